@@ -1,0 +1,7 @@
+"""Allow `python -m ehplan`."""
+
+from __future__ import annotations
+
+from ehplan.cli import main
+
+main()

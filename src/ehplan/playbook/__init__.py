@@ -1,0 +1,1 @@
+"""Playbooks: the schema, the YAML loader and the graph checks."""

@@ -1,0 +1,34 @@
+"""Load one playbook file: safe YAML, schema validation, graph checks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ehplan.playbook.checks import check_playbook
+from ehplan.playbook.models import Playbook
+from ehplan.yamlpos import LoadError, Positions, load_yaml, validate_model
+
+
+@dataclass(frozen=True)
+class LoadedPlaybook:
+    """A valid playbook, where it came from, and the hash of its exact bytes."""
+
+    playbook: Playbook
+    path: Path
+    positions: Positions
+    content_hash: str
+
+
+def load_playbook(path: Path, *, require_langs: bool = False, data: bytes | None = None) -> LoadedPlaybook:
+    """Load and check one playbook, or raise `LoadError` with all its problems."""
+    raw = path.read_bytes() if data is None else data
+    value, positions = load_yaml(path, raw)
+    if not isinstance(value, dict):
+        raise LoadError([positions.problem((), "a playbook is a mapping of keys (id, title, steps…)")])
+    playbook = validate_model(Playbook, value, positions)
+    problems = check_playbook(playbook, positions, require_langs=require_langs)
+    if problems:
+        raise LoadError(problems)
+    return LoadedPlaybook(playbook, path, positions, "sha256:" + hashlib.sha256(raw).hexdigest())

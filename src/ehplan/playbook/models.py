@@ -1,0 +1,457 @@
+"""The playbook schema: what a YAML playbook may say, as frozen pydantic models.
+
+A playbook is a directed graph of steps that an operator walks through, plus
+the timers that the plan's time limits become and the dated follow-ups that
+outlive the run. Every step cites the plan section it implements.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ehplan.playbook.duration import Duration
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+SOURCE_PATTERN = r"^S\d+(\.\d+)*$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+Source = Annotated[str, Field(pattern=SOURCE_PATTERN)]
+
+
+class Model(BaseModel):
+    """Base of every schema model: unknown keys are errors and nothing mutates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class LangText(Model):
+    """A text in several languages; zh-Hans may be omitted and is then derived."""
+
+    zh_Hant: str | None = Field(default=None, alias="zh-Hant", min_length=1)
+    """Traditional Chinese, in the plan's own terms."""
+    zh_Hans: str | None = Field(default=None, alias="zh-Hans", min_length=1)
+    """Simplified Chinese; derived from zh-Hant with OpenCC when absent."""
+    en: str | None = Field(default=None, min_length=1)
+    """English."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> LangText:
+        if self.zh_Hant is None and self.zh_Hans is None and self.en is None:
+            raise ValueError("a text needs at least one of zh-Hant, zh-Hans, en")
+        return self
+
+    def as_map(self) -> dict[str, str]:
+        """The languages present, keyed by their tag."""
+        pairs = (("zh-Hant", self.zh_Hant), ("zh-Hans", self.zh_Hans), ("en", self.en))
+        return {lang: text for lang, text in pairs if text is not None}
+
+
+Text = Annotated[Union[str, LangText], Field(union_mode="left_to_right")]
+"""A text: one plain string for every language, or a map by language."""
+
+
+def text_map(text: Text | None) -> dict[str, str] | str | None:
+    """The form `ehplan.text.pick` takes."""
+    if isinstance(text, LangText):
+        return text.as_map()
+    return text
+
+
+# --- conditions -------------------------------------------------------------
+
+Scalar = Union[int, str]
+
+
+class Condition(Model):
+    """A test on a recorded field, e.g. ``{field: loss_yuan, gt: 5000}``; never eval."""
+
+    field: Id
+    """The id of a record field of this playbook."""
+    eq: Scalar | None = None
+    """True when the value equals this."""
+    ne: Scalar | None = None
+    """True when the value differs from this."""
+    gt: int | None = None
+    """True when the (numeric) value is greater than this."""
+    ge: int | None = None
+    """True when the (numeric) value is at least this."""
+    lt: int | None = None
+    """True when the (numeric) value is less than this."""
+    le: int | None = None
+    """True when the (numeric) value is at most this."""
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+    """True when the value is one of these."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_operator(self) -> Condition:
+        used = [name for name in ("eq", "ne", "gt", "ge", "lt", "le", "in_") if getattr(self, name) is not None]
+        if len(used) != 1:
+            raise ValueError("a condition needs exactly one of eq, ne, gt, ge, lt, le, in")
+        return self
+
+    @property
+    def operator(self) -> str:
+        """The operator's name as written in YAML."""
+        for name in ("eq", "ne", "gt", "ge", "lt", "le"):
+            if getattr(self, name) is not None:
+                return name
+        return "in"
+
+    @property
+    def operand(self) -> Any:
+        """The value the field is compared with."""
+        return self.in_ if self.operator == "in" else getattr(self, self.operator)
+
+
+class Route(Model):
+    """Go to ``next`` when ``when`` holds; routes are tried in order."""
+
+    when: Condition
+    """The condition on a recorded field."""
+    next: Id
+    """The step to go to when the condition holds."""
+
+
+# --- steps ------------------------------------------------------------------
+
+
+class StepBase(Model):
+    """What every step has."""
+
+    id: Id
+    """Unique within the playbook; cited by ``next``, timers and the log."""
+    title: Text
+    """A short imperative line, shown large."""
+    body: Text | None = None
+    """What to do, in more words."""
+    source: Source
+    """The plan section this step implements, e.g. ``S5.3.6``."""
+    supplies: list[Id] = Field(default_factory=list)
+    """Ids in ``data/supplies.yaml`` the operator may need here."""
+    contacts: list[Id] = Field(default_factory=list)
+    """Contacts worth having at hand on this step (shown, not required)."""
+
+
+class ActionStep(StepBase):
+    """Something to do or say, then go on."""
+
+    kind: Literal["action"]
+    script: Text | None = None
+    """Words to read to the caller or customer verbatim."""
+    next: Id
+    """The step that follows."""
+
+
+class ChecklistItem(Model):
+    """One item of a checklist, ticked on its own."""
+
+    id: Id
+    """Unique within its checklist."""
+    text: Text
+    """What to do."""
+    source: Source | None = None
+    """The plan section of this item, when it differs from the step's."""
+    script: Text | None = None
+    """Words to read verbatim for this item."""
+    optional: bool = False
+    """An optional item may stay unticked without an override."""
+
+
+class ChecklistStep(StepBase):
+    """Items ticked one by one; all mandatory items before going on."""
+
+    kind: Literal["checklist"]
+    items: list[ChecklistItem] = Field(min_length=1)
+    """The items, in the order to do them."""
+    script: Text | None = None
+    """Words to read verbatim for the whole step."""
+    next: Id
+    """The step that follows."""
+
+
+class Choice(Model):
+    """One answer of a decision."""
+
+    id: Id
+    """Unique within its decision; recorded in the log."""
+    label: Text
+    """The answer as shown on its button."""
+    next: Id
+    """The step this answer leads to."""
+
+
+class DecisionStep(StepBase):
+    """A question the operator answers by picking one choice."""
+
+    kind: Literal["decision"]
+    script: Text | None = None
+    """Words to read verbatim before deciding."""
+    choices: list[Choice] = Field(min_length=2, max_length=9)
+    """The answers, keys 1-9 in this order."""
+
+
+FieldType = Literal["text", "phone", "number", "choice"]
+
+
+class RecordField(Model):
+    """A typed value the operator fills in."""
+
+    id: Id
+    """Unique within the playbook; conditions refer to it."""
+    label: Text
+    """What to ask for."""
+    type: FieldType = "text"
+    """text, phone (digits, spaces, + and -), number (an integer), or choice."""
+    required: bool = True
+    """A required field must be filled before going on (or overridden)."""
+    unit: Text | None = None
+    """Shown after the input, e.g. 元."""
+    choices: list[Text] | None = None
+    """For ``choice`` fields: the allowed values as texts; the value stored is the index."""
+
+    @model_validator(mode="after")
+    def _choices_match_type(self) -> RecordField:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice field needs choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError("only a choice field takes choices")
+        return self
+
+
+class RecordStep(StepBase):
+    """Typed fields the operator fills: location, reporter, amount..."""
+
+    kind: Literal["record"]
+    fields: list[RecordField] = Field(min_length=1)
+    """The fields, in order."""
+    routes: list[Route] = Field(default_factory=list)
+    """Tried in order once the fields are filled; the first that holds wins."""
+    next: Id
+    """The step that follows when no route holds."""
+
+
+class NotifyStep(StepBase):
+    """Contacts to call; each call and its outcome is logged."""
+
+    kind: Literal["notify"]
+    notify: list[Id] = Field(min_length=1)
+    """Contact ids in ``data/contacts.yaml``; all must be called (or overridden)."""
+    any_of: bool = False
+    """When true, reaching one of the contacts is enough (e.g. store manager *or* security)."""
+    script: Text | None = None
+    """What to tell them."""
+    next: Id
+    """The step that follows."""
+
+
+class GotoStep(StepBase):
+    """Switch to another playbook inside the same run."""
+
+    kind: Literal["goto"]
+    playbook: Id
+    """The id of the playbook to switch to."""
+    step: Id | None = None
+    """A step of that playbook to start at instead of its entry."""
+
+
+class EndStep(StepBase):
+    """The run may end here."""
+
+    kind: Literal["end"]
+    outcome: Id = "resolved"
+    """A word for the report: resolved, escalated, handed_over..."""
+
+
+Step = Annotated[
+    Union[ActionStep, ChecklistStep, DecisionStep, RecordStep, NotifyStep, GotoStep, EndStep],
+    Field(discriminator="kind"),
+]
+
+# --- timers and follow-ups --------------------------------------------------
+
+
+class CalendarDuration(Model):
+    """A duration that depends on whether today is a workday or a holiday."""
+
+    workday: Duration
+    """On workdays, including make-up working days."""
+    holiday: Duration
+    """On weekends and public holidays."""
+
+
+class Trigger(Model):
+    """Something that happens in a run: entering or completing a step, ticking an
+    item, notifying a contact, choosing a choice. Exactly one key."""
+
+    run: bool | None = None
+    """The run's start (``run: true``)."""
+    enter: Id | None = None
+    """Entering this step."""
+    complete: Id | None = None
+    """Completing (leaving forward from) this step."""
+    item: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    """Ticking a checklist item, written ``step_id.item_id``."""
+    contact: Id | None = None
+    """Logging a call to this contact (answered or called)."""
+    choice: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    """Choosing an answer, written ``step_id.choice_id``."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Trigger:
+        used = [k for k in ("run", "enter", "complete", "item", "contact", "choice") if getattr(self, k) is not None]
+        if len(used) != 1:
+            raise ValueError("a trigger needs exactly one of run, enter, complete, item, contact, choice")
+        if self.run is False:
+            raise ValueError("run: false starts nothing; write run: true")
+        return self
+
+
+class Timer(Model):
+    """A live countdown for a time limit the plan sets."""
+
+    id: Id
+    """Unique within the playbook."""
+    kind: Literal["deadline", "escalate_after"]
+    """deadline: an action must happen in time (met or missed);
+    escalate_after: if not cleared in time, bring up an escalation step."""
+    label: Text
+    """What the countdown is for, shown beside it."""
+    duration: Duration | CalendarDuration
+    """How long, e.g. ``3m``, or ``{workday: 15m, holiday: 45m}``."""
+    start: Trigger
+    """What starts the countdown."""
+    until: list[Trigger] = Field(min_length=1)
+    """Any of these meets (deadline) or clears (escalate_after) the timer."""
+    escalate_to: Id | None = None
+    """The step brought up when the timer expires."""
+    warn_before: Duration | None = None
+    """Warn this long before expiry; default 20 % of the duration, at most 1 minute."""
+    source: Source
+    """The plan section that sets the limit."""
+
+    @model_validator(mode="after")
+    def _escalation_needs_target(self) -> Timer:
+        if self.kind == "escalate_after" and self.escalate_to is None:
+            raise ValueError("an escalate_after timer needs escalate_to")
+        return self
+
+
+class FollowUp(Model):
+    """A dated task that outlives the run (keep CCTV footage 30 days)."""
+
+    id: Id
+    """Unique within the playbook."""
+    text: Text
+    """What must be done, and until when."""
+    after: Duration
+    """Due this long after the trigger."""
+    start: Trigger
+    """What schedules it."""
+    source: Source
+    """The plan section."""
+
+
+# --- the playbook -------------------------------------------------------------
+
+Category = Literal["agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call"]
+
+
+class Playbook(Model):
+    """One incident type of the plan, as a graph of steps."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema pointer for editors."""
+    id: Id
+    """Unique among playbooks; used by ``goto`` and the log."""
+    version: int = Field(ge=1)
+    """Bumped on every change of meaning."""
+    title: Text
+    """The incident's name, as the picker shows it."""
+    category: Category
+    """Which class of the plan the incident belongs to."""
+    summary: Text
+    """One line: when to use this playbook."""
+    definition: Text
+    """The plan's definition of the incident type (類型定義)."""
+    description: Text | None = None
+    """Anything else the operator or a reviewer should know (e.g. a reconstruction)."""
+    keywords: list[Text] = Field(default_factory=list)
+    """Words that find this playbook in the picker, in Chinese and English."""
+    source: Source
+    """The plan section of the whole playbook."""
+    emergency_key: str | None = Field(default=None, pattern=r"^[a-z]$")
+    """A one-letter key that starts this playbook from anywhere in the picker."""
+    entry: Id
+    """The first step."""
+    roles: list[Id] = Field(default_factory=list)
+    """Contact roles the playbook needs (checked against data/contacts.yaml)."""
+    must_before_end: list[Trigger] = Field(default_factory=list)
+    """Things that must have happened before the run may end (e.g. repair crew notified)."""
+    steps: list[Step] = Field(min_length=1)
+    """The steps; ``entry`` is where a run begins."""
+    timers: list[Timer] = Field(default_factory=list)
+    """Countdowns for the plan's time limits."""
+    followups: list[FollowUp] = Field(default_factory=list)
+    """Dated tasks that outlive the run."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_not_blank(cls, value: list[Text]) -> list[Text]:
+        for keyword in value:
+            if isinstance(keyword, str) and not keyword.strip():
+                raise ValueError("a keyword cannot be blank")
+        return value
+
+    def step(self, step_id: str) -> StepBase:
+        """The step with this id (KeyError if none)."""
+        return self.step_index[step_id]
+
+    @cached_property
+    def step_index(self) -> dict[str, StepBase]:
+        """Steps by id."""
+        return {step.id: step for step in self.steps}
+
+    def timer(self, timer_id: str) -> Timer:
+        """The timer with this id (KeyError if none)."""
+        for timer in self.timers:
+            if timer.id == timer_id:
+                return timer
+        raise KeyError(timer_id)
+
+
+def successors(step: StepBase) -> list[str]:
+    """The ids of the steps one can go to from ``step`` within its playbook."""
+    found: list[str] = []
+    if isinstance(step, DecisionStep):
+        found.extend(choice.next for choice in step.choices)
+    if isinstance(step, RecordStep):
+        found.extend(route.next for route in step.routes)
+    nxt = getattr(step, "next", None)
+    if isinstance(nxt, str):
+        found.append(nxt)
+    return found
+
+
+_SPLIT = re.compile(r"\.")
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """Split ``step_id.item_id`` into its two ids."""
+    head, tail = _SPLIT.split(ref, maxsplit=1)
+    return head, tail

@@ -1,0 +1,32 @@
+"""Where the shipped playbooks, data and schemas live, and how to override them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    inside = _PACKAGE / "_shipped" / name  # installed from a wheel
+    if inside.is_dir():
+        return inside
+    return _PACKAGE.parent.parent / name  # a source checkout (editable install)
+
+
+def playbooks_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """``--playbooks``, else ``$EHPLAN_PLAYBOOKS``, else the shipped playbooks."""
+    chosen = override or os.environ.get("EHPLAN_PLAYBOOKS")
+    return Path(chosen) if chosen else _shipped("playbooks")
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """``--data``, else ``$EHPLAN_DATA``, else the shipped site data."""
+    chosen = override or os.environ.get("EHPLAN_DATA")
+    return Path(chosen) if chosen else _shipped("data")
+
+
+def schemas_dir() -> Path:
+    """The committed JSON Schemas."""
+    return _shipped("schemas")

@@ -1,0 +1,105 @@
+"""Schemas of the site data files in ``data/``: contacts, supplies, calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ehplan.playbook.models import Id, Model, Source, Text
+
+
+class Contact(Model):
+    """A number to call: an external emergency line or an internal role."""
+
+    id: Id
+    """Referred to by playbooks' notify steps."""
+    group: Literal["external", "internal"]
+    """external: public emergency and utility lines (S8.2); internal: roles (S8.1)."""
+    name: Text
+    """The unit or role, with its Chinese title."""
+    number: str = Field(default="", pattern=r"^[0-9 +\-()]*$")
+    """The number to dial; empty for internal roles the site has not filled in."""
+    person: str = ""
+    """The person who holds the role, when the site fills it in."""
+    note: Text | None = None
+    """Anything the caller should know."""
+    source: Source
+    """The plan section that names it."""
+
+
+class ContactsFile(Model):
+    """``data/contacts.yaml``."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema pointer for editors."""
+    contacts: list[Contact] = Field(min_length=1)
+    """External numbers first, then internal roles."""
+
+
+class Supply(Model):
+    """One line of the service hall's standard supplies (S9)."""
+
+    id: Id
+    """Referred to by playbook steps that use it."""
+    category: Literal["first_aid", "tools"]
+    """S9.1 medicines and first aid, or S9.2 repair tools."""
+    name: Text
+    """The item."""
+    spec: Text | None = None
+    """Specification as in the plan (size, volume), repaired where extraction lost × or %."""
+    unit: Text
+    """The counting unit (包, 瓶, 把…)."""
+    quantity: int = Field(ge=0)
+    """How many a hall keeps."""
+    remark: Text | None = None
+    """The plan's remark, if any."""
+
+
+class SuppliesFile(Model):
+    """``data/supplies.yaml``."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema pointer for editors."""
+    supplies: list[Supply] = Field(min_length=1)
+    """Every line of S9, first aid then tools."""
+
+
+class Holiday(Model):
+    """A public holiday: days off, inclusive."""
+
+    name: Text
+    """Its name."""
+    start: dt.date
+    """The first day off."""
+    end: dt.date
+    """The last day off."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Holiday:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class CalendarFile(Model):
+    """``data/calendar.yaml``: which days are workdays and which are holidays."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema pointer for editors."""
+    years: list[int] = Field(min_length=1)
+    """The years this calendar lists; other years fall back to weekday/weekend."""
+    source: str
+    """Where the dates come from."""
+    holidays: list[Holiday] = Field(default_factory=list)
+    """Days off."""
+    workdays: list[dt.date] = Field(default_factory=list)
+    """Make-up working days: weekend days that are workdays."""
+
+    @model_validator(mode="after")
+    def _within_years(self) -> CalendarFile:
+        for day in [*self.workdays, *(h.start for h in self.holidays)]:
+            if day.year not in self.years:
+                raise ValueError(f"{day} is outside the listed years {self.years}")
+        return self

@@ -1,0 +1,86 @@
+"""Bilingual text: the languages ehplan speaks and how a text picks one.
+
+Shipped content is written in zh-Hant (the plan's own script) and en; zh-Hans
+is derived from zh-Hant with OpenCC unless a file gives it explicitly.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Literal, get_args
+
+Lang = Literal["zh-Hant", "zh-Hans", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+DEFAULT_LANG: Lang = "zh-Hant"
+#: Languages every shipped text must carry.
+REQUIRED_LANGS: tuple[Lang, ...] = ("zh-Hant", "en")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> object:
+    import opencc  # imported lazily: loading its dictionaries costs start-up time
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese to Simplified with OpenCC."""
+    return str(_converter().convert(text))  # type: ignore[attr-defined]
+
+
+def pick(value: str | dict[str, str] | None, lang: Lang) -> str:
+    """Return the text of ``value`` in ``lang``, falling back sensibly.
+
+    A plain string is the same in every language. A map falls back from
+    zh-Hans to zh-Hant (converted), and from any language to zh-Hant, then en.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if lang in value:
+        return value[lang]
+    if lang == "zh-Hans" and "zh-Hant" in value:
+        return to_simplified(value["zh-Hant"])
+    for fallback in ("zh-Hant", "en"):
+        if fallback in value:
+            return value[fallback]
+    return next(iter(value.values()), "")
+
+
+def parse_lang(value: str) -> Lang:
+    """Normalise a language name given on the command line or in settings."""
+    aliases = {
+        "zh-hant": "zh-Hant", "zh_tw": "zh-Hant", "zh-tw": "zh-Hant", "tc": "zh-Hant",
+        "zh-hans": "zh-Hans", "zh_cn": "zh-Hans", "zh-cn": "zh-Hans", "sc": "zh-Hans",
+        "en": "en", "en-us": "en", "en_us": "en",
+    }
+    found = aliases.get(value.strip().lower())
+    if found is None:
+        raise ValueError(f"unknown language {value!r}: use one of {', '.join(LANGS)}")
+    return found  # type: ignore[return-value]
+
+
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
+
+
+def visible(text: str) -> str:
+    """Make control characters visible so that text from users or files cannot
+    move the cursor, change colours or reorder what the screen shows.
+
+    C0/C1 controls and bidi overrides become ``\\xNN``/``\\uNNNN`` escapes; tab
+    and newline stay. The log keeps the raw string; this is for display only.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(ch)
+        elif ch in _BIDI_CONTROLS:
+            out.append(f"\\u{ord(ch):04x}")
+        elif unicodedata.category(ch) == "Cc":
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
