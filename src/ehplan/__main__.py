@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ehplan.cli import main
+from ehplan.cli import run
 
-main()
+run()

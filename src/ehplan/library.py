@@ -97,11 +97,26 @@ def playbook_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def load_library(
-    playbook_paths: Iterable[Path], data: Path | None, *, require_langs: bool = True
+    playbook_paths: Iterable[Path], data: Path | None, *, require_langs: bool = True,
+    references: Iterable[Path] = (),
 ) -> Library:
     """Load every playbook and data file; raise `LoadError` with every problem
-    of every file, or return the library with its warnings."""
+    of every file, or return the library with its warnings.
+
+    Playbooks under ``references`` are loaded only so that ``goto`` can name
+    them; their own problems are not reported here.
+    """
     library = Library()
+    given = {p.resolve() for p in playbook_files(playbook_paths)}
+    known: dict[str, LoadedPlaybook] = {}
+    for path in playbook_files(references):
+        if path.resolve() in given:
+            continue
+        try:
+            reference = load_playbook(path, require_langs=False)
+        except LoadError:
+            continue
+        known.setdefault(reference.playbook.id, reference)
     problems: list[Problem] = []
     positions: dict[str, Positions] = {}
     if data is not None:
@@ -129,11 +144,11 @@ def load_library(
             problems.append(loaded_pb.positions.problem(("id",), f"playbook id {pid!r} is also used by {first}"))
             continue
         library.playbooks[pid] = loaded_pb
-    problems += _cross_checks(library, data is not None)
+    problems += _cross_checks(library, data is not None, known)
     if library.contacts is not None and "contacts.yaml" in positions:
         where = positions["contacts.yaml"]
         for i, contact in enumerate(library.contacts.contacts):
-            if not contact.number:
+            if not contact.number and contact.site_fills_number:
                 library.warnings.append(
                     where.problem(("contacts", i), f"{contact.id}: the site must fill in the number of "
                                   f"{_title(contact)}", severity="warning")
@@ -150,7 +165,8 @@ def _title(contact: Contact) -> str:
     return " / ".join(t for t in (name.zh_Hant, name.en) if t)
 
 
-def _cross_checks(library: Library, check_data: bool) -> list[Problem]:
+def _cross_checks(library: Library, check_data: bool,
+                  known: dict[str, LoadedPlaybook]) -> list[Problem]:
     problems: list[Problem] = []
     contact_ids = {c.id for c in library.contacts.contacts} if library.contacts else set()
     supply_ids = {s.id for s in library.supplies.supplies} if library.supplies else set()
@@ -164,7 +180,7 @@ def _cross_checks(library: Library, check_data: bool) -> list[Problem]:
             keys[pb.emergency_key] = pid
         for i, step in enumerate(pb.steps):
             if isinstance(step, GotoStep):
-                target = library.playbooks.get(step.playbook)
+                target = library.playbooks.get(step.playbook) or known.get(step.playbook)
                 if target is None:
                     problems.append(where.problem(("steps", i, "playbook"), f"playbook {step.playbook!r} does not exist"))
                 elif step.step is not None and step.step not in target.playbook.step_index:

@@ -138,6 +138,8 @@ def _trigger_problems(playbook: Playbook, trigger: Trigger, loc: PathKey, positi
         step = steps.get(step_id)
         if not isinstance(step, ChecklistStep) or item_id not in {i.id for i in step.items}:
             return [positions.problem((*loc, "item"), f"checklist item {trigger.item!r} does not exist")]
+    if trigger.field is not None and trigger.field not in record_fields(playbook):
+        return [positions.problem((*loc, "field"), f"record field {trigger.field!r} does not exist")]
     if trigger.choice is not None:
         step_id, choice_id = split_ref(trigger.choice)
         step = steps.get(step_id)

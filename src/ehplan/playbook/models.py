@@ -291,6 +291,9 @@ class CalendarDuration(Model):
     """On weekends and public holidays."""
 
 
+TRIGGER_KEYS = ("run", "enter", "complete", "item", "contact", "choice", "field")
+
+
 class Trigger(Model):
     """Something that happens in a run: entering or completing a step, ticking an
     item, notifying a contact, choosing a choice. Exactly one key."""
@@ -307,12 +310,14 @@ class Trigger(Model):
     """Logging a call to this contact (answered or called)."""
     choice: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     """Choosing an answer, written ``step_id.choice_id``."""
+    field: Id | None = None
+    """Recording a value in this record field."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Trigger:
-        used = [k for k in ("run", "enter", "complete", "item", "contact", "choice") if getattr(self, k) is not None]
+        used = [k for k in TRIGGER_KEYS if getattr(self, k) is not None]
         if len(used) != 1:
-            raise ValueError("a trigger needs exactly one of run, enter, complete, item, contact, choice")
+            raise ValueError("a trigger needs exactly one of " + ", ".join(TRIGGER_KEYS))
         if self.run is False:
             raise ValueError("run: false starts nothing; write run: true")
         return self
@@ -391,8 +396,8 @@ class Playbook(Model):
     """Words that find this playbook in the picker, in Chinese and English."""
     source: Source
     """The plan section of the whole playbook."""
-    emergency_key: str | None = Field(default=None, pattern=r"^[a-z]$")
-    """A one-letter key that starts this playbook from anywhere in the picker."""
+    emergency_key: str | None = Field(default=None, pattern=r"^f([1-9]|1[0-2])$")
+    """A function key (``f5``…) that starts this playbook from anywhere in the picker."""
     entry: Id
     """The first step."""
     roles: list[Id] = Field(default_factory=list)

@@ -21,6 +21,8 @@ class Contact(Model):
     """The unit or role, with its Chinese title."""
     number: str = Field(default="", pattern=r"^[0-9 +\-()]*$")
     """The number to dial; empty for internal roles the site has not filled in."""
+    site_fills_number: bool = True
+    """False for a contact whose number comes from the caller (a customer's family)."""
     person: str = ""
     """The person who holds the role, when the site fills it in."""
     note: Text | None = None

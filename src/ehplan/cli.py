@@ -1,0 +1,164 @@
+"""The command line: wires files to the core. Only commands that draw the
+terminal UI import Textual, and they do so inside the command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from ehplan import __version__, resources
+from ehplan.text import LANGS, Lang, parse_lang
+
+EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
+
+
+def _lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Lang | None:
+    if value is None:
+        return None
+    try:
+        return parse_lang(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+LANG_OPTION = click.option(
+    "--lang", callback=_lang, default=None, metavar="|".join(LANGS), help="Language of what is shown."
+)
+PLAYBOOKS_OPTION = click.option(
+    "--playbooks", "playbooks", type=click.Path(path_type=Path), default=None,
+    help="Directory of playbooks (default: $EHPLAN_PLAYBOOKS or the shipped ones).",
+)
+DATA_OPTION = click.option(
+    "--data", "data", type=click.Path(path_type=Path), default=None,
+    help="Directory of site data (default: $EHPLAN_DATA or the shipped data).",
+)
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print one line to stderr and exit."""
+    click.echo(f"ehplan: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ehplan")
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+@click.option("--operator", default=None, help="Operator name (else asked once and remembered).")
+@click.option("--log-dir", type=click.Path(path_type=Path), default=None,
+              help="Where run logs go (default: $EHPLAN_LOG_DIR or the user data dir).")
+@click.pass_context
+def main(ctx: click.Context, playbooks: Path | None, data: Path | None, lang: Lang | None,
+         operator: str | None, log_dir: Path | None) -> None:
+    """ehplan: walk an operator through the emergency response plan, with live
+    countdowns and a tamper-evident log. Without a command, opens the app."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(playbooks=playbooks, data=data, lang=lang, operator=operator, log_dir=log_dir)
+    if ctx.invoked_subcommand is None:
+        from ehplan.cli_app import run_app
+
+        run_app(ctx.obj)
+
+
+def load_or_exit(playbooks: Path | None, data: Path | None) -> object:
+    """Load the library or print every problem (one line each) and exit 2."""
+    from ehplan.library import load_library
+    from ehplan.yamlpos import LoadError
+
+    try:
+        return load_library([resources.playbooks_dir(playbooks)], resources.data_dir(data))
+    except LoadError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+@click.pass_context
+def validate(ctx: click.Context, paths: Sequence[Path], playbooks: Path | None, data: Path | None,
+             strict: bool) -> None:
+    """Check playbooks and site data; print path:line:col for every problem."""
+    from ehplan.validate import validate_paths
+
+    code = validate_paths(
+        list(paths),
+        resources.playbooks_dir(playbooks or ctx.obj.get("playbooks")),
+        resources.data_dir(data or ctx.obj.get("data")),
+        strict=strict,
+    )
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write the schemas into this directory instead of printing the playbook schema.")
+def schema(out: Path | None) -> None:
+    """Print or write the JSON Schemas of playbooks and data files."""
+    from ehplan.schemas import render_schemas
+
+    rendered = render_schemas()
+    if out is None:
+        click.echo(rendered["playbook.schema.json"], nl=False)
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in rendered.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write schemas to {out}: {exc.strerror or exc}")
+    click.echo(f"wrote {len(rendered)} schemas to {out}")
+
+
+@main.command()
+@DATA_OPTION
+@LANG_OPTION
+@click.pass_context
+def contacts(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
+    """Show the contact directory (S8): emergency numbers first."""
+    from ehplan.library import load_data_file
+    from ehplan.tables import contacts_table, print_table
+    from ehplan.sitedata.models import ContactsFile
+    from ehplan.yamlpos import LoadError
+
+    path = resources.data_dir(data or ctx.obj.get("data")) / "contacts.yaml"
+    try:
+        loaded, _ = load_data_file(path, ContactsFile)
+    except LoadError as exc:
+        fail(str(exc.problems[0]))
+    print_table(contacts_table(loaded, lang or ctx.obj.get("lang") or "zh-Hant"))
+
+
+@main.command()
+@DATA_OPTION
+@LANG_OPTION
+@click.pass_context
+def supplies(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
+    """Show the service hall's standard supplies (S9)."""
+    from ehplan.library import load_data_file
+    from ehplan.sitedata.models import SuppliesFile
+    from ehplan.tables import print_table, supplies_table
+    from ehplan.yamlpos import LoadError
+
+    path = resources.data_dir(data or ctx.obj.get("data")) / "supplies.yaml"
+    try:
+        loaded, _ = load_data_file(path, SuppliesFile)
+    except LoadError as exc:
+        fail(str(exc.problems[0]))
+    print_table(supplies_table(loaded, lang or ctx.obj.get("lang") or "zh-Hant"))
+
+
+def run() -> None:
+    """Entry point that never shows a traceback for an unexpected failure."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

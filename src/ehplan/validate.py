@@ -1,0 +1,46 @@
+"""`ehplan validate`: every problem of every file, one line each, and an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ehplan.library import DATA_FILES, load_library
+from ehplan.yamlpos import LoadError, Problem
+
+EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
+
+
+def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, strict: bool) -> int:
+    """Validate the named files (or the shipped set), print problems, return the exit code."""
+    data_dir = data
+    playbook_paths: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            click.echo(f"{path}:1:1: no such file or directory", err=True)
+            return EXIT_ERROR
+        if path.is_file() and path.name in DATA_FILES:
+            data_dir = path.parent
+        else:
+            playbook_paths.append(path)
+    if not paths:
+        playbook_paths = [shipped_playbooks]
+    only_data = bool(paths) and not playbook_paths
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    try:
+        library = load_library(playbook_paths, data_dir, references=[shipped_playbooks])
+        warnings = library.warnings
+        count = len(library.playbooks)
+    except LoadError as exc:
+        problems = list(exc.problems)
+        count = 0
+    for problem in [*problems, *warnings]:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} error(s), {len(warnings)} warning(s)", err=True)
+        return EXIT_ERROR
+    what = "data files" if only_data else f"{count} playbook(s) and the data files"
+    click.echo(f"ok: {what} are valid" + (f" ({len(warnings)} warning(s))" if warnings else ""))
+    return EXIT_WARN if warnings and strict else EXIT_OK
