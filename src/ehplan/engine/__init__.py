@@ -1,0 +1,1 @@
+"""The run engine: commands become events, a pure fold turns events into state."""

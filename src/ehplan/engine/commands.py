@@ -1,0 +1,110 @@
+"""What the operator (or the clock) asks a run to do. The engine decides the
+events; commands themselves are never logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StartRun:
+    """Begin a run of a playbook."""
+
+    playbook: str
+    run_id: str
+    operator: str
+    mode: str = "live"
+    lang: str = "zh-Hant"
+    clock_scale: int = 1
+    scenario: str | None = None
+
+
+@dataclass(frozen=True)
+class Continue:
+    """Finish the current step and go on to the next."""
+
+
+@dataclass(frozen=True)
+class Choose:
+    """Answer the current decision."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class TickItem:
+    """Tick one checklist item of the current step."""
+
+    item: str
+
+
+@dataclass(frozen=True)
+class SetField:
+    """Fill in a record field with what the operator typed."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class LogContact:
+    """Log a call: answered, called (message delivered) or no_answer."""
+
+    contact: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Override:
+    """Skip the current step, with a reason that is recorded."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddNote:
+    """A free-text note, tied to the current step."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class EndRun:
+    """End the run; ``confirm`` accepts that items are still open."""
+
+    outcome: str = "resolved"
+    confirm: bool = False
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Let the clock speak: warnings, expiries, escalations now due."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A run reopened after the app stopped."""
+
+    gap_s: int
+
+
+@dataclass(frozen=True)
+class RecordRecovery:
+    """The audit log set aside a torn last line on open."""
+
+    bytes_set_aside: int
+    sha256: str
+    torn_file: str
+
+
+@dataclass(frozen=True)
+class DeliverInject:
+    """A drill inject reaches the operator."""
+
+    inject: str
+    text: str
+    at_s: int
+
+
+Command = (StartRun | Continue | Choose | TickItem | SetField | LogContact | Override | AddNote
+           | EndRun | Tick | Resume | RecordRecovery | DeliverInject)

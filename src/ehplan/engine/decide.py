@@ -1,0 +1,389 @@
+"""Commands become events: ``decide(state, command, now, library) -> [events]``.
+
+A command that the plan does not allow is refused with a reason the operator
+can act on; nothing is written for it. Every event decided here carries its
+consequences (timers started or met, follow-ups dated), worked out by folding
+the new events onto a scratch copy of the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ehplan.engine import commands as cmd
+from ehplan.engine import events as ev
+from ehplan.engine.clock import rfc3339
+from ehplan.engine.fold import apply, triggers_of
+from ehplan.engine.state import RunState
+from ehplan.engine.timers import consequences, due_alarms, trigger_key
+from ehplan.library import Library
+from ehplan.playbook.models import (
+    ActionStep,
+    ChecklistStep,
+    Condition,
+    DecisionStep,
+    EndStep,
+    GotoStep,
+    NotifyStep,
+    Playbook,
+    RecordField,
+    RecordStep,
+    StepBase,
+)
+from ehplan.text import pick
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{1,23}$")
+MAX_TEXT = 4000
+
+
+class Refused(Exception):
+    """A command the engine will not carry out; ``str()`` says why."""
+
+
+class NeedsConfirmation(Refused):
+    """Ending would leave things open; ``open_items`` lists them."""
+
+    def __init__(self, open_items: list[str]) -> None:
+        self.open_items = open_items
+        super().__init__("still open: " + "; ".join(open_items))
+
+
+@dataclass
+class _Draft:
+    """Events decided so far, and the state they lead to."""
+
+    state: RunState
+    library: Library
+    now: dt.datetime
+    events: list[ev.NewEvent]
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> None:
+        self._push(ev.NewEvent(event_type, data))
+
+    def _push(self, event: ev.NewEvent) -> None:
+        playbook_id = self.state.playbook or event.data.get("playbook", "")
+        self.events.append(event)
+        before = self.state
+        self.state = apply(self.state, ev.Logged(self.state.last_seq + 1, rfc3339(self.now), event.type, event.data))
+        fired = triggers_of(event.type, event.data, playbook_id)
+        if fired:
+            playbook = self.library.playbook(self.state.playbook)
+            for follow in consequences(self.state, playbook, fired, self.library.calendar, self.now):
+                self._push(follow)
+        del before
+
+    @property
+    def playbook(self) -> Playbook:
+        return self.library.playbook(self.state.playbook)
+
+    def enter(self, step_id: str, via: str, **extra: Any) -> None:
+        step = self.playbook.step(step_id)
+        self.emit(ev.STEP_ENTERED, {"playbook": self.playbook.id, "step": step_id, "via": via,
+                                    "kind": step.kind, "source": step.source, **extra})  # type: ignore[attr-defined]
+
+
+def decide(state: RunState, command: cmd.Command, now: dt.datetime, library: Library) -> list[ev.NewEvent]:
+    """The events that carry out ``command`` now, or `Refused`."""
+    draft = _Draft(state, library, now, [])
+    if isinstance(command, cmd.StartRun):
+        _start(draft, command)
+        return draft.events
+    if not state.started:
+        raise Refused("no run has started")
+    if state.ended and not isinstance(command, cmd.AddNote):
+        raise Refused("the run has ended")
+    handler = _HANDLERS.get(type(command))
+    if handler is None:
+        raise Refused(f"unknown command {type(command).__name__}")
+    handler(draft, command)
+    return draft.events
+
+
+def _start(draft: _Draft, command: cmd.StartRun) -> None:
+    if draft.state.started:
+        raise Refused("the run has already started")
+    if command.playbook not in draft.library.playbooks:
+        raise Refused(f"no playbook {command.playbook!r}")
+    loaded = draft.library.playbooks[command.playbook]
+    draft.emit(ev.RUN_STARTED, {
+        "run": command.run_id, "playbook": command.playbook, "version": loaded.playbook.version,
+        "content_hash": loaded.content_hash, "operator": command.operator, "mode": command.mode,
+        "lang": command.lang, "clock_scale": command.clock_scale, "scenario": command.scenario,
+    })
+    draft.enter(loaded.playbook.entry, "start")
+
+
+def _current(draft: _Draft) -> StepBase:
+    return draft.playbook.step(draft.state.step)
+
+
+def _label(value: Any) -> str:
+    from ehplan.playbook.models import text_map
+
+    return pick(text_map(value), "en")
+
+
+def _return_target(draft: _Draft) -> str | None:
+    """Where to go back to after an escalation step, if this step is one."""
+    last = draft.state.path[-1] if draft.state.path else None
+    if last is not None and last.via == "escalation" and draft.state.return_to:
+        return draft.state.return_to[-1][1]
+    return None
+
+
+def _complete(draft: _Draft, step: StepBase, next_id: str, event_type: str = ev.STEP_COMPLETED,
+              **extra: Any) -> None:
+    back = _return_target(draft)
+    target, via = (back, "return") if back is not None else (next_id, "next")
+    draft.emit(event_type, {"step": step.id, "next": target, **extra})
+    draft.enter(target, via)
+
+
+def _continue(draft: _Draft, command: cmd.Continue) -> None:
+    step = _current(draft)
+    state = draft.state
+    if isinstance(step, EndStep):
+        raise Refused("this is the last step: end the run")
+    if isinstance(step, DecisionStep):
+        raise Refused(f"choose one of the {len(step.choices)} answers")
+    if isinstance(step, GotoStep):
+        target = draft.library.playbooks[step.playbook]
+        draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": None})
+        draft.emit(ev.PLAYBOOK_SWITCHED, {"from": state.playbook, "to": step.playbook,
+                                          "content_hash": target.content_hash,
+                                          "version": target.playbook.version})
+        draft.enter(step.step or target.playbook.entry, "goto")
+        return
+    if isinstance(step, ChecklistStep):
+        missing = [_label(i.text) for i in step.items
+                   if not i.optional and state.item_key(step.id, i.id) not in state.items_done]
+        if missing:
+            raise Refused("not done yet: " + "; ".join(missing))
+    if isinstance(step, RecordStep):
+        missing = [_label(f.label) for f in step.fields if f.required and f.id not in state.values]
+        if missing:
+            raise Refused("fill in first: " + "; ".join(missing))
+        _complete(draft, step, _route(step, state.values))
+        return
+    if isinstance(step, NotifyStep):
+        reached = [c for c in step.notify if state.reached(c)]
+        if (step.any_of and not reached) or (not step.any_of and len(reached) < len(step.notify)):
+            waiting = [_label(draft.library.contact(c).name) for c in step.notify if c not in reached]
+            joiner = " or " if step.any_of else ", "
+            raise Refused("log a call first (answered or called): " + joiner.join(waiting))
+    assert isinstance(step, ActionStep | ChecklistStep | NotifyStep)
+    _complete(draft, step, step.next)
+
+
+def _route(step: RecordStep, values: dict[str, Any]) -> str:
+    for route in step.routes:
+        if holds(route.when, values):
+            return route.next
+    return step.next
+
+
+def holds(condition: Condition, values: dict[str, Any]) -> bool:
+    """Whether a declarative condition holds for the recorded values."""
+    if condition.field not in values:
+        return False
+    value, operand, op = values[condition.field], condition.operand, condition.operator
+    if op == "eq":
+        return bool(value == operand)
+    if op == "ne":
+        return bool(value != operand)
+    if op == "in":
+        return value in operand
+    if not isinstance(value, int):
+        return False
+    return {"gt": value > operand, "ge": value >= operand, "lt": value < operand, "le": value <= operand}[op]
+
+
+def _choose(draft: _Draft, command: cmd.Choose) -> None:
+    step = _current(draft)
+    if not isinstance(step, DecisionStep):
+        raise Refused("this step asks no question")
+    choice = next((c for c in step.choices if c.id == command.choice), None)
+    if choice is None:
+        raise Refused(f"no answer {command.choice!r} here")
+    draft.emit(ev.CHOICE_MADE, {"step": step.id, "choice": choice.id, "next": choice.next})
+    draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": choice.next})
+    draft.enter(choice.next, "choice")
+
+
+def _tick_item(draft: _Draft, command: cmd.TickItem) -> None:
+    step = _current(draft)
+    if not isinstance(step, ChecklistStep) or command.item not in {i.id for i in step.items}:
+        raise Refused(f"no checklist item {command.item!r} on this step")
+    if draft.state.item_key(step.id, command.item) in draft.state.items_done:
+        raise Refused("already ticked")
+    draft.emit(ev.ITEM_DONE, {"step": step.id, "item": command.item})
+
+
+def _set_field(draft: _Draft, command: cmd.SetField) -> None:
+    found: tuple[RecordStep, RecordField] | None = None
+    for step in draft.playbook.steps:
+        if isinstance(step, RecordStep):
+            for field in step.fields:
+                if field.id == command.field:
+                    found = (step, field)
+    if found is None:
+        raise Refused(f"no field {command.field!r} in this playbook")
+    step, field = found
+    value = parse_value(field, command.value)
+    data: dict[str, Any] = {"step": step.id, "field": field.id, "type": field.type, "value": value}
+    if field.type == "choice" and field.choices is not None:
+        data["label"] = pick(_text(field.choices[int(value)]), "zh-Hant")
+    draft.emit(ev.FIELD_SET, data)
+
+
+def _text(value: Any) -> Any:
+    from ehplan.playbook.models import text_map
+
+    return text_map(value)
+
+
+def parse_value(field: RecordField, raw: str) -> int | str:
+    """Check and convert what the operator typed; `Refused` says what is wrong."""
+    text = raw.strip()
+    if not text:
+        raise Refused("empty: type a value")
+    if len(text) > MAX_TEXT:
+        raise Refused(f"too long: at most {MAX_TEXT} characters")
+    if field.type == "phone":
+        if not PHONE.match(text):
+            raise Refused("not a phone number: digits, spaces, + and - only")
+        return text
+    if field.type == "number":
+        cleaned = text.replace(",", "").replace("，", "")
+        if not re.fullmatch(r"-?[0-9]{1,12}", cleaned):
+            raise Refused("not a whole number")
+        return int(cleaned)
+    if field.type == "choice":
+        options = field.choices or []
+        if not text.isdigit() or not 1 <= int(text) <= len(options):
+            raise Refused(f"choose 1–{len(options)}")
+        return int(text) - 1
+    return raw
+
+
+def _log_contact(draft: _Draft, command: cmd.LogContact) -> None:
+    if command.outcome not in ev.CONTACT_OUTCOMES:
+        raise Refused(f"outcome must be one of {', '.join(ev.CONTACT_OUTCOMES)}")
+    try:
+        contact = draft.library.contact(command.contact)
+    except KeyError:
+        raise Refused(f"no contact {command.contact!r}") from None
+    draft.emit(ev.CONTACT_LOGGED, {"contact": contact.id, "number": contact.number,
+                                   "outcome": command.outcome, "step": draft.state.step})
+
+
+def _override(draft: _Draft, command: cmd.Override) -> None:
+    reason = command.reason.strip()
+    if not reason:
+        raise Refused("overriding a step needs a reason")
+    step = _current(draft)
+    if isinstance(step, EndStep | GotoStep):
+        raise Refused("this step cannot be skipped")
+    if isinstance(step, DecisionStep):
+        raise Refused("a decision cannot be skipped: choose an answer")
+    next_id = _route(step, draft.state.values) if isinstance(step, RecordStep) else step.next  # type: ignore[attr-defined]
+    _complete(draft, step, next_id, ev.STEP_OVERRIDDEN, reason=command.reason)
+
+
+def _note(draft: _Draft, command: cmd.AddNote) -> None:
+    if not command.text.strip():
+        raise Refused("the note is empty")
+    if len(command.text) > MAX_TEXT:
+        raise Refused(f"too long: at most {MAX_TEXT} characters")
+    draft.emit(ev.NOTE_ADDED, {"text": command.text, "step": draft.state.step})
+
+
+def open_items(state: RunState, library: Library) -> list[str]:
+    """What ending now would leave open: deadlines not met, skipped steps, not at an end step."""
+    items = [f"deadline not met: {_label(library.playbook(t.playbook).timer(t.timer).label)}"
+             for t in state.active_timers() if t.kind == "deadline"]
+    items += [f"step overridden: {o.step} ({o.reason})" for o in state.overrides]
+    step = library.playbook(state.playbook).step(state.step)
+    if not isinstance(step, EndStep):
+        items.append(f"the playbook is not finished: at step {state.step}")
+    return items
+
+
+def mandatory_missing(state: RunState, library: Library) -> list[str]:
+    """``must_before_end`` triggers of the playbooks used that have not happened."""
+    missing = []
+    for playbook_id in state.playbook_versions:
+        playbook = library.playbook(playbook_id)
+        for trigger in playbook.must_before_end:
+            if trigger_key(playbook_id, trigger) not in state.happened:
+                missing.append(_describe(trigger, playbook, library))
+    return missing
+
+
+def _describe(trigger: Any, playbook: Playbook, library: Library) -> str:
+    if trigger.contact:
+        return f"call {_label(library.contact(trigger.contact).name)}"
+    if trigger.field:
+        for step in playbook.steps:
+            for field in getattr(step, "fields", []):
+                if field.id == trigger.field:
+                    return f"record {_label(field.label)}"
+    for kind in ("enter", "complete"):
+        if getattr(trigger, kind):
+            return f"{kind} step {_label(playbook.step(getattr(trigger, kind)).title)}"
+    return f"{trigger.item or trigger.choice}"
+
+
+def _end(draft: _Draft, command: cmd.EndRun) -> None:
+    missing = mandatory_missing(draft.state, draft.library)
+    if missing:
+        raise Refused("cannot end yet: " + "; ".join(missing))
+    still_open = open_items(draft.state, draft.library)
+    if still_open and not command.confirm:
+        raise NeedsConfirmation(still_open)
+    draft.emit(ev.RUN_ENDED, {"outcome": command.outcome, "open": still_open,
+                              "step": draft.state.step})
+
+
+def _tick(draft: _Draft, command: cmd.Tick) -> None:
+    for alarm in due_alarms(draft.state, draft.now):
+        draft.emit(alarm.type, alarm.data)
+        timer = draft.state.timers[alarm.data["key"]]
+        if alarm.type == ev.TIMER_EXPIRED and timer.escalate_to and timer.playbook == draft.state.playbook:
+            draft.emit(ev.ESCALATION_RAISED, {"key": timer.key, "step": timer.escalate_to})
+            if draft.state.step != timer.escalate_to:
+                draft.enter(timer.escalate_to, "escalation", return_to=draft.state.step)
+
+
+def _resume(draft: _Draft, command: cmd.Resume) -> None:
+    draft.emit(ev.RUN_RESUMED, {"gap_s": command.gap_s, "at_step": draft.state.step})
+    _tick(draft, cmd.Tick())
+
+
+def _recovered(draft: _Draft, command: cmd.RecordRecovery) -> None:
+    draft.emit(ev.RECOVERED, {"bytes": command.bytes_set_aside, "sha256": command.sha256,
+                              "torn_file": command.torn_file})
+
+
+def _inject(draft: _Draft, command: cmd.DeliverInject) -> None:
+    draft.emit(ev.INJECT_DELIVERED, {"inject": command.inject, "text": command.text,
+                                     "at_s": command.at_s})
+
+
+_HANDLERS: dict[type, Any] = {
+    cmd.Continue: _continue,
+    cmd.Choose: _choose,
+    cmd.TickItem: _tick_item,
+    cmd.SetField: _set_field,
+    cmd.LogContact: _log_contact,
+    cmd.Override: _override,
+    cmd.AddNote: _note,
+    cmd.EndRun: _end,
+    cmd.Tick: _tick,
+    cmd.Resume: _resume,
+    cmd.RecordRecovery: _recovered,
+    cmd.DeliverInject: _inject,
+}
