@@ -1,0 +1,97 @@
+"""Full verification of a run file, including its link to the previous run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .chain import scan_chain
+from .errors import AuditReadError
+from .reader import read_bytes
+
+PREV_RUN_BAD = "previous run file missing or altered"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What `verify_log` found; `ok` is True only if the chain and its prev_run link hold."""
+
+    ok: bool
+    records: int
+    """Records that verified (the valid prefix)."""
+    final_hash: str | None
+    """Hash of the last record that verified; compare it with an outside copy."""
+    first_bad_seq: int | None
+    """The seq the first bad line should carry (its 0-based line number)."""
+    first_bad_offset: int | None
+    """Byte offset of the start of the first bad line."""
+    reason: str | None
+    torn_tail: bool
+    """Only the final line is bad, as a crash mid-write leaves it."""
+    prev_run_ok: bool | None
+    """The prev_run link holds (True), does not (False), or there is none (None)."""
+    unreadable: bool = False
+    """The file could not be read at all."""
+    chain_ok: bool = False
+    """The hash chain alone is intact (ignoring the prev_run link)."""
+
+
+def verify_log(path: Path, key: bytes | None = None) -> VerifyResult:
+    """Check every line's form, hash, seq and prev, and seq 0's prev_run link."""
+    path = Path(path)
+    try:
+        raw = read_bytes(path)
+    except AuditReadError as exc:
+        return VerifyResult(False, 0, None, None, None, str(exc), False, None, unreadable=True)
+    scan = scan_chain(raw, key)
+    fault = scan.fault
+    if not raw:
+        return VerifyResult(False, 0, None, 0, 0, "empty log", False, None)
+    prev_run_ok = check_prev_run(path, scan.records[0].data) if scan.records else None
+    chain_ok = fault is None
+    reason = fault.reason if fault is not None else None
+    if chain_ok and prev_run_ok is False:
+        reason = PREV_RUN_BAD
+    return VerifyResult(
+        ok=chain_ok and prev_run_ok is not False,
+        records=len(scan.records),
+        final_hash=scan.records[-1].hash if scan.records else None,
+        first_bad_seq=fault.seq if fault is not None else None,
+        first_bad_offset=fault.offset if fault is not None else None,
+        reason=reason,
+        torn_tail=fault is not None and fault.torn,
+        prev_run_ok=prev_run_ok,
+        chain_ok=chain_ok,
+    )
+
+
+def check_prev_run(path: Path, first_data: dict[str, Any]) -> bool | None:
+    """Check that the previous run file named in seq 0 exists beside `path` and holds the hash.
+
+    The previous file may have grown since (a resumed run), so any record
+    with that hash counts. None when there is no link to check.
+    """
+    if "prev_run" not in first_data or first_data["prev_run"] is None:
+        return None
+    link = first_data["prev_run"]
+    if not isinstance(link, dict) or set(link) != {"file", "hash"}:
+        return False
+    name, wanted = link["file"], link["hash"]
+    if not isinstance(name, str) or not isinstance(wanted, str):
+        return False
+    if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
+        return False
+    try:
+        raw = (path.parent / name).read_bytes()
+    except OSError:
+        return False
+    for line in raw.split(b"\n"):
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(record, dict) and record.get("hash") == wanted:
+            return True
+    return False
