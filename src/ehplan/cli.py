@@ -156,6 +156,39 @@ def supplies(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
     print_table(supplies_table(loaded, lang or ctx.obj.get("lang") or "zh-Hant"))
 
 
+@main.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
+              help="File holding the HMAC key the logs were written with.")
+def verify(logs: Sequence[Path], key_file: Path | None) -> None:
+    """Check that run logs were not edited; print each run's final hash."""
+    from ehplan.audit import verify_log
+
+    key = None
+    if key_file is not None:
+        try:
+            key = key_file.read_bytes().strip()
+        except OSError as exc:
+            fail(f"cannot read key {key_file}: {exc.strerror or exc}")
+    worst = EXIT_OK
+    for path in logs:
+        result = verify_log(path, key)
+        if result.unreadable:
+            click.echo(f"{path}: unreadable: {result.reason}", err=True)
+            worst = max(worst, EXIT_ERROR)
+        elif result.ok:
+            click.echo(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
+        else:
+            where = ""
+            if result.first_bad_seq is not None or result.first_bad_offset is not None:
+                where = f" at seq {result.first_bad_seq}, byte offset {result.first_bad_offset}"
+            click.echo(f"{path}: NOT intact{where}: {result.reason}", err=True)
+            if result.final_hash:
+                click.echo(f"{path}: last good hash {result.final_hash}", err=True)
+            worst = max(worst, 1)
+    sys.exit(worst)
+
+
 def run() -> None:
     """Entry point that never shows a traceback for an unexpected failure."""
     try:
