@@ -1,0 +1,196 @@
+"""The Textual app: owns the session and routes screens. Thin on purpose;
+drawing lives in screens/, state in the engine, durability in the session."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from ehplan.audit import AuditRecord, AuditWriteError, LogLockedError, TamperedLogError, find_open_runs, read_log
+from ehplan.engine import commands as cmd
+from ehplan.engine.clock import Clock, SystemClock
+from ehplan.engine.decide import NeedsConfirmation, Refused
+from ehplan.engine.fold import fold
+from ehplan.library import Library
+from ehplan.report.summary import summarize
+from ehplan.session import Session, new_run_id
+from ehplan.text import LANGS, Lang
+from ehplan.tui.safe import tr
+from ehplan.tui.screens.dialogs import ConfirmEndDialog, TextDialog
+from ehplan.tui.screens.directory import ContactsScreen, SuppliesScreen
+from ehplan.tui.screens.picker import PickerScreen
+from ehplan.tui.screens.resume import OpenRun, PaperScreen, ResumeScreen
+from ehplan.tui.screens.run import RunScreen
+from ehplan.tui.screens.summary import SummaryScreen
+from ehplan.tui.strings import t
+
+
+class EhplanApp(App[None]):
+    """Walks an operator through a playbook; every action is logged first."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ehplan"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f3", "contacts", "Contacts"),
+        Binding("f4", "supplies", "Supplies"),
+        Binding("f9", "switch_language", "Language"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    lang: reactive[Lang] = reactive("zh-Hant", init=False)
+    """The language everything is shown in; F9 cycles zh-Hant → zh-Hans → en."""
+
+    def __init__(self, library: Library, *, log_dir: Path, operator: str | None, lang: Lang = "zh-Hant",
+                 clock: Clock | None = None, mode: str = "live", remember_operator: object = None,
+                 resume_offer: bool = True) -> None:
+        super().__init__()
+        self.library = library
+        self.log_dir = log_dir
+        self.operator = operator
+        self.clock: Clock = clock or SystemClock()
+        self.mode = mode
+        self.session: Session | None = None
+        self._remember_operator = remember_operator
+        self._resume_offer = resume_offer
+        self._lock = asyncio.Lock()
+        self.set_reactive(EhplanApp.lang, lang)
+
+    # --- start-up ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.call_after_refresh(self._first_screen)
+
+    def _first_screen(self) -> None:
+        self.push_screen(PickerScreen(self.library, self.lang))
+        if self.operator is None:
+            self.run_worker(self._ask_operator())
+        if self._resume_offer:
+            runs = self._open_runs()
+            if runs:
+                self.push_screen(ResumeScreen(runs, self.lang), self._resume_chosen)
+
+    async def _ask_operator(self) -> None:
+        lang = self.lang
+        while not self.operator:
+            name = await self.push_screen_wait(TextDialog(t("operator", lang), t("operator_prompt", lang)))
+            self.operator = (name or "").strip() or None
+        if callable(self._remember_operator):
+            self._remember_operator(self.operator)
+
+    def _open_runs(self) -> list[OpenRun]:
+        found = []
+        for path in find_open_runs(self.log_dir)[:9]:
+            try:
+                records, _ = read_log(path)
+                state = fold(records)
+                playbook = self.library.playbook(state.playbook)
+                step = playbook.step(state.step)
+            except Exception:  # noqa: BLE001 - a log we cannot read is simply not offered
+                continue
+            found.append(OpenRun(path, tr(playbook.title, self.lang), state.path[0].ts[:19].replace("T", " "),
+                                 f"{tr(step.title, self.lang)} ({step.source})", state.operator))
+        return found
+
+    def _resume_chosen(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            self.session = Session.resume(self.library, path, self.clock)
+        except (LogLockedError, TamperedLogError, AuditWriteError) as exc:
+            self.notify(str(exc), severity="error", timeout=20, markup=False)
+            return
+        self.operator = self.operator or self.session.state.operator
+        self.push_screen(RunScreen())
+
+    # --- runs ---------------------------------------------------------------------
+
+    def start_run(self, playbook_id: str) -> None:
+        """Create the run's log and show its first step."""
+        if not self.operator:
+            self.run_worker(self._ask_operator())
+            return
+        start = cmd.StartRun(playbook_id, new_run_id(self.clock), self.operator, self.mode, self.lang,
+                             getattr(self.clock, "scale", 1))
+        try:
+            self.session = Session.start(self.library, self.log_dir, start, self.clock)
+        except AuditWriteError as exc:
+            self.push_screen(PaperScreen(str(exc), self.lang))
+            return
+        self.push_screen(RunScreen())
+
+    def on_picker_screen_start(self, message: PickerScreen.Start) -> None:
+        self.start_run(message.playbook_id)
+
+    async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
+        """Run a command off the event loop; None if refused or not durable."""
+        if self.session is None:
+            return None
+        async with self._lock:
+            try:
+                return await asyncio.to_thread(self.session.execute, command)
+            except NeedsConfirmation:
+                raise
+            except Refused as exc:
+                self.notify(str(exc), title=t("refused", self.lang), severity="warning", markup=False)
+            except AuditWriteError as exc:
+                self.push_screen(PaperScreen(str(exc), self.lang))
+        return None
+
+    def end_run(self) -> None:
+        """End the run, asking for confirmation when anything is still open."""
+        self.run_worker(self._end_run())
+
+    async def _end_run(self) -> None:
+        try:
+            records = await self.execute(cmd.EndRun())
+        except NeedsConfirmation as exc:
+            if not await self.push_screen_wait(ConfirmEndDialog(exc.open_items, self.lang)):
+                return
+            records = await self.execute(cmd.EndRun(confirm=True))
+        if records is not None:
+            self.show_summary()
+
+    def show_summary(self) -> None:
+        """Replace the run screen with the end-of-run summary."""
+        assert self.session is not None
+        session = self.session
+        summary = summarize(session.state, self.library, self.lang)
+        self.switch_screen(SummaryScreen(summary, self.lang, str(session.path), session.writer.last_hash))
+        session.close()
+
+    def action_new_run(self) -> None:
+        """Back to the picker after a run."""
+        self.session = None
+        self.switch_screen(PickerScreen(self.library, self.lang))
+
+    # --- anywhere -------------------------------------------------------------------
+
+    def action_contacts(self) -> None:
+        """Open the contact directory over the current screen."""
+        if not isinstance(self.screen, ContactsScreen):
+            self.push_screen(ContactsScreen(self.library, self.lang))
+
+    def action_supplies(self) -> None:
+        """Open the supplies inventory over the current screen."""
+        if not isinstance(self.screen, SuppliesScreen):
+            self.push_screen(SuppliesScreen(self.library, self.lang))
+
+    def action_switch_language(self) -> None:
+        """Cycle zh-Hant → zh-Hans → en."""
+        self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
+
+    def watch_lang(self, lang: Lang) -> None:
+        screen = self.screen
+        if isinstance(screen, RunScreen):
+            screen.render_state()
+        elif hasattr(screen, "lang"):
+            screen.lang = lang
+            screen.refresh(recompose=True)
+            if isinstance(screen, PickerScreen):
+                self.call_after_refresh(screen.on_mount)

@@ -1,0 +1,108 @@
+"""Small modal dialogs: a line of text (note, reason, name), a call outcome,
+and the confirmation to end a run with items still open."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from ehplan.text import Lang
+from ehplan.tui.safe import plain
+from ehplan.tui.strings import t
+
+
+class TextDialog(ModalScreen[str | None]):
+    """Ask for one line of text; Enter returns it, Esc returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, prompt: str, *, required: bool = True, value: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.prompt = prompt
+        self.required = required
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(plain(self.title_text), classes="dialog-title")
+            yield Static(plain(self.prompt), classes="hint")
+            yield Input(value=self.value, id="dialog-input")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self.required and not event.value.strip():
+            self.query_one(Input).add_class("-invalid")
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CallDialog(ModalScreen[str | None]):
+    """How did the call go? a answered, c called (message left), n no answer."""
+
+    BINDINGS = [
+        Binding("a", "pick('answered')", "Answered"),
+        Binding("c", "pick('called')", "Called"),
+        Binding("n", "pick('no_answer')", "No answer"),
+        Binding("escape", "pick('')", "Cancel"),
+    ]
+
+    def __init__(self, who: str, number: str, lang: Lang) -> None:
+        super().__init__(classes="dialog")
+        self.who = who
+        self.number = number
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(classes="dialog-box"):
+            yield Static(plain(f"☎ {self.who}  {self.number}"), classes="dialog-title")
+            yield Static(plain(t("log_call", lang)), classes="hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(plain(f"a {t('answered', lang)}"), id="answered", variant="success")
+                yield Button(plain(f"c {t('called', lang)}"), id="called", variant="primary")
+                yield Button(plain(f"n {t('no_answer', lang)}"), id="no_answer", variant="warning")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_pick(self, outcome: str) -> None:
+        self.dismiss(outcome or None)
+
+
+class ConfirmEndDialog(ModalScreen[bool]):
+    """List what is still open; end only on an explicit yes."""
+
+    BINDINGS = [Binding("escape", "answer(False)", "Cancel"), Binding("y", "answer(True)", "End anyway")]
+
+    def __init__(self, open_items: list[str], lang: Lang) -> None:
+        super().__init__(classes="dialog")
+        self.open_items = open_items
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(classes="dialog-box"):
+            yield Static(plain(f"⚠ {t('still_open', lang)}"), classes="dialog-title")
+            yield Static(plain("\n".join(f"• {item}" for item in self.open_items)), id="open-items")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(plain(f"y {t('end_anyway', lang)}"), id="yes", variant="error")
+                yield Button(plain(f"Esc {t('cancel', lang)}"), id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

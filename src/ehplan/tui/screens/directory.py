@@ -1,0 +1,97 @@
+"""The contact directory (S8) and the supplies inventory (S9), each a screen
+over whatever is underneath, so a run is never lost by looking something up."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ehplan.library import Library
+from ehplan.text import Lang
+from ehplan.tui.safe import plain, tr
+from ehplan.tui.strings import t
+
+
+class _TableScreen(Screen[None]):
+    """A searchable table; Esc goes back."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    TITLE_KEY = ""
+
+    def __init__(self, library: Library, lang: Lang) -> None:
+        super().__init__(classes="directory")
+        self.library = library
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
+        yield Input(placeholder=t("search", self.lang), id="table-filter")
+        yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    @on(Input.Changed, "#table-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, query: str) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(plain(h) for h in self.headings()))
+        words = query.casefold().split()
+        for row in self.rows():
+            haystack = " ".join(row).casefold()
+            if all(word in haystack for word in words):
+                table.add_row(*(plain(cell) for cell in row))
+
+    def headings(self) -> list[str]:
+        """Column headings; each screen names its own."""
+        return []
+
+    def rows(self) -> list[list[str]]:
+        """Table rows as plain strings; each screen provides its own."""
+        return []
+
+
+class ContactsScreen(_TableScreen):
+    """External emergency numbers first, then internal roles."""
+
+    TITLE_KEY = "contacts"
+
+    def headings(self) -> list[str]:
+        lang = self.lang
+        return ["", tr({"zh-Hant": "單位 / 職務", "en": "Unit / role"}, lang),
+                tr({"zh-Hant": "電話", "en": "Number"}, lang), t("remark", lang)]
+
+    def rows(self) -> list[list[str]]:
+        lang = self.lang
+        rows = []
+        contacts = self.library.contacts.contacts if self.library.contacts else []
+        for group in ("external", "internal"):
+            for contact in (c for c in contacts if c.group == group):
+                number = contact.number or ("—" if not contact.site_fills_number else f"({t('not_filled', lang)})")
+                rows.append([t(group, lang), tr(contact.name, lang), number, tr(contact.note, lang)])
+        return rows
+
+
+class SuppliesScreen(_TableScreen):
+    """Every line of the service hall's standard supplies."""
+
+    TITLE_KEY = "supplies"
+
+    def headings(self) -> list[str]:
+        lang = self.lang
+        return ["", tr({"zh-Hant": "品名", "en": "Item"}, lang), t("spec", lang), t("unit", lang),
+                t("qty", lang), t("remark", lang)]
+
+    def rows(self) -> list[list[str]]:
+        lang = self.lang
+        supplies = self.library.supplies.supplies if self.library.supplies else []
+        return [[t(s.category, lang), tr(s.name, lang), tr(s.spec, lang), tr(s.unit, lang),
+                 str(s.quantity), tr(s.remark, lang)] for s in supplies]

@@ -1,0 +1,145 @@
+"""The first screen: find the incident's playbook by typing, confirm it by its
+definition, start it with Enter; emergency-call procedures on F5–F8."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ehplan.library import Library
+from ehplan.playbook.models import Playbook
+from ehplan.text import Lang
+from ehplan.tui.safe import plain, tr
+from ehplan.tui.strings import category_name, t
+
+CATEGORY_ORDER = ("agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call")
+
+
+def search_text(playbook: Playbook) -> str:
+    """Everything a filter may match: titles, summaries and keywords in every language."""
+    parts = [playbook.id]
+    for lang in ("zh-Hant", "zh-Hans", "en"):
+        parts += [tr(playbook.title, lang), tr(playbook.summary, lang)]
+        parts += [tr(k, lang) for k in playbook.keywords]
+    return " ".join(parts).casefold()
+
+
+def matches(playbook: Playbook, query: str) -> bool:
+    """Every word of the query appears somewhere in the playbook's searchable text."""
+    haystack = search_text(playbook)
+    return all(word in haystack for word in query.casefold().split())
+
+
+class PickerScreen(Screen[None]):
+    """Pick the incident."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "↓", show=False, priority=True),
+        Binding("up", "move(-1)", "↑", show=False, priority=True),
+        Binding("enter", "start", "Start", priority=True),
+    ]
+
+    class Start(Message):
+        """The operator chose a playbook to run."""
+
+        def __init__(self, playbook_id: str) -> None:
+            self.playbook_id = playbook_id
+            super().__init__()
+
+    def __init__(self, library: Library, lang: Lang) -> None:
+        super().__init__()
+        self.library = library
+        self.lang = lang
+        self._bind_emergency_keys()
+
+    def _bind_emergency_keys(self) -> None:
+        for loaded in self.library.playbooks.values():
+            key = loaded.playbook.emergency_key
+            if key is not None:
+                self._bindings.bind(key, f"start_id('{loaded.playbook.id}')",
+                                    tr(loaded.playbook.title, self.lang), priority=True)
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        yield Static(plain(t("app_title", lang)), id="picker-title")
+        yield Input(placeholder=t("filter", lang), id="filter")
+        with Horizontal(id="picker-body"):
+            yield OptionList(id="playbooks")
+            with VerticalScroll(id="definition-pane"):
+                yield Static(id="definition")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#filter", Input).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one("#playbooks", OptionList)
+        options.clear_options()
+        first = None
+        for category in CATEGORY_ORDER:
+            found = [p.playbook for p in self.library.playbooks.values()
+                     if p.playbook.category == category and matches(p.playbook, query)]
+            if not found:
+                continue
+            options.add_option(Option(plain(f"── {category_name(category, self.lang)}"), disabled=True))
+            for playbook in found:
+                key = f"  [{playbook.emergency_key.upper()}]" if playbook.emergency_key else ""
+                options.add_option(Option(plain(f"  {tr(playbook.title, self.lang)}{key}"), id=playbook.id))
+                first = first or playbook.id
+        if first is None:
+            options.add_option(Option(plain(t("no_match", self.lang)), disabled=True))
+            self._describe(None)
+        else:
+            options.highlighted = options.get_option_index(first)
+            self._describe(first)
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(OptionList.OptionHighlighted, "#playbooks")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._describe(event.option.id)
+
+    @on(OptionList.OptionSelected, "#playbooks")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.post_message(self.Start(event.option.id))
+
+    def _describe(self, playbook_id: str | None) -> None:
+        pane = self.query_one("#definition", Static)
+        if playbook_id is None:
+            pane.update("")
+            return
+        playbook = self.library.playbook(playbook_id)
+        lang = self.lang
+        lines = [tr(playbook.title, lang), "", f"{t('summary', lang)}: {tr(playbook.summary, lang)}", "",
+                 f"{t('definition', lang)} ({playbook.source}):", tr(playbook.definition, lang)]
+        if playbook.description is not None:
+            lines += ["", tr(playbook.description, lang)]
+        pane.update(plain("\n".join(lines)))
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#playbooks", OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_start(self) -> None:
+        options = self.query_one("#playbooks", OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id:
+            self.post_message(self.Start(option.id))
+
+    def action_start_id(self, playbook_id: str) -> None:
+        self.post_message(self.Start(playbook_id))

@@ -1,0 +1,80 @@
+"""Offer to resume runs that never ended (a crash, a power cut)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ehplan.text import Lang
+from ehplan.tui.safe import plain
+from ehplan.tui.strings import t
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    """An unfinished run as the resume list shows it."""
+
+    path: Path
+    playbook_title: str
+    started: str
+    last_step: str
+    operator: str
+
+
+class ResumeScreen(Screen[Path | None]):
+    """Pick an unfinished run to resume, or Esc to go to the picker."""
+
+    BINDINGS = [Binding("escape", "skip", "New run")]
+
+    def __init__(self, runs: list[OpenRun], lang: Lang) -> None:
+        super().__init__()
+        self.runs = runs
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        yield Static(plain(f"⚠ {t('resume_title', lang)}"), classes="screen-title")
+        yield Static(plain(t("resume_hint", lang)), classes="hint")
+        yield OptionList(*(
+            Option(plain(f"{run.playbook_title}\n  {t('started', lang)} {run.started} · {run.operator}"
+                         f"\n  {t('last_step', lang)}: {run.last_step}"), id=str(i))
+            for i, run in enumerate(self.runs)
+        ), id="open-runs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.runs[int(event.option.id or 0)].path)
+
+    def action_skip(self) -> None:
+        self.dismiss(None)
+
+
+class PaperScreen(Screen[None]):
+    """The log cannot be written: say so unmissably and stop taking actions."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit")]
+
+    def __init__(self, reason: str, lang: Lang) -> None:
+        super().__init__(classes="paper")
+        self.reason = reason
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain(f"‼ {t('paper_title', self.lang)} ‼"), id="paper-title")
+        yield Static(plain(t("paper_body", self.lang)), id="paper-body")
+        yield Static(plain(self.reason), classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.bell()

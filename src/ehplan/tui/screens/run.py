@@ -1,0 +1,243 @@
+"""The run screen: the one next thing to do, the countdowns, the contacts.
+
+It holds no state of its own: everything drawn comes from the session's
+state, which is the fold of the log; every key becomes an engine command.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from ehplan.engine import commands as cmd
+from ehplan.engine import events as ev
+from ehplan.engine.timers import due_alarms
+from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
+from ehplan.tui.safe import plain, tr
+from ehplan.tui.screens.dialogs import CallDialog, TextDialog
+from ehplan.tui.strings import t
+from ehplan.tui.widgets.countdown import Countdown, clock_text
+from ehplan.tui.widgets.step_view import NumberedLine, StepView, numbered_targets
+
+if TYPE_CHECKING:
+    from ehplan.tui.app import EhplanApp
+
+PATH_SHOWN = 6
+
+
+class RunScreen(Screen[None]):
+    """Walk the operator through the current run."""
+
+    BINDINGS = [
+        *(Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)),
+        Binding("enter", "continue", "Next"),
+        Binding("f2", "note", "Note"),
+        Binding("f8", "override", "Skip"),
+        Binding("f10", "end", "End run"),
+    ]
+
+    app: EhplanApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="run-header")
+        with Horizontal(id="run-body"):
+            with VerticalScroll(id="main"):
+                yield Static(id="step-placeholder")
+            with Vertical(id="side"):
+                yield Static(id="timers-title", classes="side-title")
+                yield Vertical(id="timers")
+                yield Static(id="side-contacts")
+        yield Static(id="path")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.render_state()
+        self.set_interval(1.0, self._tick)
+
+    # --- drawing ------------------------------------------------------------
+
+    @property
+    def session(self):  # type: ignore[no-untyped-def]
+        return self.app.session
+
+    def current_step(self) -> StepBase:
+        state = self.session.state
+        return self.app.library.playbook(state.playbook).step(state.step)
+
+    def render_state(self) -> None:
+        """Redraw everything from the session's state."""
+        state, lang = self.session.state, self.app.lang
+        main = self.query_one("#main", VerticalScroll)
+        main.remove_children()
+        main.mount(StepView(self.current_step(), state, self.app.library, lang))
+        self.query_one("#timers-title", Static).update(plain(t("timers", lang)))
+        self._render_timers(rebuild=True)
+        self._render_header()
+        self._render_path()
+        self._render_side_contacts()
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        inputs = [i for i in self.query(".field-input").results(Input) if not i.value]
+        if inputs:
+            inputs[0].focus()
+        else:
+            self.set_focus(None)
+
+    def _render_header(self) -> None:
+        state, lang = self.session.state, self.app.lang
+        playbook = self.app.library.playbook(state.playbook)
+        now = self.app.clock.now()
+        elapsed = (now - state.started_at).total_seconds() if state.started_at else 0
+        badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
+        text = (f" {tr(playbook.title, lang)}  │  {t('elapsed', lang)} {clock_text(elapsed)}  │  [{badge}]"
+                f"  │  {t('operator', lang)}: {state.operator}  │  {state.run_id}")
+        header = self.query_one("#run-header", Static)
+        header.update(plain(text))
+        header.set_class(state.mode == "drill", "-drill")
+
+    def _render_path(self) -> None:
+        state, lang = self.session.state, self.app.lang
+        parts = []
+        for entry in state.path[-PATH_SHOWN:]:
+            step = self.app.library.playbook(entry.playbook).step(entry.step)
+            parts.append(f"{tr(step.title, lang)} ({entry.source or step.source})")
+        more = "… › " if len(state.path) > PATH_SHOWN else ""
+        self.query_one("#path", Static).update(plain(f"{t('path', lang)}: {more}" + " › ".join(parts)))
+
+    def _render_side_contacts(self) -> None:
+        step, lang = self.current_step(), self.app.lang
+        ids = list(dict.fromkeys([*getattr(step, "notify", []), *step.contacts]))
+        lines = [t("contacts_here", lang)] if ids else []
+        for contact_id in ids:
+            contact = self.app.library.contact(contact_id)
+            reached = "✓ " if self.session.state.reached(contact_id) else "  "
+            lines.append(f"{reached}{tr(contact.name, lang)}  {contact.number or '—'}")
+        self.query_one("#side-contacts", Static).update(plain("\n".join(lines)))
+
+    def _render_timers(self, rebuild: bool = False) -> None:
+        state, lang, now = self.session.state, self.app.lang, self.app.clock.now()
+        box = self.query_one("#timers", Vertical)
+        active = state.active_timers()
+        existing = {w.timer.key: w for w in box.query(Countdown)}
+        if rebuild or set(existing) != {timer.key for timer in active} or \
+                [w.timer.key for w in box.query(Countdown)] != [timer.key for timer in active]:
+            box.remove_children()
+            widgets = []
+            for timer in active:
+                label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
+                widget = Countdown(timer, label, lang)
+                widgets.append(widget)
+            if widgets:
+                box.mount_all(widgets)
+                for widget, timer in zip(widgets, active, strict=True):
+                    widget.show(timer, now)
+            else:
+                box.mount(Static(plain(t("no_timers", lang)), classes="hint"))
+            return
+        for timer in active:
+            existing[timer.key].show(timer, now)
+
+    # --- the clock ------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        if self.session.state.ended or self.session.failure:
+            return
+        self._render_header()
+        self._render_timers()
+        if due_alarms(self.session.state, self.app.clock.now()):
+            records = await self.app.execute(cmd.Tick())
+            self._announce(records or [])
+
+    def _announce(self, records: list) -> None:  # type: ignore[type-arg]
+        lang = self.app.lang
+        for record in records:
+            if record.type not in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
+                continue
+            timer = self.session.state.timers[record.data["key"]]
+            label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
+            if record.type == ev.TIMER_EXPIRED:
+                self.app.bell()
+                self.app.notify(f"‼ {t('overdue', lang)}: {label}", severity="error", timeout=15, markup=False)
+            else:
+                self.app.notify(f"⚠ {t('warning', lang)}: {label}", severity="warning", timeout=8, markup=False)
+        if any(r.type == ev.STEP_ENTERED for r in records):
+            self.render_state()
+        else:
+            self._render_timers()
+
+    # --- actions --------------------------------------------------------------
+
+    async def run_command(self, command: cmd.Command) -> bool:
+        """Carry out a command; redraw after it is durable."""
+        records = await self.app.execute(command)
+        if records is None:
+            return False
+        if self.session.state.ended:
+            self.app.show_summary()
+            return True
+        self._announce(records)
+        self.render_state()
+        return True
+
+    async def action_pick(self, number: int) -> None:
+        step = self.current_step()
+        targets = numbered_targets(step)
+        if not 1 <= number <= len(targets):
+            return
+        target = targets[number - 1]
+        if isinstance(step, DecisionStep):
+            await self.run_command(cmd.Choose(target))
+        elif isinstance(step, ChecklistStep):
+            await self.run_command(cmd.TickItem(target))
+        elif isinstance(step, NotifyStep):
+            self._log_call(target)
+
+    @work
+    async def _log_call(self, contact_id: str) -> None:
+        contact = self.app.library.contact(contact_id)
+        lang = self.app.lang
+        outcome = await self.app.push_screen_wait(
+            CallDialog(tr(contact.name, lang), contact.number or t("not_filled", lang), lang))
+        if outcome:
+            await self.run_command(cmd.LogContact(contact_id, outcome))
+
+    @on(NumberedLine.Picked)
+    async def _picked(self, event: NumberedLine.Picked) -> None:
+        await self.action_pick(event.number)
+
+    async def action_continue(self) -> None:
+        await self.run_command(cmd.Continue())
+
+    @on(Button.Pressed, "#continue")
+    async def _continue_pressed(self) -> None:
+        await self.action_continue()
+
+    @on(Input.Submitted, ".field-input")
+    async def _field_submitted(self, event: Input.Submitted) -> None:
+        field_id = (event.input.id or "").removeprefix("field-")
+        event.stop()
+        await self.run_command(cmd.SetField(field_id, event.value))
+
+    @work
+    async def action_note(self) -> None:
+        lang = self.app.lang
+        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang)))
+        if text and await self.run_command(cmd.AddNote(text)):
+            self.app.notify(t("note_saved", lang), timeout=3)
+
+    @work
+    async def action_override(self) -> None:
+        lang = self.app.lang
+        reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang)))
+        if reason:
+            await self.run_command(cmd.Override(reason))
+
+    def action_end(self) -> None:
+        self.app.end_run()

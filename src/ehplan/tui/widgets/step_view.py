@@ -1,0 +1,146 @@
+"""The current step, drawn from the engine's state: what to do, the script to
+read, and the numbered lines (choices, items, contacts) that keys 1–9 pick."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from ehplan.engine.state import RunState
+from ehplan.library import Library
+from ehplan.playbook.models import (
+    ChecklistStep,
+    DecisionStep,
+    EndStep,
+    GotoStep,
+    NotifyStep,
+    RecordField,
+    RecordStep,
+    StepBase,
+)
+from ehplan.text import Lang
+from ehplan.tui.safe import plain, shown, tr
+from ehplan.tui.strings import t
+
+
+class NumberedLine(Static):
+    """One numbered line; clicking it is the same as pressing its number."""
+
+    class Picked(Message):
+        """The line numbered ``number`` was clicked."""
+
+        def __init__(self, number: int) -> None:
+            self.number = number
+            super().__init__()
+
+    def __init__(self, number: int, text: Content, *, done: bool = False) -> None:
+        super().__init__(text, classes="numbered -done" if done else "numbered")
+        self.number = number
+
+    def on_click(self) -> None:
+        self.post_message(self.Picked(self.number))
+
+
+def numbered_targets(step: StepBase) -> list[str]:
+    """What keys 1–9 refer to on this step: choice, item or contact ids."""
+    if isinstance(step, DecisionStep):
+        return [c.id for c in step.choices]
+    if isinstance(step, ChecklistStep):
+        return [i.id for i in step.items]
+    if isinstance(step, NotifyStep):
+        return list(step.notify)
+    return []
+
+
+class StepView(Vertical):
+    """Everything about the step the operator is on."""
+
+    def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang) -> None:
+        super().__init__(id="step-view")
+        self.step = step
+        self.state = state
+        self.library = library
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        step, lang = self.step, self.lang
+        last = self.state.path[-1] if self.state.path else None
+        if last is not None and last.via == "escalation":
+            yield Static(plain("▲ " + t("escalation", lang) + tr(step.title, lang)), classes="escalation-banner")
+        yield Static(shown(step.title, lang), id="step-title")
+        yield Static(plain(f"{t('source', lang)} {step.source}"), id="step-source")
+        if step.body is not None:
+            yield Static(shown(step.body, lang), id="step-body")
+        script = getattr(step, "script", None)
+        if script is not None:
+            box = Static(shown(script, lang), id="script")
+            box.border_title = "🗣 " + t("script", lang)
+            yield box
+        yield from self._kind_specific()
+        if step.supplies:
+            names = [f"• {tr(self.library.supply(s).name, lang)} ×{self.library.supply(s).quantity}"
+                     for s in step.supplies]
+            box = Static(plain("\n".join(names)), id="step-supplies")
+            box.border_title = t("supplies_here", lang)
+            yield box
+        if not isinstance(step, DecisionStep | EndStep):
+            label = t("continue", lang) if not isinstance(step, GotoStep) else t("switched", lang) + " →"
+            yield Button(plain(f"⏎ {label}"), id="continue", variant="primary")
+
+    def _kind_specific(self) -> ComposeResult:
+        step, lang, state = self.step, self.lang, self.state
+        if isinstance(step, DecisionStep):
+            yield Static(plain(t("choose", lang)), classes="hint")
+            for n, choice in enumerate(step.choices, 1):
+                yield NumberedLine(n, plain(f" {n}  {tr(choice.label, lang)}"))
+        elif isinstance(step, ChecklistStep):
+            yield Static(plain(t("tick_hint", lang)), classes="hint")
+            for n, item in enumerate(step.items, 1):
+                done = state.item_key(step.id, item.id) in state.items_done
+                mark = "☑" if done else "☐"
+                extra = f"  ({t('optional', lang)})" if item.optional else ""
+                yield NumberedLine(n, plain(f" {n} {mark} {tr(item.text, lang)}{extra}"), done=done)
+                if item.script is not None:
+                    box = Static(shown(item.script, lang), classes="item-script")
+                    box.border_title = "🗣 " + t("script", lang)
+                    yield box
+        elif isinstance(step, NotifyStep):
+            yield Static(plain(t("call_hint", lang)), classes="hint")
+            for n, contact_id in enumerate(step.notify, 1):
+                yield NumberedLine(n, self._contact_line(n, contact_id), done=state.reached(contact_id))
+        elif isinstance(step, RecordStep):
+            yield Static(plain(t("record_hint", lang)), classes="hint")
+            for field in step.fields:
+                yield from self._field(field)
+        elif isinstance(step, GotoStep):
+            target = self.library.playbook(step.playbook)
+            yield Static(plain(f"→ {tr(target.title, lang)}\n{t('goto_hint', lang)}"), classes="hint")
+        elif isinstance(step, EndStep):
+            yield Static(plain(t("end_hint", lang)), classes="hint")
+
+    def _contact_line(self, n: int, contact_id: str) -> Content:
+        lang = self.lang
+        contact = self.library.contact(contact_id)
+        number = contact.number or f"({t('not_filled', lang)})"
+        calls = [c for c in self.state.contacts if c.contact == contact_id]
+        status = f"  ✓ {t(calls[-1].outcome, lang)}" if calls else ""
+        return plain(f" {n}  ☎ {tr(contact.name, lang)}  {number}{status}")
+
+    def _field(self, field: RecordField) -> ComposeResult:
+        lang = self.lang
+        value: Any = self.state.values.get(field.id)
+        required = f" ({t('required', lang)})" if field.required else ""
+        unit = f" [{tr(field.unit, lang)}]" if field.unit is not None else ""
+        options = ""
+        if field.type == "choice" and field.choices:
+            options = "  " + "  ".join(f"{n}={tr(c, lang)}" for n, c in enumerate(field.choices, 1))
+        done = f"  ✓ {t('recorded', lang)}" if value is not None else ""
+        yield Static(plain(f"{tr(field.label, lang)}{unit}{required}{options}{done}"), classes="field-label")
+        shown_value = "" if value is None else str(value + 1 if field.type == "choice" else value)
+        yield Input(value=shown_value, id=f"field-{field.id}", classes="field-input",
+                    placeholder=field.type)
