@@ -1,0 +1,248 @@
+"""The shipped playbooks cover the whole plan: every instruction-level section
+is cited by a step or checklist item, every time limit is a timer (or
+follow-up) with exactly the plan's duration, the verbatim scripts keep the
+plan's words, and the gas-accident call cannot end before the essentials.
+
+The expected sections and time limits are data files beside the other test
+fixtures: tests/data/plan_sections.txt and tests/data/time_limits.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ehplan import resources
+from ehplan.library import Library, load_library
+from ehplan.playbook.models import (
+    CalendarDuration,
+    ChecklistStep,
+    Playbook,
+    RecordStep,
+    Trigger,
+)
+from ehplan.text import to_simplified
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+EXPECTED_PLAYBOOKS = (
+    "agitated_customer",
+    "personal_safety",
+    "property_loss",
+    "counter_system_failure",
+    "hall_power_cut",
+    "hotline_system_failure",
+    "kiosk_failure",
+    "customer_fall_illness",
+    "fight_theft_robbery",
+    "hall_fire",
+    "gas_accident_report",
+    "fire_alarm",
+    "electrical_failure",
+    "threatening_call",
+    "explosion",
+)
+
+# The scripts the plan gives word for word (source text, its punctuation aside).
+VERBATIM_SCRIPTS = {
+    "S2.3": "對不起，由于我們的紕漏給您帶來不便，同時也感謝您指出我們工作中的不足。",
+    "S2.6": "我們也是為了解決您反映的問題，請您先平靜一下，我們再看能為您做些什么",
+    "S7.1": "囑其關閉燃氣總閥，開窗換氣，不要啟動電器和使用電話，必要時離開現場",
+}
+
+# Sections that are headings or non-instruction parts of the plan; a step may
+# cite them although they are not in plan_sections.txt.
+NON_INSTRUCTION = {"S8.1", "S8.2", "S9.1", "S9.2"}
+
+
+@lru_cache(maxsize=1)
+def library() -> Library:
+    return load_library([resources.playbooks_dir()], resources.data_dir())
+
+
+def plan_sections() -> list[str]:
+    ids = []
+    for line in (DATA / "plan_sections.txt").read_text(encoding="utf-8").splitlines():
+        ident = line.split("#", 1)[0].strip()
+        if ident:
+            ids.append(ident)
+    return ids
+
+
+def time_limits() -> list[dict]:
+    return yaml.safe_load((DATA / "time_limits.yaml").read_text(encoding="utf-8"))
+
+
+def cited(playbook: Playbook) -> set[str]:
+    """Every section a step or checklist item of the playbook cites."""
+    found = set()
+    for step in playbook.steps:
+        found.add(step.source)
+        if isinstance(step, ChecklistStep):
+            found.update(item.source for item in step.items if item.source)
+    return found
+
+
+def all_cited() -> dict[str, set[str]]:
+    """Section id -> the playbooks citing it."""
+    by_section: dict[str, set[str]] = {}
+    for pid, loaded in library().playbooks.items():
+        for section in cited(loaded.playbook):
+            by_section.setdefault(section, set()).add(pid)
+    return by_section
+
+
+def normalise(text: str) -> str:
+    """Compare scripts on their words: one character set (Simplified, so that the
+    extraction's mixed 于/於 and 么/麼 compare equal), full-width punctuation,
+    no spaces, no enclosing quotes or final full stop."""
+    text = to_simplified(text)
+    for ascii_mark, full in ((",", "，"), (";", "；"), (":", "："), ("?", "？"), ("!", "！")):
+        text = text.replace(ascii_mark, full)
+    text = re.sub(r"\s+", "", text)
+    return text.strip("「」“”\"'").rstrip("。.")
+
+
+# --- the tests ------------------------------------------------------------------
+
+
+def test_plan_sections_file_is_sane() -> None:
+    ids = plan_sections()
+    assert len(ids) == len(set(ids)), "duplicate section ids in plan_sections.txt"
+    pattern = re.compile(r"^S\d+(\.\d+)*$")
+    assert all(pattern.match(i) for i in ids), [i for i in ids if not pattern.match(i)]
+
+
+@pytest.mark.parametrize("playbook_id", EXPECTED_PLAYBOOKS)
+def test_expected_playbook_exists(playbook_id: str) -> None:
+    assert playbook_id in library().playbooks, f"no playbook {playbook_id!r} is shipped"
+
+
+def test_every_plan_section_is_cited() -> None:
+    by_section = all_cited()
+    missing = [section for section in plan_sections() if section not in by_section]
+    assert not missing, "sections no step or checklist item cites: " + ", ".join(missing)
+
+
+def test_every_cited_section_exists_in_the_plan() -> None:
+    """A typo (S5.3.7) or a section that does not exist is caught: a cited id is a
+    listed instruction, a heading above one (S5.3, S7), or a non-instruction part."""
+    listed = set(plan_sections())
+    headings = {".".join(i.split(".")[:n]) for i in listed for n in range(1, i.count(".") + 1)}
+    known = listed | headings | NON_INSTRUCTION
+    unknown = {s: sorted(p) for s, p in all_cited().items() if s not in known}
+    assert not unknown, f"cited sections that are not in the plan: {unknown}"
+
+
+def _seconds(duration: int | CalendarDuration) -> int | dict[str, int]:
+    if isinstance(duration, CalendarDuration):
+        return {"workday": duration.workday, "holiday": duration.holiday}
+    return duration
+
+
+@pytest.mark.parametrize(
+    "row", time_limits(), ids=lambda r: f"{r['section']}-{r['playbook']}-{r['duration']}"
+)
+def test_time_limit_is_implemented(row: dict) -> None:
+    lib = library()
+    assert row["playbook"] in lib.playbooks, f"no playbook {row['playbook']!r} for {row['section']}"
+    playbook = lib.playbook(row["playbook"])
+    if row["kind"] == "followup":
+        found = [(f.id, f.source, f.after) for f in playbook.followups]
+        matches = [f for f in found if f[1] == row["section"] and f[2] == row["duration"]]
+    else:
+        found = [(t.id, t.source, _seconds(t.duration), t.kind) for t in playbook.timers]
+        matches = [
+            t
+            for t in found
+            if t[1] == row["section"]
+            and t[2] == row["duration"]
+            and t[3] == row.get("timer_kind", t[3])
+        ]
+    assert matches, (
+        f"{row['playbook']} has no {row['kind']} for {row['section']} of {row['duration']} s"
+        f" ({row.get('timer_kind', '')}); it has {found}"
+    )
+
+
+def test_every_timer_is_a_listed_time_limit() -> None:
+    """No playbook invents a time limit: each timer and follow-up is in the table."""
+    rows = {(r["playbook"], r["section"], str(r["duration"])) for r in time_limits()}
+    extra = []
+    for pid, loaded in library().playbooks.items():
+        pb = loaded.playbook
+        for timer in pb.timers:
+            if (pid, timer.source, str(_seconds(timer.duration))) not in rows:
+                extra.append(f"{pid}:{timer.id} ({timer.source})")
+        for followup in pb.followups:
+            if (pid, followup.source, str(followup.after)) not in rows:
+                extra.append(f"{pid}:{followup.id} ({followup.source})")
+    assert not extra, "timers not in tests/data/time_limits.yaml: " + ", ".join(extra)
+
+
+def _scripts(playbook: Playbook) -> list[tuple[str, str]]:
+    """(section, zh-Hant script) of every step and item that carries one."""
+    found = []
+    for step in playbook.steps:
+        script = getattr(step, "script", None)
+        if script is not None:
+            found.append((step.source, getattr(script, "zh_Hant", None) or str(script)))
+        if isinstance(step, ChecklistStep):
+            for item in step.items:
+                if item.script is not None:
+                    text = getattr(item.script, "zh_Hant", None) or str(item.script)
+                    found.append((item.source or step.source, text))
+    return found
+
+
+@pytest.mark.parametrize("section", sorted(VERBATIM_SCRIPTS))
+def test_verbatim_script_keeps_the_plans_words(section: str) -> None:
+    expected = normalise(VERBATIM_SCRIPTS[section])
+    scripts = [
+        (pid, text)
+        for pid, loaded in library().playbooks.items()
+        for source, text in _scripts(loaded.playbook)
+        if source == section
+    ]
+    assert any(normalise(text) == expected for _, text in scripts), (
+        f"no step citing {section} has the plan's script {VERBATIM_SCRIPTS[section]!r}; "
+        f"scripts citing {section}: {scripts}"
+    )
+
+
+def test_gas_accident_cannot_end_before_crew_and_reporter() -> None:
+    pb = library().playbook("gas_accident_report")
+    assert pb.emergency_key == "f5"
+    required: list[Trigger] = list(pb.must_before_end)
+    assert any(t.contact == "repair_duty_crew" for t in required), required
+    fields = {
+        field.id: field
+        for step in pb.steps
+        if isinstance(step, RecordStep)
+        for field in step.fields
+    }
+    required_fields = [fields[t.field] for t in required if t.field is not None]
+    assert any(f.type == "phone" for f in required_fields), "the reporter's phone must be required"
+    assert any(f.type == "text" and "name" in f.id for f in required_fields), (
+        "the reporter's name must be required"
+    )
+    description = pb.description.as_map() if pb.description is not None else {}
+    lost = "the description must say the flowchart's arrows were lost"
+    assert "箭頭" in description.get("zh-Hant", ""), lost
+    assert "arrow" in description.get("en", "").lower(), lost
+
+
+def test_validate_command_accepts_the_shipped_library() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ehplan", "validate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
