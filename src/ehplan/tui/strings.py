@@ -22,6 +22,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "contacts_here": ("本步聯絡人", "Contacts for this step"),
     "path": ("已走步驟", "Path so far"),
     "script": ("請向對方朗讀", "Read to the caller"),
+    "tell_contact": ("告知對方", "Tell them"),
     "continue": ("完成，下一步", "Done, next step"),
     "choose": ("請選擇", "Choose"),
     "tick_hint": ("按數字鍵勾選", "Press a number to tick"),

@@ -96,8 +96,8 @@ class RunScreen(Screen[None]):
         now = self.app.clock.now()
         elapsed = (now - state.started_at).total_seconds() if state.started_at else 0
         badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
-        text = (f" {tr(playbook.title, lang)}  │  {t('elapsed', lang)} {clock_text(elapsed)}  │  [{badge}]"
-                f"  │  {t('operator', lang)}: {state.operator}  │  {state.run_id}")
+        text = (f" {tr(playbook.title, lang)} │ ⏱ {clock_text(elapsed)} │ {badge}"
+                f" │ {state.operator} │ {state.run_id}")
         header = self.query_one("#run-header", Static)
         header.update(plain(text))
         header.set_class(state.mode == "drill", "-drill")

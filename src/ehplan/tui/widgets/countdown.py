@@ -30,7 +30,7 @@ class Countdown(Widget):
     ``due - now``, so it is exact after a resume and never drifts."""
 
     DEFAULT_CSS = """
-    Countdown { height: 3; padding: 0 1; border-left: thick $success; margin-bottom: 1; }
+    Countdown { height: auto; min-height: 3; padding: 0 1; border-left: thick $success; margin-bottom: 1; }
     Countdown.-warning { border-left: thick $warning; background: $warning 15%; }
     Countdown.-expired { border-left: thick $error; background: $error 20%; text-style: bold; }
     """

@@ -61,7 +61,7 @@ class StepView(Vertical):
     """Everything about the step the operator is on."""
 
     def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang) -> None:
-        super().__init__(id="step-view")
+        super().__init__(classes="step-view")
         self.step = step
         self.state = state
         self.library = library
@@ -79,7 +79,7 @@ class StepView(Vertical):
         script = getattr(step, "script", None)
         if script is not None:
             box = Static(shown(script, lang), id="script")
-            box.border_title = "🗣 " + t("script", lang)
+            box.border_title = "🗣 " + t("tell_contact" if isinstance(step, NotifyStep) else "script", lang)
             yield box
         yield from self._kind_specific()
         if step.supplies:
