@@ -3,6 +3,7 @@ over whatever is underneath, so a run is never lost by looking something up."""
 
 from __future__ import annotations
 
+from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ehplan.library import Library
-from ehplan.text import Lang
+from ehplan.text import Lang, visible
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import t
 
@@ -43,12 +44,13 @@ class _TableScreen(Screen[None]):
     def _fill(self, query: str) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns(*(plain(h) for h in self.headings()))
+        # DataTable measures Rich Text, not Content; Text() is literal (no markup).
+        table.add_columns(*(RichText(visible(h)) for h in self.headings()))
         words = query.casefold().split()
         for row in self.rows():
             haystack = " ".join(row).casefold()
             if all(word in haystack for word in words):
-                table.add_row(*(plain(cell) for cell in row))
+                table.add_row(*(RichText(visible(cell)) for cell in row))
 
     def headings(self) -> list[str]:
         """Column headings; each screen names its own."""
@@ -75,8 +77,9 @@ class ContactsScreen(_TableScreen):
         contacts = self.library.contacts.contacts if self.library.contacts else []
         for group in ("external", "internal"):
             for contact in (c for c in contacts if c.group == group):
-                number = contact.number or ("—" if not contact.site_fills_number else f"({t('not_filled', lang)})")
-                rows.append([t(group, lang), tr(contact.name, lang), number, tr(contact.note, lang)])
+                blank = f"({t('not_filled', lang)})" if contact.site_fills_number else "—"
+                rows.append([t(group, lang), tr(contact.name, lang), contact.number or blank,
+                             tr(contact.note, lang)])
         return rows
 
 
