@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from ehplan.playbook.checks import check_languages, referenced_contacts
 from ehplan.playbook.loader import LoadedPlaybook, load_playbook
 from ehplan.playbook.models import GotoStep, Playbook
-from ehplan.sitedata.models import CalendarFile, Contact, ContactsFile, Supply, SuppliesFile
+from ehplan.sitedata.models import CalendarFile, Contact, ContactsFile, SuppliesFile, Supply
 from ehplan.yamlpos import LoadError, Positions, Problem, load_yaml, validate_model
 
 M = TypeVar("M", bound=BaseModel)
@@ -77,6 +77,11 @@ def _data_checks(loaded: BaseModel, positions: Positions) -> list[Problem]:
         items, key = loaded.contacts, "contacts"
     elif isinstance(loaded, SuppliesFile):
         items, key = loaded.supplies, "supplies"
+    if isinstance(loaded, CalendarFile):
+        years = ", ".join(str(y) for y in loaded.years)
+        for loc, day in loaded.outside_years():
+            problems.append(positions.problem(loc, f"{day} is outside the calendar's years ({years}): "
+                                              "add its year to years or remove it"))
     seen: set[str] = set()
     for i, item in enumerate(items):
         if item.id in seen:
@@ -98,13 +103,14 @@ def playbook_files(paths: Iterable[Path]) -> list[Path]:
 
 def load_library(
     playbook_paths: Iterable[Path], data: Path | None, *, require_langs: bool = True,
-    references: Iterable[Path] = (),
+    references: Iterable[Path] = (), data_names: Iterable[str] | None = None,
 ) -> Library:
     """Load every playbook and data file; raise `LoadError` with every problem
     of every file, or return the library with its warnings.
 
     Playbooks under ``references`` are loaded only so that ``goto`` can name
-    them; their own problems are not reported here.
+    them; their own problems are not reported here. ``data_names`` limits the
+    data files loaded (default: all of `DATA_FILES`).
     """
     library = Library()
     given = {p.resolve() for p in playbook_files(playbook_paths)}
@@ -120,7 +126,10 @@ def load_library(
     problems: list[Problem] = []
     positions: dict[str, Positions] = {}
     if data is not None:
+        wanted = set(DATA_FILES if data_names is None else data_names)
         for name, model in DATA_FILES.items():
+            if name not in wanted:
+                continue
             path = data / name
             if not path.exists():
                 problems.append(Problem(str(path), 1, 1, "missing data file"))

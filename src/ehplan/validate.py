@@ -15,6 +15,7 @@ EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, strict: bool) -> int:
     """Validate the named files (or the shipped set), print problems, return the exit code."""
     data_dir = data
+    data_names: list[str] = []
     playbook_paths: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -22,6 +23,7 @@ def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, st
             return EXIT_ERROR
         if path.is_file() and path.name in DATA_FILES:
             data_dir = path.parent
+            data_names.append(path.name)
         else:
             playbook_paths.append(path)
     if not paths:
@@ -30,7 +32,8 @@ def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, st
     problems: list[Problem] = []
     warnings: list[Problem] = []
     try:
-        library = load_library(playbook_paths, data_dir, references=[shipped_playbooks])
+        library = load_library(playbook_paths, data_dir, references=[shipped_playbooks],
+                               data_names=data_names if only_data else None)
         warnings = library.warnings
         count = len(library.playbooks)
     except LoadError as exc:

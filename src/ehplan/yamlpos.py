@@ -31,6 +31,8 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_STR = "tag:yaml.org,2002:str"
+_IMPLICIT = yaml.resolver.Resolver()
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -100,6 +102,7 @@ class _Builder:
         self.positions = positions
         self.nodes = 0
         self.problems: list[Problem] = []
+        self.open: set[int] = set()  # collection nodes being built (to catch a recursive alias)
 
     def _mark(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
@@ -115,14 +118,20 @@ class _Builder:
         if depth > MAX_DEPTH:
             self._fail(node, f"nested deeper than {MAX_DEPTH} levels (or a recursive alias)")
         if node.tag not in _ALLOWED_TAGS:
-            self._fail(node, f"tag {node.tag!r} is not allowed: playbooks hold plain data only")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            self._fail(node, f"tag {tag!r} is not allowed: playbooks hold plain data only")
         self.positions.values.setdefault(loc, self._mark(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.open:
+            self._fail(node, "recursive alias: an anchored value cannot contain its own alias")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc, depth)
             return [self.build(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node)
+        finally:
+            self.open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, loc: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -144,6 +153,9 @@ class _Builder:
         text = node.value
         if node.style:  # quoted or block: always a string
             return text
+        implicit = _IMPLICIT.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        if node.tag == _STR and implicit != _STR:
+            return text  # an explicit !!str, e.g. number: !!str 110
         if text in _NULL:
             return None
         if text in _TRUE:
@@ -170,26 +182,46 @@ def load_yaml(path: Path, data: bytes | None = None) -> tuple[Any, Positions]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise LoadError([Problem(shown, line, col, "not valid UTF-8")]) from None
+        before = data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+        col = len(before.decode("utf-8", errors="replace")) + 1
+        message = f"not valid UTF-8 (byte {data[exc.start]:#04x}): save the file as UTF-8"
+        raise LoadError([Problem(shown, line, col, message)]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = (exc.problem or exc.context or "invalid YAML").strip()
-        raise LoadError([Problem(shown, line, col, f"YAML syntax: {reason}")]) from None
+        raise LoadError([_syntax_problem(shown, exc)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise LoadError([Problem(shown, line, col, f"character {what} is not allowed in YAML")]) from None
     except yaml.YAMLError as exc:
-        raise LoadError([Problem(shown, 1, 1, f"YAML syntax: {exc}")]) from None
+        raise LoadError([Problem(shown, 1, 1, "YAML syntax: " + " ".join(str(exc).split()))]) from None
     except RecursionError:
         raise LoadError([Problem(shown, 1, 1, f"nested deeper than {MAX_DEPTH} levels")]) from None
     if node is None:
         raise LoadError([Problem(shown, 1, 1, "the file is empty")])
     builder = _Builder(positions)
     value = builder.build(node, (), 0)
+    if value is None:  # "---" or "~" alone
+        raise LoadError([Problem(shown, 1, 1, "the file is empty")])
     if builder.problems:
         raise LoadError(builder.problems)
     return value, positions
+
+
+def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """One line for a YAML syntax error, at the problem, naming where the
+    unclosed construct (if any) began."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    reason = " ".join((exc.problem or exc.context or "invalid YAML").split())
+    if "'\\t'" in reason:
+        reason = "a tab character here: indent with spaces, never tabs"
+    elif exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        start = exc.context_mark
+        reason += f" ({' '.join(exc.context.split())} that starts at line {start.line + 1}, column {start.column + 1})"
+    return Problem(shown, line, col, f"YAML syntax: {reason}")
 
 
 # --- pydantic errors → problems ---------------------------------------------
@@ -231,22 +263,57 @@ def _message(error: Any, last: str | int | None) -> str:
         return f"unknown kind {ctx.get('tag')!r}: expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return "missing required key 'kind'"
+    ctx = error.get("ctx", {})
     if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern", "")))
+        hint = _PATTERN_HINTS.get(str(ctx.get("pattern", "")))
         if hint:
-            return hint
+            return f"{_shown(error.get('input'))} is {hint}"
+    if kind in ("too_short", "too_long") and "actual_length" in ctx:
+        what = f"{last!r} " if isinstance(last, str) else ""
+        if kind == "too_short":
+            return f"{what}needs at least {ctx.get('min_length')} entries, found {ctx['actual_length']}"
+        return f"{what}takes at most {ctx.get('max_length')} entries, found {ctx['actual_length']}"
+    if kind in _BOUNDS:
+        word, name = _BOUNDS[kind]
+        return f"must be {word} {ctx.get(name)}, not {_shown(error.get('input'))}"
     return message[0].lower() + message[1:] if message else kind
 
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: quoted, escaped, and not too long."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_BOUNDS = {
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+}
 
 _PATTERN_HINTS = {
     r"^S\d+(\.\d+)*$": "not a plan section: write it like S5.3.6",
     r"^[a-z][a-z0-9_]*$": "not an id: lowercase letters, digits and _, starting with a letter",
+    r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$": "not a reference: write step_id.item_id (or step_id.choice_id)",
+    r"^f([1-9]|1[0-2])$": "not a function key: write f1 … f12",
+    r"^[0-9 +\-()]*$": "not a phone number: digits, spaces, +, - and ( ) only",
+}
+
+# A model-level rule is about one key of its mapping: point at that key's value.
+_VALIDATOR_KEYS = {
+    "a choice field needs choices": "type",
+    "only a choice field takes choices": "choices",
+    "an escalate_after timer needs escalate_to": "kind",
+    "run: false starts nothing; write run: true": "run",
+    "end is before start": "end",
 }
 
 
 def validation_problems(error: ValidationError, data: Any, positions: Positions) -> list[Problem]:
     """Turn a pydantic error into problems placed where the YAML says it."""
     found: dict[PathKey, list[tuple[str, str, bool]]] = {}
+    depths: dict[PathKey, list[int]] = {}
     for item in error.errors():
         loc = item["loc"]
         kind = item["type"]
@@ -255,12 +322,24 @@ def validation_problems(error: ValidationError, data: Any, positions: Positions)
             last = loc[-1] if loc else None
             if kind == "extra_forbidden":
                 path = (*path, last) if last is not None else path
-            found.setdefault(path, []).append((_message(item, last), kind, kind == "extra_forbidden"))
+            message, is_key = _message(item, last), kind == "extra_forbidden"
         else:
             path, _ = _resolve(data, loc)
             if kind == "union_tag_invalid":
                 path = (*path, "kind")
-            found.setdefault(path, []).append((_message(item, loc[-1] if loc else None), kind, False))
+            message, is_key = _message(item, loc[-1] if loc else None), False
+            key = _VALIDATOR_KEYS.get(message)
+            if key is not None and isinstance(_at(data, path), dict) and key in _at(data, path):
+                path = (*path, key)
+        found.setdefault(path, []).append((message, kind, is_key))
+        depths.setdefault(path, []).append(len(loc))
+    # A union reports one error per branch. At one place, a branch that got
+    # inside the value (a key missing from a mapping) beats one that refused
+    # the value's shape (a duration that is not a string).
+    for path, entries in found.items():
+        deepest = max(depths[path])
+        found[path] = [e for e, d in zip(entries, depths[path], strict=True)
+                       if d == deepest or e[1] in ("missing", "extra_forbidden")]
     # Union branches report one error each; keep the deepest, most specific ones.
     problems: list[Problem] = []
     paths = list(found)
@@ -282,6 +361,12 @@ def validation_problems(error: ValidationError, data: Any, positions: Positions)
             seen.add(message)
             problems.append(positions.problem(path, message, key=is_key))
     return problems
+
+
+def _at(data: Any, path: PathKey) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _mismatch_summary(entries: Iterable[tuple[str, str, bool]]) -> str:

@@ -48,7 +48,7 @@ def check_ids(playbook: Playbook, positions: Positions) -> list[Problem]:
     problems += _duplicates(
         [(f.id, ("followups", i, "id")) for i, f in enumerate(playbook.followups)], "follow-up", positions
     )
-    fields = [
+    fields: list[tuple[str, PathKey]] = [
         (field.id, ("steps", i, "fields", j, "id"))
         for i, step in enumerate(playbook.steps)
         if isinstance(step, RecordStep)
@@ -174,7 +174,12 @@ def check_graph(playbook: Playbook, positions: Positions) -> list[Problem]:
         for nxt in successors(step):
             if nxt in predecessors:
                 predecessors[nxt].add(step.id)
-    can_finish = {s.id for s in playbook.steps if isinstance(s, EndStep | GotoStep)}
+    # A step whose next is missing is reported by check_references; do not
+    # also report every step before it as unable to end.
+    can_finish = {
+        s.id for s in playbook.steps
+        if isinstance(s, EndStep | GotoStep) or any(n not in steps for n in successors(s))
+    }
     stack = list(can_finish)
     while stack:
         for before in predecessors[stack.pop()]:

@@ -99,9 +99,14 @@ class CalendarFile(Model):
     workdays: list[dt.date] = Field(default_factory=list)
     """Make-up working days: weekend days that are workdays."""
 
-    @model_validator(mode="after")
-    def _within_years(self) -> CalendarFile:
-        for day in [*self.workdays, *(h.start for h in self.holidays)]:
+    def outside_years(self) -> list[tuple[tuple[str | int, ...], dt.date]]:
+        """Listed days outside ``years`` (a holiday by its start), with their
+        data path; the loader reports each at its own line."""
+        found: list[tuple[tuple[str | int, ...], dt.date]] = []
+        for i, holiday in enumerate(self.holidays):
+            if holiday.start.year not in self.years:
+                found.append((("holidays", i, "start"), holiday.start))
+        for i, day in enumerate(self.workdays):
             if day.year not in self.years:
-                raise ValueError(f"{day} is outside the listed years {self.years}")
-        return self
+                found.append((("workdays", i), day))
+        return found
