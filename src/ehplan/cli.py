@@ -78,7 +78,7 @@ def load_or_exit(playbooks: Path | None, data: Path | None) -> object:
         sys.exit(EXIT_ERROR)
 
 
-@main.command()
+@main.command(short_help="Check playbooks and site data (path:line:col per problem).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @PLAYBOOKS_OPTION
 @DATA_OPTION
