@@ -118,23 +118,28 @@ def schema(out: Path | None) -> None:
     click.echo(f"wrote {len(rendered)} schemas to {out}")
 
 
+def _show_data_table(ctx: click.Context, data: Path | None, lang: Lang | None, name: str) -> None:
+    """Load one site data file and print it as a table (every problem is one line)."""
+    from ehplan import tables
+    from ehplan.library import DATA_FILES, load_data_file
+    from ehplan.yamlpos import LoadError
+
+    path = resources.data_dir(data or ctx.obj.get("data")) / name
+    try:
+        loaded, _ = load_data_file(path, DATA_FILES[name])
+    except LoadError as exc:
+        fail(str(exc.problems[0]))
+    render = tables.contacts_table if name == "contacts.yaml" else tables.supplies_table
+    tables.print_table(render(loaded, lang or ctx.obj.get("lang") or "zh-Hant"))  # type: ignore[arg-type]
+
+
 @main.command()
 @DATA_OPTION
 @LANG_OPTION
 @click.pass_context
 def contacts(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
     """Show the contact directory (S8): emergency numbers first."""
-    from ehplan.library import load_data_file
-    from ehplan.tables import contacts_table, print_table
-    from ehplan.sitedata.models import ContactsFile
-    from ehplan.yamlpos import LoadError
-
-    path = resources.data_dir(data or ctx.obj.get("data")) / "contacts.yaml"
-    try:
-        loaded, _ = load_data_file(path, ContactsFile)
-    except LoadError as exc:
-        fail(str(exc.problems[0]))
-    print_table(contacts_table(loaded, lang or ctx.obj.get("lang") or "zh-Hant"))
+    _show_data_table(ctx, data, lang, "contacts.yaml")
 
 
 @main.command()
@@ -143,17 +148,7 @@ def contacts(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
 @click.pass_context
 def supplies(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
     """Show the service hall's standard supplies (S9)."""
-    from ehplan.library import load_data_file
-    from ehplan.sitedata.models import SuppliesFile
-    from ehplan.tables import print_table, supplies_table
-    from ehplan.yamlpos import LoadError
-
-    path = resources.data_dir(data or ctx.obj.get("data")) / "supplies.yaml"
-    try:
-        loaded, _ = load_data_file(path, SuppliesFile)
-    except LoadError as exc:
-        fail(str(exc.problems[0]))
-    print_table(supplies_table(loaded, lang or ctx.obj.get("lang") or "zh-Hant"))
+    _show_data_table(ctx, data, lang, "supplies.yaml")
 
 
 @main.command()
