@@ -6,6 +6,7 @@ state, which is the fold of the log; every key becomes an engine command.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -23,7 +24,7 @@ from ehplan.tui.safe import plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
-from ehplan.tui.widgets.step_view import NumberedLine, StepView, numbered_targets
+from ehplan.tui.widgets.step_view import NumberedLine, StepView, field_text, numbered_targets
 
 if TYPE_CHECKING:
     from ehplan.tui.app import EhplanApp
@@ -75,16 +76,22 @@ class RunScreen(Screen[None]):
         state, lang = self.session.state, self.app.lang
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
-        main.mount(StepView(self.current_step(), state, self.app.library, lang))
+        view = StepView(self.current_step(), state, self.app.library, lang)
+        mounted = main.mount(view)
         self.query_one("#timers-title", Static).update(plain(t("timers", lang)))
         self._render_timers(rebuild=True)
         self._render_header()
         self._render_path()
         self._render_side_contacts()
-        self.call_after_refresh(self._focus_first)
+        self.call_later(self._focus_first, view, mounted)
 
-    def _focus_first(self) -> None:
-        inputs = [i for i in self.query(".field-input").results(Input) if not i.value]
+    async def _focus_first(self, view: StepView, mounted: Awaitable[None]) -> None:
+        """Put the cursor in the new step's first empty field once it is mounted;
+        before that, focus would land on the old step's field being removed."""
+        await mounted
+        if not view.is_attached:
+            return
+        inputs = [i for i in view.query(".field-input").results(Input) if not i.value]
         if inputs:
             inputs[0].focus()
         else:
@@ -223,6 +230,15 @@ class RunScreen(Screen[None]):
     async def _field_submitted(self, event: Input.Submitted) -> None:
         field_id = (event.input.id or "").removeprefix("field-")
         event.stop()
+        step = self.current_step()
+        field = next((f for f in getattr(step, "fields", []) if f.id == field_id), None)
+        recorded = self.session.state.values.get(field_id)
+        unchanged = field is not None and recorded is not None and event.value == field_text(field, recorded)
+        if not event.value.strip() or unchanged:
+            # Nothing new to record (an optional field left empty, or a value
+            # already logged): Enter means "next step", as on every other step.
+            await self.action_continue()
+            return
         await self.run_command(cmd.SetField(field_id, event.value))
 
     @work

@@ -23,7 +23,7 @@ from ehplan.playbook.models import (
     RecordStep,
     StepBase,
 )
-from ehplan.text import Lang
+from ehplan.text import Lang, visible
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
 
@@ -141,6 +141,14 @@ class StepView(Vertical):
             options = "  " + "  ".join(f"{n}={tr(c, lang)}" for n, c in enumerate(field.choices, 1))
         done = f"  ✓ {t('recorded', lang)}" if value is not None else ""
         yield Static(plain(f"{tr(field.label, lang)}{unit}{required}{options}{done}"), classes="field-label")
-        shown_value = "" if value is None else str(value + 1 if field.type == "choice" else value)
-        yield Input(value=shown_value, id=f"field-{field.id}", classes="field-input",
+        yield Input(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
                     placeholder=field.type)
+
+
+def field_text(field: RecordField, value: Any) -> str:
+    """A recorded value as its input box shows it: choices numbered from 1, and
+    control characters made visible (an Input draws its value raw, so an ESC or
+    a bidi override in a recorded text would otherwise reach the terminal)."""
+    if value is None:
+        return ""
+    return visible(str(value + 1 if field.type == "choice" else value))

@@ -1,0 +1,81 @@
+"""Countdowns: the screen's tick logs warnings and expiries as the (fake)
+clock reaches them, shows them in words and symbols, and brings up the
+escalation step when an escalate_after timer runs out."""
+
+from __future__ import annotations
+
+from tui_helpers import of_type, start, text_of, types
+
+from ehplan.tui.widgets.countdown import Countdown
+
+
+def countdowns(app) -> dict[str, Countdown]:  # type: ignore[no-untyped-def]
+    return {widget.timer.key: widget for widget in app.screen.query(Countdown)}
+
+
+async def tick(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """What the screen's one-second interval does, called directly."""
+    await app.screen._tick()
+    await pilot.pause()
+
+
+async def test_warning_then_expiry_are_logged_and_shown(tmp_path, make_app, clock):
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        report = countdowns(app)["example/report_3m"]
+        assert not report.has_class("-warning") and not report.has_class("-expired")
+        assert "03:00" in str(report.render())
+
+        clock.advance(143)
+        await tick(app, pilot)
+        assert of_type(app, "timer_warned") == []
+        clock.advance(1)  # 36 s before the 3-minute deadline
+        await tick(app, pilot)
+        assert of_type(app, "timer_warned") == [{"key": "example/report_3m"}]
+        report = countdowns(app)["example/report_3m"]
+        assert report.has_class("-warning") and not report.has_class("-expired")
+        assert "⚠" in str(report.render()) and "00:36 即將到時" in str(report.render())
+        assert "⚠ 即將到時: 3分鐘內報告" in [n.message for n in app._notifications]
+
+        clock.advance(37)
+        await tick(app, pilot)
+        assert [e["key"] for e in of_type(app, "timer_expired")] == ["example/report_3m"]
+        report = countdowns(app)["example/report_3m"]
+        assert report.has_class("-expired") and not report.has_class("-warning")
+        shown = str(report.render())
+        assert "‼" in shown and "逾時 +00:01" in shown  # said in words and a symbol, not colour only
+        # The other timer is untouched, and a second tick logs nothing new.
+        assert not countdowns(app)["example/repair_30m"].has_class("-expired")
+        before = types(app)
+        await tick(app, pilot)
+        assert types(app) == before
+        assert app.session.state.step == "greet"
+
+
+async def test_overdue_is_spelled_out_in_english(tmp_path, make_app, clock):
+    app = make_app(tmp_path, clock=clock, lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        clock.advance(181)
+        await tick(app, pilot)
+        shown = str(countdowns(app)["example/report_3m"].render())
+        assert "‼ Report within 3 minutes" in shown and "OVERDUE +00:01" in shown
+
+
+async def test_escalate_after_expiry_brings_up_the_escalation_step(tmp_path, make_app, clock):
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        clock.advance(30 * 60 + 1)
+        await tick(app, pilot)
+        assert {"key": "example/repair_30m", "step": "wait_or_leave"} in of_type(app, "escalation_raised")
+        assert types(app)[-1] == "step_entered"
+        assert app.session.state.step == "wait_or_leave"
+        assert text_of(app, "#step-title") == "征詢客戶是否繼續等候"
+        assert "升級：" in text_of(app, ".escalation-banner")
+        assert countdowns(app)["example/repair_30m"].has_class("-expired")
+        # Done with the escalation: Enter goes back to where the operator was.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.state.step == "greet"

@@ -1,0 +1,59 @@
+"""Contacts (F3) and supplies (F4) open over the run, filter as the operator
+types, and Esc returns to the very step the run was on."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+from tui_helpers import TO_CALL_IT, fast_forward, start, text_of, types
+
+from ehplan.tui.screens.directory import ContactsScreen, SuppliesScreen
+from ehplan.tui.screens.run import RunScreen
+
+
+def rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+@pytest.mark.parametrize(("key", "screen", "query", "must_show"), [
+    ("f3", ContactsScreen, "110", "公安局"),
+    ("f4", SuppliesScreen, "紗布", "醫用紗布塊"),
+])
+async def test_directory_opens_filters_and_returns_to_the_same_step(tmp_path, make_app, key, screen, query,
+                                                                   must_show):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_CALL_IT)
+        logged = types(app)
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, screen)
+        everything = len(rows(app))
+        await pilot.press(*query)
+        await pilot.pause()
+        found = rows(app)
+        assert 0 < len(found) < everything
+        assert all(query in " ".join(row) for row in found)
+        assert any(must_show in " ".join(row) for row in found)
+        await pilot.press(key)  # pressing it again does not stack a second copy
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert app.session.state.step == "call_it"
+        assert text_of(app, "#step-title") == "通知信息中心"
+        assert types(app) == logged  # looking things up writes nothing
+
+
+async def test_contacts_open_from_the_picker_too(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PickerScreen"

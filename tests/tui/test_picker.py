@@ -1,0 +1,107 @@
+"""The picker: typing filters the shipped playbooks in either language,
+Enter starts the highlighted one, F5 starts the gas-accident procedure."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+from tui_helpers import text_of, types
+
+from ehplan.tui.safe import tr
+from ehplan.tui.screens.picker import PickerScreen
+from ehplan.tui.screens.run import RunScreen
+
+
+def listed(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Ids of the playbooks the picker lists (category headings have none)."""
+    options = app.screen.query_one("#playbooks", OptionList)
+    return [option.id for option in options.options if option.id]
+
+
+FILTERS = [
+    ("停電", {"hall_power_cut", "electrical_failure"}, {"hotline_system_failure", "gas_accident_report"}),
+    ("power", {"hall_power_cut", "electrical_failure"}, {"hotline_system_failure", "gas_accident_report"}),
+    ("煤氣", {"gas_accident_report"}, {"hall_power_cut", "hotline_system_failure"}),
+    ("燃氣", {"gas_accident_report"}, {"hall_power_cut", "hotline_system_failure"}),
+    ("hotline", {"hotline_system_failure", "gas_accident_report"}, {"hall_power_cut", "fire_alarm"}),
+    ("熱線", {"hotline_system_failure", "gas_accident_report"}, {"hall_power_cut", "fire_alarm"}),
+]
+"""(typed, must be listed, must not be listed): Chinese, English and the
+mainland word 煤氣 for the plan's 燃氣 all find the gas procedure."""
+
+
+async def test_typing_filters_to_the_right_playbooks(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        everything = set(listed(app))
+        for query, expected, not_expected in FILTERS:
+            assert expected | not_expected <= everything
+            app.screen.query_one("#filter", Input).value = ""
+            await pilot.press(*query)
+            await pilot.pause()
+            assert app.screen.query_one("#filter", Input).value == query
+            shown = set(listed(app))
+            assert expected <= shown, query
+            assert not shown & not_expected, query
+            # The first match is highlighted and its definition is on the right.
+            options = app.screen.query_one("#playbooks", OptionList)
+            highlighted = options.get_option_at_index(options.highlighted).id
+            assert highlighted in shown
+            title = tr(shipped_library.playbook(highlighted).title, "zh-Hant")
+            assert text_of(app, "#definition").startswith(title)
+
+
+async def test_nothing_matches_says_so_and_enter_does_nothing(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"zzzz", "enter")
+        await pilot.pause()
+        assert listed(app) == []
+        options = app.screen.query_one("#playbooks", OptionList)
+        assert "沒有符合的預案" in str(options.get_option_at_index(0).prompt)
+        assert isinstance(app.screen, PickerScreen)
+        assert app.session is None
+        assert not list(tmp_path.glob("logs/*.jsonl"))
+
+
+async def test_enter_starts_the_highlighted_playbook(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"熱線系統", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert app.session.state.playbook == "hotline_system_failure"
+        logged = types(app)
+        assert logged[0] == "run_started"
+        assert "step_entered" in logged
+        entry = shipped_library.playbook("hotline_system_failure").entry
+        assert app.session.state.step == entry
+        step = shipped_library.playbook("hotline_system_failure").step(entry)
+        assert text_of(app, "#step-title") == tr(step.title, "zh-Hant")
+
+
+async def test_arrow_keys_move_past_headings_before_enter(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"停電")
+        await pilot.pause()
+        first, second = listed(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert app.session.state.playbook == second
+
+
+async def test_f5_starts_the_gas_accident_procedure_directly(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert app.session.state.playbook == "gas_accident_report"
+        assert types(app)[0] == "run_started"
+        assert types(app)[-1] == "step_entered"

@@ -1,0 +1,230 @@
+"""The run screen on example.yaml: each step kind answers its keys, every
+accepted action is on disk before the screen moves, refusals write nothing."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+from tui_helpers import TO_AMOUNT, TO_CALL_IT, TO_FIXED, fast_forward, messages, of_type, start, text_of, types
+
+from ehplan.tui.screens.dialogs import CallDialog, TextDialog
+from ehplan.tui.screens.run import RunScreen
+from ehplan.tui.widgets.step_view import NumberedLine
+
+
+async def test_enter_on_an_action_step_goes_to_the_next_step(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        assert text_of(app, "#step-title") == "向客戶說明原因"
+        assert "對不起，系統暫時故障。" in text_of(app, "#script")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert types(app)[-2:] == ["step_completed", "step_entered"]
+        assert of_type(app, "step_completed") == [{"step": "greet", "next": "checks"}]
+        assert app.session.state.step == "checks"
+        assert text_of(app, "#step-title") == "即時處理"
+
+
+async def test_checklist_keys_tick_items_then_enter_continues(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert of_type(app, "item_done") == [{"step": "checks", "item": "explain"},
+                                             {"step": "checks", "item": "divert"}]
+        lines = list(app.screen.query(NumberedLine))
+        assert [line.has_class("-done") for line in lines] == [True, True, False]
+        assert "☑" in str(lines[0].content) and "☐" in str(lines[2].content)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.state.step == "call_it"
+
+
+async def test_continuing_with_an_unticked_item_is_refused(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await pilot.press("enter", "1")
+        await pilot.pause()
+        before = types(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert types(app) == before
+        assert app.session.state.step == "checks"
+        assert any("Divert customers" in message for message in messages(app))
+        # Pressing a number with no item behind it, or ticking twice, writes nothing either.
+        await pilot.press("9", "1")
+        await pilot.pause()
+        assert types(app) == before
+
+
+async def test_notify_key_opens_the_call_dialog_and_a_logs_answered(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_CALL_IT)
+        await pilot.press("enter")  # no call logged yet: refused
+        await pilot.pause()
+        assert app.session.state.step == "call_it"
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, CallDialog)
+        assert "信息中心" in str(app.screen.query_one(".dialog-title").content)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        (logged,) = of_type(app, "contact_logged")
+        assert logged == {"contact": "it_centre", "number": "", "outcome": "answered", "step": "call_it"}
+        assert "✓ 已接通" in str(app.screen.query_one(NumberedLine).content)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.state.step == "amount"
+
+
+async def test_call_dialog_esc_logs_nothing_and_n_logs_no_answer(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_CALL_IT)
+        await pilot.press("1", "escape")
+        await pilot.pause()
+        assert of_type(app, "contact_logged") == []
+        await pilot.press("1", "n")
+        await pilot.pause()
+        assert [c["outcome"] for c in of_type(app, "contact_logged")] == ["no_answer"]
+        assert not app.session.state.reached("it_centre")
+
+
+async def test_record_fields_typed_and_entered_are_logged_and_route_to_police(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_AMOUNT)
+        assert app.focused is app.screen.query_one("#field-loss_yuan", Input)
+        await pilot.press(*"6,000", "enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#field-reporter_phone", Input)
+        await pilot.press(*"abc", "enter")
+        await pilot.pause()
+        assert [f["field"] for f in of_type(app, "field_set")] == ["loss_yuan"]
+        assert any("not a phone number" in message for message in messages(app))
+        app.focused.value = ""
+        app.focused.value = "+86 138-0000-0000"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        fields = {f["field"]: f for f in of_type(app, "field_set")}
+        assert fields["loss_yuan"]["value"] == 6000
+        assert fields["reporter_phone"]["value"] == "+86 138-0000-0000"
+        assert fields["place"]["value"] == 0 and fields["place"]["label"] == "營業廳"
+        # The recorded values are shown back, choices numbered as typed.
+        assert app.screen.query_one("#field-place", Input).value == "1"
+        # The optional remark is left empty: Enter on it goes on, and over 5000 goes to the police.
+        assert app.focused is app.screen.query_one("#field-remark", Input)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "remark" not in {f["field"] for f in of_type(app, "field_set")}
+        assert app.session.state.step == "police"
+        await pilot.press("1")
+        await pilot.pause()
+        assert "110" in str(app.screen.query_one(".dialog-title").content)
+        await pilot.press("a")
+        await pilot.pause()
+        police = [c for c in of_type(app, "contact_logged") if c["contact"] == "police"]
+        assert police == [{"contact": "police", "number": "110", "outcome": "answered", "step": "police"}]
+
+
+async def test_record_at_5000_does_not_go_to_the_police(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_AMOUNT)
+        await pilot.press(*"5000", "enter", *"110", "enter", "2", "enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#field-remark", Input)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.state.step == "fixed"
+
+
+async def test_decision_keys_choose(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_FIXED)
+        assert [str(line.content).strip() for line in app.screen.query(NumberedLine)] == ["1  已排除", "2  未排除"]
+        await pilot.press("enter", "3")  # a decision is answered by number only
+        await pilot.pause()
+        assert of_type(app, "choice_made") == []
+        await pilot.press("2")
+        await pilot.pause()
+        assert of_type(app, "choice_made") == [{"step": "fixed", "choice": "not_fixed", "next": "escalate"}]
+        assert app.session.state.step == "escalate"
+        await pilot.press("enter")  # the goto step switches playbook
+        await pilot.pause()
+        assert "playbook_switched" in types(app)
+        assert app.session.state.playbook == "example_other"
+
+
+async def test_decision_key_1_goes_to_done(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_FIXED)
+        await pilot.press("1")
+        await pilot.pause()
+        assert of_type(app, "choice_made")[0]["choice"] == "yes_fixed"
+        assert app.session.state.step == "done"
+
+
+async def test_f8_skip_needs_a_reason_then_logs_it(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        before = types(app)
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press("enter")  # empty: refused in the dialog
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.query_one(Input).has_class("-invalid")
+        await pilot.press(*"   ", "enter")  # blank is empty too
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        assert types(app) == before
+        await pilot.press(*"left", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert of_type(app, "step_overridden") == [{"step": "greet", "next": "checks",
+                                                    "reason": "   left"}]
+        assert app.session.state.step == "checks"
+
+
+async def test_f8_escape_cancels_without_logging(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        before = types(app)
+        await pilot.press("f8", *"why", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert types(app) == before
+
+
+async def test_f2_note_is_logged_as_typed(tmp_path, make_app):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press(*"客[說]", "enter")
+        await pilot.pause()
+        assert of_type(app, "note_added") == [{"text": "客[說]", "step": "greet"}]
+        assert "備註已記錄" in messages(app)
+        assert app.session.state.step == "greet"
