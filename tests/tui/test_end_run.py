@@ -21,7 +21,7 @@ async def test_f10_with_items_open_asks_and_esc_cancels_then_y_ends(tmp_path, ma
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmEndDialog)
-        assert "the playbook is not finished: at step greet" in text_of(app, "#open-items")
+        assert "預案尚未走完：目前在「向客戶說明原因」" in text_of(app, "#open-items")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
@@ -33,7 +33,7 @@ async def test_f10_with_items_open_asks_and_esc_cancels_then_y_ends(tmp_path, ma
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         (ended,) = of_type(app, "run_ended")
-        assert ended["open"] == ["the playbook is not finished: at step greet"]
+        assert ended["open"] == ["the playbook is not finished: at step Explain the cause to the customer"]
         path = app.session.path
         verified = verify_log(path)
         assert verified.ok
@@ -75,4 +75,4 @@ async def test_gas_accident_cannot_end_before_the_repair_crew_is_called(tmp_path
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)  # no confirmation offered: refused outright
         assert types(app) == before
-        assert any("Emergency-repair duty crew" in message for message in messages(app))
+        assert any("尚不能結束" in m and "搶險值班人員" in m for m in messages(app))

@@ -54,7 +54,7 @@ async def test_continuing_with_an_unticked_item_is_refused(tmp_path, make_app):
         await pilot.pause()
         assert types(app) == before
         assert app.session.state.step == "checks"
-        assert any("Divert customers" in message for message in messages(app))
+        assert any("尚未完成" in m and "疏導分流" in m for m in messages(app))
         # Pressing a number with no item behind it, or ticking twice, writes nothing either.
         await pilot.press("9", "1")
         await pilot.pause()
@@ -110,7 +110,7 @@ async def test_record_fields_typed_and_entered_are_logged_and_route_to_police(tm
         await pilot.press(*"abc", "enter")
         await pilot.pause()
         assert [f["field"] for f in of_type(app, "field_set")] == ["loss_yuan"]
-        assert any("not a phone number" in message for message in messages(app))
+        assert any("不是電話號碼" in m for m in messages(app))
         app.focused.value = ""
         app.focused.value = "+86 138-0000-0000"
         await pilot.press("enter")

@@ -32,23 +32,34 @@ from ehplan.playbook.models import (
     RecordField,
     RecordStep,
     StepBase,
+    text_map,
 )
-from ehplan.text import pick
+from ehplan.engine.messages import Msg
+from ehplan.text import Lang, pick
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{1,23}$")
 MAX_TEXT = 4000
 
 
 class Refused(Exception):
-    """A command the engine will not carry out; ``str()`` says why."""
+    """A command the engine will not carry out; ``str()`` says why in English,
+    ``text(lang)`` in the operator's language."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.message = Msg(key, params)
+        super().__init__(self.message.text("en"))
+
+    def text(self, lang: Lang) -> str:
+        """The reason in ``lang``."""
+        return self.message.text(lang)
 
 
 class NeedsConfirmation(Refused):
     """Ending would leave things open; ``open_items`` lists them."""
 
-    def __init__(self, open_items: list[str]) -> None:
+    def __init__(self, open_items: list[Msg]) -> None:
         self.open_items = open_items
-        super().__init__("still open: " + "; ".join(open_items))
+        super().__init__("still_open", items=open_items)
 
 
 @dataclass
@@ -92,21 +103,21 @@ def decide(state: RunState, command: cmd.Command, now: dt.datetime, library: Lib
         _start(draft, command)
         return draft.events
     if not state.started:
-        raise Refused("no run has started")
+        raise Refused("not_started")
     if state.ended and not isinstance(command, cmd.AddNote):
-        raise Refused("the run has ended")
+        raise Refused("ended")
     handler = _HANDLERS.get(type(command))
     if handler is None:
-        raise Refused(f"unknown command {type(command).__name__}")
+        raise Refused("unknown_command", name=type(command).__name__)
     handler(draft, command)
     return draft.events
 
 
 def _start(draft: _Draft, command: cmd.StartRun) -> None:
     if draft.state.started:
-        raise Refused("the run has already started")
+        raise Refused("already_started")
     if command.playbook not in draft.library.playbooks:
-        raise Refused(f"no playbook {command.playbook!r}")
+        raise Refused("no_playbook", id=command.playbook)
     loaded = draft.library.playbooks[command.playbook]
     draft.emit(ev.RUN_STARTED, {
         "run": command.run_id, "playbook": command.playbook, "version": loaded.playbook.version,
@@ -118,12 +129,6 @@ def _start(draft: _Draft, command: cmd.StartRun) -> None:
 
 def _current(draft: _Draft) -> StepBase:
     return draft.playbook.step(draft.state.step)
-
-
-def _label(value: Any) -> str:
-    from ehplan.playbook.models import text_map
-
-    return pick(text_map(value), "en")
 
 
 def _return_target(draft: _Draft) -> str | None:
@@ -146,9 +151,9 @@ def _continue(draft: _Draft, command: cmd.Continue) -> None:
     step = _current(draft)
     state = draft.state
     if isinstance(step, EndStep):
-        raise Refused("this is the last step: end the run")
+        raise Refused("end_step")
     if isinstance(step, DecisionStep):
-        raise Refused(f"choose one of the {len(step.choices)} answers")
+        raise Refused("choose", n=len(step.choices))
     if isinstance(step, GotoStep):
         target = draft.library.playbooks[step.playbook]
         draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": None})
@@ -158,22 +163,21 @@ def _continue(draft: _Draft, command: cmd.Continue) -> None:
         draft.enter(step.step or target.playbook.entry, "goto")
         return
     if isinstance(step, ChecklistStep):
-        missing = [_label(i.text) for i in step.items
+        missing = [_text(i.text) for i in step.items
                    if not i.optional and state.item_key(step.id, i.id) not in state.items_done]
         if missing:
-            raise Refused("not done yet: " + "; ".join(missing))
+            raise Refused("not_done", items=missing)
     if isinstance(step, RecordStep):
-        missing = [_label(f.label) for f in step.fields if f.required and f.id not in state.values]
+        missing = [_text(f.label) for f in step.fields if f.required and f.id not in state.values]
         if missing:
-            raise Refused("fill in first: " + "; ".join(missing))
+            raise Refused("fill_first", items=missing)
         _complete(draft, step, _route(step, state.values))
         return
     if isinstance(step, NotifyStep):
         reached = [c for c in step.notify if state.reached(c)]
         if (step.any_of and not reached) or (not step.any_of and len(reached) < len(step.notify)):
-            waiting = [_label(draft.library.contact(c).name) for c in step.notify if c not in reached]
-            joiner = " or " if step.any_of else ", "
-            raise Refused("log a call first (answered or called): " + joiner.join(waiting))
+            waiting = [_text(draft.library.contact(c).name) for c in step.notify if c not in reached]
+            raise Refused("call_first_any" if step.any_of else "call_first", items=waiting)
     assert isinstance(step, ActionStep | ChecklistStep | NotifyStep)
     _complete(draft, step, step.next)
 
@@ -204,10 +208,10 @@ def holds(condition: Condition, values: dict[str, Any]) -> bool:
 def _choose(draft: _Draft, command: cmd.Choose) -> None:
     step = _current(draft)
     if not isinstance(step, DecisionStep):
-        raise Refused("this step asks no question")
+        raise Refused("no_question")
     choice = next((c for c in step.choices if c.id == command.choice), None)
     if choice is None:
-        raise Refused(f"no answer {command.choice!r} here")
+        raise Refused("no_answer", id=command.choice)
     draft.emit(ev.CHOICE_MADE, {"step": step.id, "choice": choice.id, "next": choice.next})
     draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": choice.next})
     draft.enter(choice.next, "choice")
@@ -216,9 +220,9 @@ def _choose(draft: _Draft, command: cmd.Choose) -> None:
 def _tick_item(draft: _Draft, command: cmd.TickItem) -> None:
     step = _current(draft)
     if not isinstance(step, ChecklistStep) or command.item not in {i.id for i in step.items}:
-        raise Refused(f"no checklist item {command.item!r} on this step")
+        raise Refused("no_item", id=command.item)
     if draft.state.item_key(step.id, command.item) in draft.state.items_done:
-        raise Refused("already ticked")
+        raise Refused("already_ticked")
     draft.emit(ev.ITEM_DONE, {"step": step.id, "item": command.item})
 
 
@@ -230,7 +234,7 @@ def _set_field(draft: _Draft, command: cmd.SetField) -> None:
                 if field.id == command.field:
                     found = (step, field)
     if found is None:
-        raise Refused(f"no field {command.field!r} in this playbook")
+        raise Refused("no_field", id=command.field)
     step, field = found
     value = parse_value(field, command.value)
     data: dict[str, Any] = {"step": step.id, "field": field.id, "type": field.type, "value": value}
@@ -240,8 +244,7 @@ def _set_field(draft: _Draft, command: cmd.SetField) -> None:
 
 
 def _text(value: Any) -> Any:
-    from ehplan.playbook.models import text_map
-
+    """A playbook text in the form messages render (string or language map)."""
     return text_map(value)
 
 
@@ -249,33 +252,33 @@ def parse_value(field: RecordField, raw: str) -> int | str:
     """Check and convert what the operator typed; `Refused` says what is wrong."""
     text = raw.strip()
     if not text:
-        raise Refused("empty: type a value")
+        raise Refused("empty")
     if len(text) > MAX_TEXT:
-        raise Refused(f"too long: at most {MAX_TEXT} characters")
+        raise Refused("too_long", n=MAX_TEXT)
     if field.type == "phone":
         if not PHONE.match(text):
-            raise Refused("not a phone number: digits, spaces, + and - only")
+            raise Refused("not_phone")
         return text
     if field.type == "number":
         cleaned = text.replace(",", "").replace("，", "")
         if not re.fullmatch(r"-?[0-9]{1,12}", cleaned):
-            raise Refused("not a whole number")
+            raise Refused("not_number")
         return int(cleaned)
     if field.type == "choice":
         options = field.choices or []
         if not text.isdigit() or not 1 <= int(text) <= len(options):
-            raise Refused(f"choose 1–{len(options)}")
+            raise Refused("choose_range", n=len(options))
         return int(text) - 1
     return raw
 
 
 def _log_contact(draft: _Draft, command: cmd.LogContact) -> None:
     if command.outcome not in ev.CONTACT_OUTCOMES:
-        raise Refused(f"outcome must be one of {', '.join(ev.CONTACT_OUTCOMES)}")
+        raise Refused("bad_outcome", items=list(ev.CONTACT_OUTCOMES))
     try:
         contact = draft.library.contact(command.contact)
     except KeyError:
-        raise Refused(f"no contact {command.contact!r}") from None
+        raise Refused("no_contact", id=command.contact) from None
     draft.emit(ev.CONTACT_LOGGED, {"contact": contact.id, "number": contact.number,
                                    "outcome": command.outcome, "step": draft.state.step})
 
@@ -283,36 +286,37 @@ def _log_contact(draft: _Draft, command: cmd.LogContact) -> None:
 def _override(draft: _Draft, command: cmd.Override) -> None:
     reason = command.reason.strip()
     if not reason:
-        raise Refused("overriding a step needs a reason")
+        raise Refused("reason_needed")
     step = _current(draft)
     if isinstance(step, EndStep | GotoStep):
-        raise Refused("this step cannot be skipped")
+        raise Refused("cannot_skip")
     if isinstance(step, DecisionStep):
-        raise Refused("a decision cannot be skipped: choose an answer")
+        raise Refused("decision_skip")
     next_id = _route(step, draft.state.values) if isinstance(step, RecordStep) else step.next  # type: ignore[attr-defined]
     _complete(draft, step, next_id, ev.STEP_OVERRIDDEN, reason=command.reason)
 
 
 def _note(draft: _Draft, command: cmd.AddNote) -> None:
     if not command.text.strip():
-        raise Refused("the note is empty")
+        raise Refused("note_empty")
     if len(command.text) > MAX_TEXT:
-        raise Refused(f"too long: at most {MAX_TEXT} characters")
+        raise Refused("too_long", n=MAX_TEXT)
     draft.emit(ev.NOTE_ADDED, {"text": command.text, "step": draft.state.step})
 
 
-def open_items(state: RunState, library: Library) -> list[str]:
+def open_items(state: RunState, library: Library) -> list[Msg]:
     """What ending now would leave open: deadlines not met, skipped steps, not at an end step."""
-    items = [f"deadline not met: {_label(library.playbook(t.playbook).timer(t.timer).label)}"
+    items = [Msg("deadline_open", {"what": _text(library.playbook(t.playbook).timer(t.timer).label)})
              for t in state.active_timers() if t.kind == "deadline"]
-    items += [f"step overridden: {o.step} ({o.reason})" for o in state.overrides]
+    items += [Msg("overridden", {"what": _text(library.playbook(o.playbook).step(o.step).title), "reason": o.reason})
+              for o in state.overrides]
     step = library.playbook(state.playbook).step(state.step)
     if not isinstance(step, EndStep):
-        items.append(f"the playbook is not finished: at step {state.step}")
+        items.append(Msg("not_finished", {"what": _text(step.title)}))
     return items
 
 
-def mandatory_missing(state: RunState, library: Library) -> list[str]:
+def mandatory_missing(state: RunState, library: Library) -> list[Msg]:
     """``must_before_end`` triggers of the playbooks used that have not happened."""
     missing = []
     for playbook_id in state.playbook_versions:
@@ -323,28 +327,28 @@ def mandatory_missing(state: RunState, library: Library) -> list[str]:
     return missing
 
 
-def _describe(trigger: Any, playbook: Playbook, library: Library) -> str:
+def _describe(trigger: Any, playbook: Playbook, library: Library) -> Msg:
     if trigger.contact:
-        return f"call {_label(library.contact(trigger.contact).name)}"
+        return Msg("call", {"who": _text(library.contact(trigger.contact).name)})
     if trigger.field:
         for step in playbook.steps:
             for field in getattr(step, "fields", []):
                 if field.id == trigger.field:
-                    return f"record {_label(field.label)}"
+                    return Msg("record", {"what": _text(field.label)})
     for kind in ("enter", "complete"):
         if getattr(trigger, kind):
-            return f"{kind} step {_label(playbook.step(getattr(trigger, kind)).title)}"
-    return f"{trigger.item or trigger.choice}"
+            return Msg("do_step", {"what": _text(playbook.step(getattr(trigger, kind)).title)})
+    return Msg("do_step", {"what": str(trigger.item or trigger.choice)})
 
 
 def _end(draft: _Draft, command: cmd.EndRun) -> None:
     missing = mandatory_missing(draft.state, draft.library)
     if missing:
-        raise Refused("cannot end yet: " + "; ".join(missing))
+        raise Refused("cannot_end", items=missing)
     still_open = open_items(draft.state, draft.library)
     if still_open and not command.confirm:
         raise NeedsConfirmation(still_open)
-    draft.emit(ev.RUN_ENDED, {"outcome": command.outcome, "open": still_open,
+    draft.emit(ev.RUN_ENDED, {"outcome": command.outcome, "open": [item.text("en") for item in still_open],
                               "step": draft.state.step})
 
 

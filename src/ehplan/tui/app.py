@@ -137,7 +137,7 @@ class EhplanApp(App[None]):
             except NeedsConfirmation:
                 raise
             except Refused as exc:
-                self.notify(str(exc), title=t("refused", self.lang), severity="warning", markup=False)
+                self.notify(exc.text(self.lang), title=t("refused", self.lang), severity="warning", markup=False)
             except AuditWriteError as exc:
                 self.push_screen(PaperScreen(str(exc), self.lang))
         return None
@@ -150,7 +150,8 @@ class EhplanApp(App[None]):
         try:
             records = await self.execute(cmd.EndRun())
         except NeedsConfirmation as exc:
-            if not await self.push_screen_wait(ConfirmEndDialog(exc.open_items, self.lang)):
+            items = [item.text(self.lang) for item in exc.open_items]
+            if not await self.push_screen_wait(ConfirmEndDialog(items, self.lang)):
                 return
             records = await self.execute(cmd.EndRun(confirm=True))
         if records is not None:

@@ -159,7 +159,8 @@ def test_end_needs_mandatory_contact_then_confirmation(library):
     run.do(c.LogContact("it_centre", "answered"))
     with pytest.raises(NeedsConfirmation) as caught:
         run.do(c.EndRun())
-    assert any("not finished" in item for item in caught.value.open_items)
+    assert any("not finished" in str(item) for item in caught.value.open_items)
+    assert any("預案尚未走完" in item.text("zh-Hant") for item in caught.value.open_items)
     run.do(c.EndRun(outcome="handed_over", confirm=True))
     assert run.state.ended and run.state.outcome == "handed_over"
     with pytest.raises(Refused, match="ended"):
