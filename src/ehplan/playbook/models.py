@@ -384,6 +384,8 @@ class Playbook(Model):
     """Bumped on every change of meaning."""
     title: Text
     """The incident's name, as the picker shows it."""
+    short_title: Text | None = None
+    """A few characters for tight places (the footer's emergency keys)."""
     category: Category
     """Which class of the plan the incident belongs to."""
     summary: Text

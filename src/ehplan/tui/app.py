@@ -4,10 +4,12 @@ drawing lives in screens/, state in the engine, durability in the session."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
-from textual.binding import Binding
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.reactive import reactive
 
 from ehplan.audit import AuditRecord, AuditWriteError, LogLockedError, TamperedLogError, find_open_runs, read_log
@@ -19,6 +21,7 @@ from ehplan.library import Library
 from ehplan.report.summary import summarize
 from ehplan.session import Session, new_run_id
 from ehplan.text import LANGS, Lang
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import tr
 from ehplan.tui.screens.dialogs import ConfirmEndDialog, TextDialog
 from ehplan.tui.screens.directory import ContactsScreen, SuppliesScreen
@@ -26,6 +29,7 @@ from ehplan.tui.screens.picker import PickerScreen
 from ehplan.tui.screens.resume import OpenRun, PaperScreen, ResumeScreen
 from ehplan.tui.screens.run import RunScreen
 from ehplan.tui.screens.summary import SummaryScreen
+from ehplan.tui.widgets.step_view import numbered_targets
 from ehplan.tui.strings import t
 
 
@@ -35,11 +39,11 @@ class EhplanApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ehplan"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("f3", "contacts", "Contacts"),
-        Binding("f4", "supplies", "Supplies"),
-        Binding("f9", "switch_language", "Language"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+    KEYS = [
+        KeySpec("f3", "contacts", "contacts"),
+        KeySpec("f4", "supplies", "supplies"),
+        KeySpec("f9", "switch_language", "language"),
+        KeySpec("ctrl+q", "quit", "quit", priority=True),
     ]
 
     lang: reactive[Lang] = reactive("zh-Hant", init=False)
@@ -59,6 +63,7 @@ class EhplanApp(App[None]):
         self._resume_offer = resume_offer
         self._lock = asyncio.Lock()
         self.set_reactive(EhplanApp.lang, lang)
+        apply_keys(self, self.KEYS, lang)
 
     # --- start-up ---------------------------------------------------------------
 
@@ -172,6 +177,27 @@ class EhplanApp(App[None]):
 
     # --- anywhere -------------------------------------------------------------------
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette offers what fits the screen: run actions on a run."""
+        lang = self.lang
+        yield SystemCommand(t("contacts", lang), "F3", self.action_contacts)
+        yield SystemCommand(t("supplies", lang), "F4", self.action_supplies)
+        yield SystemCommand(t("language", lang), "F9 繁 → 简 → EN", self.action_switch_language)
+        if isinstance(screen, RunScreen) and self.session is not None and not self.session.state.ended:
+            yield SystemCommand(t("note", lang), "F2", screen.action_note)
+            yield SystemCommand(t("override", lang), "F8", screen.action_override)
+            yield SystemCommand(t("end_run", lang), "F10", self.end_run)
+            step = screen.current_step()
+            for number, target in enumerate(numbered_targets(step), 1):
+                if target in getattr(step, "notify", []):
+                    name = tr(self.library.contact(target).name, lang)
+                    yield SystemCommand(f"☎ {name}", t("log_call", lang),
+                                        partial(self._pick_later, screen, number))
+        yield SystemCommand(t("quit", lang), "Ctrl+Q", self.action_quit)
+
+    def _pick_later(self, screen: RunScreen, number: int) -> None:
+        screen.run_worker(screen.action_pick(number))
+
     def action_contacts(self) -> None:
         """Open the contact directory over the current screen."""
         if not isinstance(self.screen, ContactsScreen):
@@ -187,6 +213,7 @@ class EhplanApp(App[None]):
         self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
 
     def watch_lang(self, lang: Lang) -> None:
+        apply_keys(self, self.KEYS, lang)
         screen = self.screen
         if isinstance(screen, RunScreen):
             screen.render_state()

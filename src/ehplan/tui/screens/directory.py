@@ -6,12 +6,12 @@ from __future__ import annotations
 from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ehplan.library import Library
 from ehplan.text import Lang, visible
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import t
 
@@ -19,7 +19,7 @@ from ehplan.tui.strings import t
 class _TableScreen(Screen[None]):
     """A searchable table; Esc goes back."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    KEYS = [KeySpec("escape", "app.pop_screen", "back")]
     TITLE_KEY = ""
 
     def __init__(self, library: Library, lang: Lang) -> None:
@@ -28,10 +28,11 @@ class _TableScreen(Screen[None]):
         self.lang = lang
 
     def compose(self) -> ComposeResult:
+        apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
         yield Input(placeholder=t("search", self.lang), id="table-filter")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._fill("")

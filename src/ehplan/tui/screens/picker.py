@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from ehplan.library import Library
 from ehplan.playbook.models import Playbook
 from ehplan.text import Lang
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
 
@@ -42,7 +43,6 @@ class PickerScreen(Screen[None]):
     BINDINGS = [
         Binding("down", "move(1)", "↓", show=False, priority=True),
         Binding("up", "move(-1)", "↑", show=False, priority=True),
-        Binding("enter", "start", "Start", priority=True),
     ]
 
     class Start(Message):
@@ -56,14 +56,16 @@ class PickerScreen(Screen[None]):
         super().__init__()
         self.library = library
         self.lang = lang
-        self._bind_emergency_keys()
 
     def _bind_emergency_keys(self) -> None:
-        for loaded in self.library.playbooks.values():
-            key = loaded.playbook.emergency_key
-            if key is not None:
-                self._bindings.bind(key, f"start_id('{loaded.playbook.id}')",
-                                    tr(loaded.playbook.title, self.lang), priority=True)
+        apply_keys(self, [KeySpec("enter", "start", "k_start", priority=True)], self.lang)
+        emergency = sorted((p.playbook for p in self.library.playbooks.values() if p.playbook.emergency_key),
+                           key=lambda playbook: int(str(playbook.emergency_key)[1:]))
+        for playbook in emergency:
+            key = str(playbook.emergency_key)
+            self._bindings.key_to_bindings[key] = [
+                Binding(key, f"start_id('{playbook.id}')", tr(playbook.short_title or playbook.title, self.lang),
+                        priority=True)]
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -73,9 +75,10 @@ class PickerScreen(Screen[None]):
             yield OptionList(id="playbooks")
             with VerticalScroll(id="definition-pane"):
                 yield Static(id="definition")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._bind_emergency_keys()
         self._fill("")
         self.query_one("#filter", Input).focus()
 

@@ -13,6 +13,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ehplan.text import Lang
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
 
@@ -31,7 +32,7 @@ class OpenRun:
 class ResumeScreen(Screen[Path | None]):
     """Pick an unfinished run to resume, or Esc to go to the picker."""
 
-    BINDINGS = [Binding("escape", "skip", "New run")]
+    KEYS = [KeySpec("escape", "skip", "k_new")]
 
     def __init__(self, runs: list[OpenRun], lang: Lang) -> None:
         super().__init__()
@@ -40,6 +41,7 @@ class ResumeScreen(Screen[Path | None]):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
+        apply_keys(self, self.KEYS, lang)
         yield Static(plain(f"⚠ {t('resume_title', lang)}"), classes="screen-title")
         yield Static(plain(t("resume_hint", lang)), classes="hint")
         yield OptionList(*(
@@ -47,7 +49,7 @@ class ResumeScreen(Screen[Path | None]):
                          f"\n  {t('last_step', lang)}: {run.last_step}"), id=str(i))
             for i, run in enumerate(self.runs)
         ), id="open-runs")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -74,7 +76,7 @@ class PaperScreen(Screen[None]):
         yield Static(plain(f"‼ {t('paper_title', self.lang)} ‼"), id="paper-title")
         yield Static(plain(t("paper_body", self.lang)), id="paper-body")
         yield Static(plain(self.reason), classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.app.bell()

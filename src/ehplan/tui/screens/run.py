@@ -20,6 +20,7 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
 from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
@@ -35,12 +36,12 @@ PATH_SHOWN = 6
 class RunScreen(Screen[None]):
     """Walk the operator through the current run."""
 
-    BINDINGS = [
-        *(Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)),
-        Binding("enter", "continue", "Next"),
-        Binding("f2", "note", "Note"),
-        Binding("f8", "override", "Skip"),
-        Binding("f10", "end", "End run"),
+    BINDINGS = [Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)]
+    KEYS = [
+        KeySpec("enter", "continue", "k_next"),
+        KeySpec("f2", "note", "note"),
+        KeySpec("f8", "override", "k_skip"),
+        KeySpec("f10", "end", "k_end"),
     ]
 
     app: EhplanApp  # type: ignore[assignment]
@@ -55,9 +56,10 @@ class RunScreen(Screen[None]):
                 yield Vertical(id="timers")
                 yield Static(id="side-contacts")
         yield Static(id="path")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        apply_keys(self, self.KEYS, self.app.lang)
         self.render_state()
         self.set_interval(1.0, self._tick)
 
@@ -74,6 +76,7 @@ class RunScreen(Screen[None]):
     def render_state(self) -> None:
         """Redraw everything from the session's state."""
         state, lang = self.session.state, self.app.lang
+        apply_keys(self, self.KEYS, lang)
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
         view = StepView(self.current_step(), state, self.app.library, lang)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ehplan.report.summary import Summary
 from ehplan.text import Lang
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import clock_text
@@ -42,7 +42,7 @@ def summary_lines(summary: Summary, lang: Lang, log_path: str, final_hash: str) 
 class SummaryScreen(Screen[None]):
     """The end-of-run summary; n starts a new run, Ctrl+Q quits."""
 
-    BINDINGS = [Binding("n", "app.new_run", "New run"), Binding("escape", "app.new_run", "New run", show=False)]
+    KEYS = [KeySpec("n", "app.new_run", "k_new"), KeySpec("escape", "app.new_run", "k_new", show=False)]
 
     def __init__(self, summary: Summary, lang: Lang, log_path: str, final_hash: str) -> None:
         super().__init__()
@@ -52,8 +52,9 @@ class SummaryScreen(Screen[None]):
         self.final_hash = final_hash
 
     def compose(self) -> ComposeResult:
+        apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(f"✔ {t('summary_title', self.lang)}"), classes="screen-title")
         with VerticalScroll():
             yield Static(plain("\n".join(summary_lines(self.summary, self.lang, self.log_path,
                                                        self.final_hash))), id="summary")
-        yield Footer()
+        yield Footer(compact=True)
