@@ -133,9 +133,11 @@ def _current(draft: _Draft) -> StepBase:
 
 def _return_target(draft: _Draft) -> str | None:
     """Where to go back to after an escalation step, if this step is one."""
-    last = draft.state.path[-1] if draft.state.path else None
-    if last is not None and last.via == "escalation" and draft.state.return_to:
-        return draft.state.return_to[-1][1]
+    state = draft.state
+    if state.return_to:
+        playbook, escalation_step, back = state.return_to[-1]
+        if (playbook, escalation_step) == (state.playbook, state.step):
+            return back
     return None
 
 

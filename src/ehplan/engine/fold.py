@@ -39,7 +39,8 @@ def triggers_of(record_type: str, data: dict[str, Any], playbook: str) -> list[s
         return [happening(data["to"], "run", "true")]
     if record_type == ev.STEP_ENTERED:
         return [happening(data["playbook"], "enter", data["step"])]
-    if record_type in (ev.STEP_COMPLETED, ev.STEP_OVERRIDDEN):
+    if record_type == ev.STEP_COMPLETED:
+        # An overridden step is not "completed": skipping it must not meet a deadline.
         return [happening(playbook, "complete", data["step"])]
     if record_type == ev.ITEM_DONE:
         return [happening(playbook, "item", f"{data['step']}.{data['item']}")]
@@ -100,11 +101,12 @@ def _run_started(state: RunState, data: dict[str, Any], record: ev.EventRecord) 
 def _step_entered(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     entry = PathEntry(data["playbook"], data["step"], data.get("via", "next"), record.seq, record.ts,
                       data.get("source", ""))
+    # Escalations nest: each entry is (playbook, escalation step, step to return to).
     return_to = state.return_to
+    if data.get("via") != "escalation" and return_to and return_to[-1][1] == state.step:
+        return_to = return_to[:-1]  # leaving an escalation step ends its detour
     if data.get("via") == "escalation" and data.get("return_to"):
-        return_to = (*return_to, (data["playbook"], data["return_to"]))
-    elif data.get("via") == "return" and return_to:
-        return_to = return_to[:-1]
+        return_to = (*return_to, (data["playbook"], data["step"], data["return_to"]))
     return replace(state, playbook=data["playbook"], step=data["step"], path=(*state.path, entry),
                    return_to=return_to)
 

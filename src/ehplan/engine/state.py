@@ -117,7 +117,8 @@ class RunState:
     contacts: tuple[ContactLog, ...] = ()
     timers: dict[str, TimerState] = field(default_factory=dict)
     escalations: tuple[tuple[str, str, str], ...] = ()
-    return_to: tuple[tuple[str, str], ...] = ()
+    return_to: tuple[tuple[str, str, str], ...] = ()
+    """Open escalation detours: (playbook, escalation step, step to return to)."""
     followups: tuple[FollowUpState, ...] = ()
     notes: tuple[Note, ...] = ()
     overrides: tuple[Override, ...] = ()

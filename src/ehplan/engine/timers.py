@@ -32,7 +32,7 @@ def trigger_key(playbook: str, trigger: Trigger) -> str:
 def resolve_duration(timer: Timer, calendar: CalendarFile | None, now: dt.datetime) -> tuple[int, str]:
     """Seconds of the timer's duration today, and the rule that chose them."""
     if isinstance(timer.duration, CalendarDuration):
-        rule = classify(calendar, now.date())
+        rule = classify(calendar, calendar.local_date(now) if calendar is not None else now.date())
         seconds = timer.duration.workday if rule.kind == "workday" else timer.duration.holiday
         return seconds, f"{rule.kind}: {rule.reason}"
     return timer.duration, ""

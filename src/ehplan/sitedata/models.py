@@ -94,6 +94,8 @@ class CalendarFile(Model):
     """The years this calendar lists; other years fall back to weekday/weekend."""
     source: str
     """Where the dates come from."""
+    utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0[0-9]|1[0-4]):[0-5][0-9]$")
+    """The plan's local time: which date an instant falls on (China has no DST)."""
     holidays: list[Holiday] = Field(default_factory=list)
     """Days off."""
     workdays: list[dt.date] = Field(default_factory=list)
@@ -110,3 +112,10 @@ class CalendarFile(Model):
             if day.year not in self.years:
                 found.append((("workdays", i), day))
         return found
+
+    def local_date(self, instant: dt.datetime) -> dt.date:
+        """The calendar date of ``instant`` in the plan's local time, whatever the machine's zone."""
+        sign = 1 if self.utc_offset[0] == "+" else -1
+        hours, minutes = int(self.utc_offset[1:3]), int(self.utc_offset[4:6])
+        zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+        return instant.astimezone(zone).date()

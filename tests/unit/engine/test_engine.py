@@ -225,3 +225,18 @@ def test_scaled_clock_runs_faster():
     scaled = ScaledClock(base, 10)
     base.advance(18)
     assert scaled.now() - scaled.epoch == dt.timedelta(minutes=3)
+
+
+def test_the_plan_date_decides_workday_even_on_a_utc_machine(library):
+    """Monday 01:00 in Beijing is Sunday 17:00 UTC: still a workday (15 minutes)."""
+    sunday_utc = dt.datetime(2026, 11, 29, 17, 0, tzinfo=dt.timezone.utc)
+    run = MemoryRun(library, FakeClock(sunday_utc))
+    run.do(c.StartRun("example", "r", "Ann"))
+    run.do(c.Continue())
+    run.do(c.TickItem("explain"))
+    run.do(c.Override("customers already gone"))
+    run.do(c.LogContact("it_centre", "answered"))
+    run.do(c.Continue())
+    timer = run.state.timers["example/it_on_site"]
+    assert timer.duration_s == 15 * 60
+    assert "2026-11-30 is a weekday" in timer.rule
