@@ -23,6 +23,12 @@ test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	$(VENV)/bin/lint-imports
 
+lint: $(STAMP)
+	$(PY) -m pip install --quiet ruff mypy types-PyYAML
+	$(VENV)/bin/ruff check src
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from pydantic import BaseModel
+
 from ehplan.playbook.models import Playbook
 from ehplan.sitedata.models import CalendarFile, ContactsFile, SuppliesFile
 
-SCHEMAS = {
+SCHEMAS: dict[str, type[BaseModel]] = {
     "playbook.schema.json": Playbook,
     "contacts.schema.json": ContactsFile,
     "supplies.schema.json": SuppliesFile,

@@ -6,7 +6,7 @@ and says "continue on paper"."""
 from __future__ import annotations
 
 from textual.widgets import OptionList
-from tui_helpers import TO_CALL_IT, fast_forward, of_type, start, text_of, types
+from tui_helpers import TO_CALL_IT, fast_forward, messages, of_type, start, text_of, types
 
 from ehplan.audit import AuditWriteError, read_log
 from ehplan.engine import commands as cmd
@@ -118,3 +118,20 @@ async def test_a_failed_write_shows_the_paper_screen_and_nothing_more_is_written
 
 def screen_text_of_paper(app) -> str:  # type: ignore[no-untyped-def]
     return " ".join(str(static.content) for static in app.screen.query("Static"))
+
+
+async def test_low_disk_space_is_announced_once(tmp_path, make_app, monkeypatch):
+    """When the log disk runs low the operator is told (once), and the run goes on."""
+    from ehplan.audit import AuditWriter
+    from ehplan.tui.screens.run import RunScreen
+
+    monkeypatch.setattr(AuditWriter, "low_space", property(lambda self: True))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await screen._tick()
+        await screen._tick()
+        await pilot.pause()
+        assert sum("磁碟空間不足" in m for m in messages(app)) == 1

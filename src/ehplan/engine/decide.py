@@ -201,10 +201,10 @@ def holds(condition: Condition, values: dict[str, Any]) -> bool:
     if op == "ne":
         return bool(value != operand)
     if op == "in":
-        return value in operand
+        return bool(value in operand)
     if not isinstance(value, int):
         return False
-    return {"gt": value > operand, "ge": value >= operand, "lt": value < operand, "le": value <= operand}[op]
+    return bool({"gt": value > operand, "ge": value >= operand, "lt": value < operand, "le": value <= operand}[op])
 
 
 def _choose(draft: _Draft, command: cmd.Choose) -> None:

@@ -3,7 +3,7 @@ reports all call this one function, so they cannot disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -149,7 +149,10 @@ def _timer_started(state: RunState, data: dict[str, Any], record: ev.EventRecord
     return replace(state, timers={**state.timers, key: timer})
 
 
-def _timer_status(status: str) -> Any:
+Handler = Callable[[RunState, dict[str, Any], ev.EventRecord], RunState]
+
+
+def _timer_status(status: str) -> Handler:
     def handler(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
         key = data["key"]
         if key not in state.timers:
@@ -203,7 +206,7 @@ def _ended(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> Run
                    open_at_end=tuple(data.get("open", ())))
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Handler] = {
     ev.RUN_STARTED: _run_started,
     ev.STEP_ENTERED: _step_entered,
     ev.STEP_COMPLETED: _no_change,

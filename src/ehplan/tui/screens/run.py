@@ -7,6 +7,7 @@ state, which is the fold of the log; every key becomes an engine command.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from ehplan.tui.app import EhplanApp
 
 PATH_SHOWN = 6
+LOW_SPACE_CHECK_EVERY = 30
+"""Seconds between checks of the log disk's free space."""
 
 
 class RunScreen(Screen[None]):
@@ -44,7 +47,7 @@ class RunScreen(Screen[None]):
         KeySpec("f10", "end", "k_end"),
     ]
 
-    app: EhplanApp  # type: ignore[assignment]
+    app: EhplanApp
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-header")
@@ -57,6 +60,9 @@ class RunScreen(Screen[None]):
                 yield Static(id="side-contacts")
         yield Static(id="path")
         yield Footer(compact=True)
+
+    _ticks = 0
+    _warned_low_space = False
 
     def on_mount(self) -> None:
         apply_keys(self, self.KEYS, self.app.lang)
@@ -159,6 +165,11 @@ class RunScreen(Screen[None]):
     async def _tick(self) -> None:
         if self.session.state.ended or self.session.failure:
             return
+        self._ticks += 1
+        if self._ticks % LOW_SPACE_CHECK_EVERY == 1 and not self._warned_low_space:
+            if await asyncio.to_thread(lambda: self.session.writer.low_space):
+                self._warned_low_space = True
+                self.app.notify(t("low_space", self.app.lang), severity="error", timeout=30)
         self._render_header()
         self._render_timers()
         if due_alarms(self.session.state, self.app.clock.now()):
