@@ -37,6 +37,14 @@ def matches(playbook: Playbook, query: str) -> bool:
     return all(word in haystack for word in query.casefold().split())
 
 
+def rank(playbook: Playbook, query: str) -> int:
+    """Higher for a match in the title, then in the keywords, than elsewhere."""
+    words = query.casefold().split()
+    titles = " ".join(tr(playbook.title, lang) for lang in ("zh-Hant", "zh-Hans", "en")).casefold()
+    keywords = " ".join(tr(k, lang) for k in playbook.keywords for lang in ("zh-Hant", "zh-Hans", "en")).casefold()
+    return sum(2 if word in titles else 1 if word in keywords else 0 for word in words)
+
+
 class PickerScreen(Screen[None]):
     """Pick the incident."""
 
@@ -89,6 +97,7 @@ class PickerScreen(Screen[None]):
         for category in CATEGORY_ORDER:
             found = [p.playbook for p in self.library.playbooks.values()
                      if p.playbook.category == category and matches(p.playbook, query)]
+            found.sort(key=lambda playbook: -rank(playbook, query))
             if not found:
                 continue
             options.add_option(Option(plain(f"── {category_name(category, self.lang)}"), disabled=True))
@@ -123,7 +132,7 @@ class PickerScreen(Screen[None]):
             return
         playbook = self.library.playbook(playbook_id)
         lang = self.lang
-        lines = [tr(playbook.title, lang), "", f"{t('summary', lang)}: {tr(playbook.summary, lang)}", "",
+        lines = [tr(playbook.title, lang), "", tr(playbook.summary, lang), "",
                  f"{t('definition', lang)} ({playbook.source}):", tr(playbook.definition, lang)]
         if playbook.description is not None:
             lines += ["", tr(playbook.description, lang)]
