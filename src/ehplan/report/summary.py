@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ehplan.engine.decide import open_items
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
@@ -37,12 +38,14 @@ class Summary:
 
 
 def verdict(timer_kind: str, status: str, late: bool, escalated: bool) -> str:
-    """met, met_late, missed, cleared or escalated."""
+    """met, met_late, missed, open (still counting when the run ended), cleared or escalated."""
     if timer_kind == "escalate_after":
-        return "escalated" if escalated else "cleared"
+        if escalated or status == "expired":
+            return "escalated"
+        return "cleared" if status == "cleared" else "open"
     if status == "met":
         return "met_late" if late else "met"
-    return "missed"
+    return "missed" if status == "expired" else "open"
 
 
 def summarize(state: RunState, library: Library, lang: Lang) -> Summary:
@@ -68,5 +71,6 @@ def summarize(state: RunState, library: Library, lang: Lang) -> Summary:
         overrides.append((title, override.reason))
     end = state.ended_at or state.started_at
     duration = int((end - state.started_at).total_seconds()) if end and state.started_at else 0
+    still_open = tuple(item.text(lang) for item in open_items(state, library)) if state.ended else ()
     return Summary(duration, state.outcome, tuple(deadlines), tuple(calls), tuple(followups),
-                   tuple(overrides), len(state.notes), state.open_at_end)
+                   tuple(overrides), len(state.notes), still_open)

@@ -61,7 +61,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "deadlines": ("時限", "Deadlines"),
     "met": ("按時完成", "met"),
     "met_late": ("逾時完成", "met late"),
-    "missed": ("未完成", "missed"),
+    "missed": ("逾時未完成", "missed"),
+    "open": ("結束時仍未完成", "still open at the end"),
+    "resolved": ("已處理", "resolved"),
     "cleared": ("已解除", "cleared"),
     "escalated": ("已升級", "escalated"),
     "calls": ("已致電", "Calls"),
@@ -123,6 +125,11 @@ def _pick(pair: tuple[str, str], lang: Lang) -> str:
 def t(key: str, lang: Lang) -> str:
     """The UI string ``key`` in ``lang``."""
     return _pick(_STRINGS[key], lang)
+
+
+def has_string(key: str) -> bool:
+    """Whether ``key`` is a UI string (for values that may or may not be one)."""
+    return key in _STRINGS
 
 
 def category_name(category: str, lang: Lang) -> str:

@@ -11,22 +11,23 @@ from ehplan.report.summary import Summary
 from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain
-from ehplan.tui.strings import t
+from ehplan.tui.strings import has_string, t
 from ehplan.tui.widgets.countdown import clock_text
 
-VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "cleared": "✓", "escalated": "▲"}
+VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
 
 
 def summary_lines(summary: Summary, lang: Lang, log_path: str, final_hash: str) -> list[str]:
     """The summary as plain lines (also what the snapshot tests read)."""
-    lines = [f"{t('duration', lang)}: {clock_text(summary.duration_s)}   ({summary.outcome})", "",
+    outcome = t(summary.outcome, lang) if has_string(summary.outcome) else summary.outcome
+    lines = [f"{t('duration', lang)}: {clock_text(summary.duration_s)}   ({outcome})", "",
              f"{t('deadlines', lang)}:"]
     for line in summary.deadlines:
         lines.append(f"  {VERDICT_SYMBOL[line.verdict]} {line.label} — {t(line.verdict, lang)}")
     if not summary.deadlines:
         lines.append("  —")
     lines += ["", f"{t('calls', lang)}:"]
-    lines += [f"  ☎ {name} {number} — {t(outcome, lang)} ({ts[11:19]})"
+    lines += [f"  ☎ {' '.join(filter(None, (name, number)))} — {t(outcome, lang)} ({ts[11:19]})"
               for name, number, outcome, ts in summary.calls] or ["  —"]
     lines += ["", f"{t('followups', lang)}:"]
     lines += [f"  📅 {due}  {text}" for text, due in summary.followups] or ["  —"]
