@@ -60,21 +60,30 @@ class Session:
                             dict(first.data), now, key=key)
         records = [writer_last(writer, log_dir)]
         session = cls(library, clock, writer, fold(records), records)
-        for event in rest:
-            session._write(event.type, event.data, now)
+        try:
+            for event in rest:
+                session._write(event.type, event.data, now)
+        except BaseException:
+            writer.close()  # nobody else can: the session is never returned
+            raise
         return session
 
     @classmethod
     def resume(cls, library: Library, path: Path, clock: Clock, key: bytes | None = None) -> Session:
         """Reopen an unfinished run: recover a torn tail, fold, log the resume."""
         writer, recovery = open_run(path, key=key)
-        records, _damage = read_log(path)
-        session = cls(library, clock, writer, fold(records), list(records))
-        if recovery is not None:
-            session.execute(cmd.RecordRecovery(recovery.bytes_set_aside, recovery.sha256,
-                                               recovery.torn_path.name))
-        gap = int((clock.now() - parse_instant(session.state.last_ts)).total_seconds())
-        session.execute(cmd.Resume(max(gap, 0)))
+        try:
+            records, _damage = read_log(path)
+            session = cls(library, clock, writer, fold(records), list(records))
+            # the gap runs from the last event before the stop, not from the `recovered` event
+            gap = int((clock.now() - parse_instant(session.state.last_ts)).total_seconds())
+            if recovery is not None:
+                session.execute(cmd.RecordRecovery(recovery.bytes_set_aside, recovery.sha256,
+                                                   recovery.torn_path.name))
+            session.execute(cmd.Resume(max(gap, 0)))
+        except BaseException:
+            writer.close()  # a failed resume must not leave the run locked by this process
+            raise
         return session
 
     def execute(self, command: cmd.Command) -> list[AuditRecord]:

@@ -65,11 +65,33 @@ def scan_chain(raw: bytes, key: bytes | None, *, strict_alg: bool = True) -> Cha
             _check_link(record, index, prev_seq, prev_hash)
         except _Bad as bad:
             torn = final and (bad.kind == _CRASH or (bad.kind == _HASH and index > 0))
+            if torn and bad.kind == _CRASH and _whole_record_then_more(line, key, strict_alg):
+                torn = False
             fault = LineFault(index, pos, bad.reason, torn)
             return ChainScan(tuple(records), pos, len(raw), fault)
         records.append(record)
         prev_hash, prev_seq, pos = record.hash, record.seq, end
     return ChainScan(tuple(records), pos, len(raw), None)
+
+
+def _whole_record_then_more(line: bytes, key: bytes | None, strict_alg: bool) -> bool:
+    """True when `line` starts with a whole, correctly hashed record and goes on past
+    the one byte where its newline belongs (NUL padding aside).
+
+    One interrupted write of one line cannot leave that; an edit can, e.g. a
+    removed newline joining the last two lines, which must not be cut as torn.
+    """
+    try:
+        _value, end = json.JSONDecoder().raw_decode(line.decode("latin-1"))
+    except (ValueError, RecursionError):
+        return False
+    if len(line[end:].rstrip(b"\0")) <= 1:
+        return False
+    try:
+        _check_line(line[:end] + b"\n", key, strict_alg)
+    except _Bad:
+        return False
+    return True
 
 
 def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> AuditRecord:
