@@ -159,10 +159,11 @@ def _continue(draft: _Draft, command: cmd.Continue) -> None:
     if isinstance(step, GotoStep):
         target = draft.library.playbooks[step.playbook]
         draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": None})
-        draft.emit(ev.PLAYBOOK_SWITCHED, {"from": state.playbook, "to": step.playbook,
+        first = step.step or target.playbook.entry
+        draft.emit(ev.PLAYBOOK_SWITCHED, {"from": state.playbook, "to": step.playbook, "step": first,
                                           "content_hash": target.content_hash,
                                           "version": target.playbook.version})
-        draft.enter(step.step or target.playbook.entry, "goto")
+        draft.enter(first, "goto")
         return
     if isinstance(step, ChecklistStep):
         missing = [_text(i.text) for i in step.items
@@ -366,7 +367,23 @@ def _tick(draft: _Draft, command: cmd.Tick) -> None:
 
 def _resume(draft: _Draft, command: cmd.Resume) -> None:
     draft.emit(ev.RUN_RESUMED, {"gap_s": command.gap_s, "at_step": draft.state.step})
+    _finish_interrupted_command(draft)
     _tick(draft, cmd.Tick())
+
+
+def _finish_interrupted_command(draft: _Draft) -> None:
+    """A crash between one command's events can leave it half-applied: a step
+    decided but not entered, a trigger whose timers were not yet started or
+    met. Resume completes it from what the log does hold."""
+    state = draft.state
+    target = state.pending_step or ("" if state.step else draft.playbook.entry)
+    if target:
+        draft.enter(target, "resume")
+    for playbook_id in list(draft.state.playbook_versions):
+        playbook = draft.library.playbook(playbook_id)
+        fired = sorted(draft.state.happened)
+        for event in consequences(draft.state, playbook, fired, draft.library.calendar, draft.now):
+            draft._push(event)
 
 
 def _recovered(draft: _Draft, command: cmd.RecordRecovery) -> None:

@@ -108,11 +108,11 @@ def _step_entered(state: RunState, data: dict[str, Any], record: ev.EventRecord)
     if data.get("via") == "escalation" and data.get("return_to"):
         return_to = (*return_to, (data["playbook"], data["step"], data["return_to"]))
     return replace(state, playbook=data["playbook"], step=data["step"], path=(*state.path, entry),
-                   return_to=return_to)
+                   return_to=return_to, pending_step="")
 
 
-def _no_change(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return state
+def _completed(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
+    return replace(state, pending_step=data.get("next") or "")
 
 
 def _choice_made(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
@@ -135,7 +135,7 @@ def _contact_logged(state: RunState, data: dict[str, Any], record: ev.EventRecor
 
 def _step_overridden(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     override = Override(state.playbook, data["step"], data["reason"], record.seq, record.ts)
-    return replace(state, overrides=(*state.overrides, override))
+    return replace(state, overrides=(*state.overrides, override), pending_step=data.get("next") or "")
 
 
 def _timer_started(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
@@ -186,7 +186,7 @@ def _note(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunS
 
 def _switched(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     versions = {**state.playbook_versions, data["to"]: data.get("content_hash", "")}
-    return replace(state, playbook=data["to"], playbook_versions=versions)
+    return replace(state, playbook=data["to"], playbook_versions=versions, pending_step=data.get("step") or "")
 
 
 def _resumed(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
@@ -209,7 +209,7 @@ def _ended(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> Run
 _HANDLERS: dict[str, Handler] = {
     ev.RUN_STARTED: _run_started,
     ev.STEP_ENTERED: _step_entered,
-    ev.STEP_COMPLETED: _no_change,
+    ev.STEP_COMPLETED: _completed,
     ev.STEP_OVERRIDDEN: _step_overridden,
     ev.CHOICE_MADE: _choice_made,
     ev.ITEM_DONE: _item_done,

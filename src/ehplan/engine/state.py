@@ -123,6 +123,9 @@ class RunState:
     notes: tuple[Note, ...] = ()
     overrides: tuple[Override, ...] = ()
     happened: frozenset[str] = frozenset()
+    pending_step: str = ""
+    """A step the last command decided to enter but whose entry is not in the log
+    (a crash between a command's events); resume enters it."""
     injects: tuple[dict[str, Any], ...] = ()
     resumes: int = 0
     recoveries: tuple[dict[str, Any], ...] = ()

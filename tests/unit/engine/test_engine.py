@@ -240,3 +240,29 @@ def test_the_plan_date_decides_workday_even_on_a_utc_machine(library):
     timer = run.state.timers["example/it_on_site"]
     assert timer.duration_s == 15 * 60
     assert "2026-11-30 is a weekday" in timer.rule
+
+
+def test_resume_finishes_a_command_cut_short_by_a_crash(library):
+    """A crash after step_completed but before step_entered: resume enters the decided step,
+    and a trigger whose timer consequences were lost meets the timer now."""
+    run = start(library)
+    run.do(c.Continue())
+    run.do(c.TickItem("explain"))
+    run.do(c.TickItem("divert"))
+    run.do(c.Continue())
+    logged = run.do(c.LogContact("it_centre", "answered"))
+    assert [r.type for r in logged] == [ev.CONTACT_LOGGED, ev.TIMER_MET]
+    cut = run.log[:-1]  # the timer_met never reached the disk
+    state = fold(cut)
+    assert state.timers["example/report_3m"].active
+    replay = MemoryRun(library, run.clock)
+    replay.state, replay.log = state, list(cut)
+    types = [r.type for r in replay.do(c.Resume(5))]
+    assert types[:2] == [ev.RUN_RESUMED, ev.TIMER_MET]
+    completed = [r for r in run.log if r.type == ev.STEP_COMPLETED][-1]
+    cut = run.log[: run.log.index(completed) + 1]  # decided to go on, entry lost
+    replay = MemoryRun(library, run.clock)
+    replay.state, replay.log = fold(cut), list(cut)
+    replay.do(c.Resume(5))
+    assert replay.state.step == "call_it"
+    assert replay.state.path[-1].via == "resume"
