@@ -64,8 +64,9 @@ class RunScreen(Screen[None]):
     _ticks = 0
     _warned_low_space = False
 
+    _keys_lang = ""
+
     def on_mount(self) -> None:
-        apply_keys(self, self.KEYS, self.app.lang)
         self.render_state()
         self.set_interval(1.0, self._tick)
 
@@ -82,7 +83,9 @@ class RunScreen(Screen[None]):
     def render_state(self) -> None:
         """Redraw everything from the session's state."""
         state, lang = self.session.state, self.app.lang
-        apply_keys(self, self.KEYS, lang)
+        if lang != self._keys_lang:  # rebinding redraws the footer: only when the language changed
+            apply_keys(self, self.KEYS, lang)
+            self._keys_lang = lang
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
         view = StepView(self.current_step(), state, self.app.library, lang)
