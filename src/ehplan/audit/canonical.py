@@ -71,7 +71,11 @@ def alg_for(key: bytes | None) -> str:
 
 def compute_hash(body: dict[str, Any], key: bytes | None) -> str:
     """Hash a record without its `hash` member: SHA-256, or HMAC-SHA256 with a key."""
-    payload = canonical_bytes(body)
+    return hash_bytes(canonical_bytes(body), key)
+
+
+def hash_bytes(payload: bytes, key: bytes | None) -> str:
+    """SHA-256 (or HMAC-SHA256 with a key) of serialised bytes, lowercase hex."""
     if key is None:
         return hashlib.sha256(payload).hexdigest()
     return hmac.new(key, payload, hashlib.sha256).hexdigest()

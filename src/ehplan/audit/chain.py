@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, BinaryIO
 
-from .canonical import ALG_HMAC, GENESIS, alg_for, canonical_bytes, compute_hash, contains_float
-from .record import AuditRecord
+from .canonical import ALG_HMAC, GENESIS, alg_for, contains_float, hash_bytes
+from .record import AuditRecord, check_record
 
 # Kinds of fault: "crash" damage (a line that is not a record at all) and a bad
 # hash may come from a write cut short by a crash when they hit the final line;
@@ -53,25 +55,73 @@ def scan_chain(raw: bytes, key: bytes | None, *, strict_alg: bool = True) -> Cha
     recomputed.
     """
     records: list[AuditRecord] = []
-    prev_hash, prev_seq, pos = GENESIS, -1, 0
+    scan = scan_lines(iter_lines(raw), key, strict_alg=strict_alg, keep=records.append)
+    return ChainScan(tuple(records), scan.good_length, len(raw), scan.fault)
+
+
+@dataclass(frozen=True)
+class StreamScan:
+    """What a streaming scan learnt without keeping the records."""
+
+    count: int
+    first: AuditRecord | None
+    last: AuditRecord | None
+    good_length: int
+    fault: LineFault | None
+
+
+def iter_lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
+    """Each line of `raw` with its byte offset; the last may lack its newline."""
+    pos = 0
     while pos < len(raw):
         newline = raw.find(b"\n", pos)
         end = len(raw) if newline == -1 else newline + 1
-        line = raw[pos:end]
-        final = end == len(raw)
-        index = len(records)
+        yield pos, raw[pos:end]
+        pos = end
+
+
+def iter_file_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Each line of an open file with its byte offset, read in large chunks."""
+    offset = 0
+    for line in handle:
+        yield offset, line
+        offset += len(line)
+
+
+def scan_lines(lines: Iterable[tuple[int, bytes]], key: bytes | None, *, strict_alg: bool = True,
+               keep: Callable[[AuditRecord], object] | None = None) -> StreamScan:
+    """Check lines in order, stop at the first bad one; memory stays flat unless `keep` keeps."""
+    prev_hash, prev_seq, good, index = GENESIS, -1, 0, 0
+    first: _Raw | None = None
+    last: _Raw | None = None
+    iterator = iter(lines)
+    for offset, line in iterator:
         try:
-            record = _check_line(line, key, strict_alg)
-            _check_link(record, index, prev_seq, prev_hash)
+            result = _check_line(line, key, strict_alg)
+            _check_link(result, index, prev_seq, prev_hash)
         except _Bad as bad:
-            torn = final and (bad.kind == _CRASH or (bad.kind == _HASH and index > 0))
-            if torn and bad.kind == _CRASH and _whole_record_then_more(line, key, strict_alg):
-                torn = False
-            fault = LineFault(index, pos, bad.reason, torn)
-            return ChainScan(tuple(records), pos, len(raw), fault)
-        records.append(record)
-        prev_hash, prev_seq, pos = record.hash, record.seq, end
-    return ChainScan(tuple(records), pos, len(raw), None)
+            final = next(iterator, None) is None  # only the final line may be torn
+            fault = _fault(bad, line, offset, index, key, strict_alg, final)
+            return StreamScan(index, _record(first), _record(last), good, fault)
+        if keep is not None:
+            keep(result.record())
+        if first is None:
+            first = result
+        last = result
+        prev_hash, prev_seq, good, index = result.hash, result.seq, offset + len(line), index + 1
+    return StreamScan(index, _record(first), _record(last), good, None)
+
+
+def _record(raw: _Raw | None) -> AuditRecord | None:
+    return raw.record() if raw is not None else None
+
+
+def _fault(bad: _Bad, line: bytes, offset: int, index: int, key: bytes | None, strict_alg: bool,
+           final: bool) -> LineFault:
+    torn = final and (bad.kind == _CRASH or (bad.kind == _HASH and index > 0))
+    if torn and bad.kind == _CRASH and _whole_record_then_more(line, key, strict_alg):
+        torn = False
+    return LineFault(index, offset, bad.reason, torn)
 
 
 def _whole_record_then_more(line: bytes, key: bytes | None, strict_alg: bool) -> bool:
@@ -94,7 +144,40 @@ def _whole_record_then_more(line: bytes, key: bytes | None, strict_alg: bool) ->
     return True
 
 
-def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> AuditRecord:
+_HASH_MEMBER = b',"hash":"'
+"""In a canonical line the top-level hash follows `data`; nested keys named hash
+sit inside `data`, before it, so the last occurrence is the record's own."""
+
+
+class _Raw:
+    """A checked record still as parsed: verification reads four members and
+    builds an `AuditRecord` only for the records it keeps."""
+
+    __slots__ = ("raw", "seq", "prev", "hash", "alg")
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.seq: int = raw["seq"]
+        self.prev: str = raw["prev"]
+        self.hash: str = raw["hash"]
+        self.alg: str = raw["alg"]
+
+    def record(self) -> AuditRecord:
+        return AuditRecord(**self.raw)
+
+
+class _FloatFound(Exception):
+    pass
+
+
+def _no_float(text: str) -> float:
+    raise _FloatFound(text)
+
+
+_DECODER = json.JSONDecoder(parse_float=_no_float)
+
+
+def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> _Raw:
     if not line.endswith(b"\n"):
         if line.strip(b"\0") == b"":
             raise _Bad("NUL padding at end of file", _CRASH)
@@ -104,32 +187,41 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> AuditRecord
     if b"\0" in line:
         raise _Bad("NUL bytes in line", _CRASH)
     try:
+        text = line.decode("utf-8")
+        parsed, end = _DECODER.raw_decode(text)
+        if end != len(text) - 1:  # a canonical line is one JSON value and its newline
+            raise ValueError("extra data")
+    except _FloatFound:
         parsed = json.loads(line)
-    except (ValueError, RecursionError):
+        where = "data" if isinstance(parsed, dict) and contains_float(parsed.get("data")) else "record"
+        raise _Bad(f"float in {where}", _CRASH) from None
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise _Bad("not valid JSON", _CRASH) from None
-    if contains_float(parsed):
-        where = (
-            "data" if isinstance(parsed, dict) and contains_float(parsed.get("data")) else "record"
-        )
-        raise _Bad(f"float in {where}", _CRASH)
     try:
-        record = AuditRecord.from_dict(parsed)
+        check_record(parsed)
     except ValueError as exc:
         raise _Bad(f"not an audit record: {exc}", _CRASH) from None
-    if canonical_bytes(parsed) + b"\n" != line:
+    record = _Raw(parsed)
+    # The hash covers the line's exact bytes without its hash member: for every
+    # line ehplan writes that is the canonical form, and no byte can change unseen.
+    at = line.rfind(_HASH_MEMBER)
+    stored = line[at + len(_HASH_MEMBER) : at + len(_HASH_MEMBER) + 64]
+    closing = at + len(_HASH_MEMBER) + 64
+    if at < 0 or stored != record.hash.encode() or line[closing : closing + 1] != b'"':
         raise _Bad("line is not in canonical form", _CRASH)
+    body = line[:at] + line[closing + 1 : -1]
     if key is None and record.alg == ALG_HMAC:
         if strict_alg:
             raise _Bad("record is hmac-sha256: a key is needed", _KEY)
         return record
     if record.alg != alg_for(key):
         raise _Bad("record is sha256 but a key was given", _KEY)
-    if compute_hash(record.body(), key) != record.hash:
+    if hash_bytes(body, key) != record.hash:
         raise _Bad("hash mismatch", _HASH)
     return record
 
 
-def _check_link(record: AuditRecord, index: int, prev_seq: int, prev_hash: str) -> None:
+def _check_link(record: _Raw, index: int, prev_seq: int, prev_hash: str) -> None:
     if record.seq != index:
         if index == 0:
             raise _Bad(f"first seq is {record.seq}, not 0", _CHAIN)

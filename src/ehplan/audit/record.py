@@ -66,34 +66,41 @@ class AuditRecord:
     @classmethod
     def from_dict(cls, raw: Any) -> AuditRecord:
         """Build a record from parsed JSON, raising ValueError naming the first bad member."""
-        if not isinstance(raw, dict):
-            raise ValueError("line is not a JSON object")
-        keys = set(raw)
-        if keys != RECORD_KEYS:
-            missing = sorted(RECORD_KEYS - keys)
-            extra = sorted(keys - RECORD_KEYS)
-            raise ValueError(f"wrong members (missing {missing}, unexpected {extra})")
-        for name in ("v", "seq"):
-            if type(raw[name]) is not int:
-                raise ValueError(f"{name} is not an integer")
-        if raw["v"] != FORMAT_VERSION:
-            raise ValueError(f"unknown format version {raw['v']}")
-        if raw["seq"] < 0:
-            raise ValueError("seq is negative")
-        for name in ("ts", "run", "operator", "mode", "type", "prev", "alg", "hash"):
-            if not isinstance(raw[name], str):
-                raise ValueError(f"{name} is not a string")
-        if not isinstance(raw["data"], dict):
-            raise ValueError("data is not an object")
-        if raw["mode"] not in MODES:
-            raise ValueError(f"mode {raw['mode']!r} is not live or drill")
-        if raw["alg"] not in (ALG_SHA256, ALG_HMAC):
-            raise ValueError(f"unknown alg {raw['alg']!r}")
-        for name in ("prev", "hash"):
-            if not _HEX64.fullmatch(raw[name]):
-                raise ValueError(f"{name} is not 64 lowercase hex digits")
-        _check_ts(raw["ts"])
+        check_record(raw)
         return cls(**raw)
+
+
+_STRING_MEMBERS = ("ts", "run", "operator", "mode", "type", "prev", "alg", "hash")
+
+
+def check_record(raw: Any) -> None:
+    """Check parsed JSON is a well-formed record, raising ValueError naming the first bad member."""
+    if not isinstance(raw, dict):
+        raise ValueError("line is not a JSON object")
+    if raw.keys() != RECORD_KEYS:
+        keys = set(raw)
+        missing = sorted(RECORD_KEYS - keys)
+        extra = sorted(keys - RECORD_KEYS)
+        raise ValueError(f"wrong members (missing {missing}, unexpected {extra})")
+    if type(raw["v"]) is not int or type(raw["seq"]) is not int:
+        raise ValueError(f"{'v' if type(raw['v']) is not int else 'seq'} is not an integer")
+    if raw["v"] != FORMAT_VERSION:
+        raise ValueError(f"unknown format version {raw['v']}")
+    if raw["seq"] < 0:
+        raise ValueError("seq is negative")
+    for name in _STRING_MEMBERS:
+        if type(raw[name]) is not str:
+            raise ValueError(f"{name} is not a string")
+    if not isinstance(raw["data"], dict):
+        raise ValueError("data is not an object")
+    if raw["mode"] not in MODES:
+        raise ValueError(f"mode {raw['mode']!r} is not live or drill")
+    if raw["alg"] not in (ALG_SHA256, ALG_HMAC):
+        raise ValueError(f"unknown alg {raw['alg']!r}")
+    for name in ("prev", "hash"):
+        if not _HEX64.fullmatch(raw[name]):
+            raise ValueError(f"{name} is not 64 lowercase hex digits")
+    _check_ts(raw["ts"])
 
 
 def _check_ts(ts: str) -> None:

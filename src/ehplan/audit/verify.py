@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .chain import scan_chain
+from .chain import iter_file_lines, scan_lines
 from .errors import AuditReadError
-from .reader import read_bytes
 
 PREV_RUN_BAD = "previous run file missing or altered"
 
@@ -39,25 +38,29 @@ class VerifyResult:
 
 
 def verify_log(path: Path, key: bytes | None = None) -> VerifyResult:
-    """Check every line's form, hash, seq and prev, and seq 0's prev_run link."""
+    """Check every line's form, hash, seq and prev, and seq 0's prev_run link.
+
+    Streams the file: memory stays flat however long the run.
+    """
     path = Path(path)
     try:
-        raw = read_bytes(path)
-    except AuditReadError as exc:
-        return VerifyResult(False, 0, None, None, None, str(exc), False, None, unreadable=True)
-    scan = scan_chain(raw, key)
+        with path.open("rb") as handle:
+            scan = scan_lines(iter_file_lines(handle), key)
+    except OSError as exc:
+        return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
+                            unreadable=True)
     fault = scan.fault
-    if not raw:
+    if scan.count == 0 and fault is None:
         return VerifyResult(False, 0, None, 0, 0, "empty log", False, None)
-    prev_run_ok = check_prev_run(path, scan.records[0].data) if scan.records else None
+    prev_run_ok = check_prev_run(path, scan.first.data) if scan.first is not None else None
     chain_ok = fault is None
     reason = fault.reason if fault is not None else None
     if chain_ok and prev_run_ok is False:
         reason = PREV_RUN_BAD
     return VerifyResult(
         ok=chain_ok and prev_run_ok is not False,
-        records=len(scan.records),
-        final_hash=scan.records[-1].hash if scan.records else None,
+        records=scan.count,
+        final_hash=scan.last.hash if scan.last is not None else None,
         first_bad_seq=fault.seq if fault is not None else None,
         first_bad_offset=fault.offset if fault is not None else None,
         reason=reason,
