@@ -1,0 +1,174 @@
+"""One cold start, run in a fresh interpreter by benchmarks/run.py.
+
+    python benchmarks/startup_child.py baseline|ehplan OUT.json [LOG_DIR]
+
+``baseline`` is the smallest Textual app that paints one Static. ``ehplan`` is
+the real entry point (`ehplan.cli.run`, exactly what the `ehplan` console
+script calls) with ``--log-dir LOG_DIR --operator bench``: it parses the
+command line, loads and validates the shipped playbooks and data, builds the
+EhplanApp and runs it. In both cases ``App.run`` is switched to headless at
+100x30 and the app's ``_display`` (called by the screen with every composed
+frame) is watched; at the first frame that shows the target (the Static, or
+the picker's OptionList with its options) the child writes its timings and
+``ru_maxrss`` to OUT.json and leaves with ``os._exit(0)``.
+
+The timestamps are CLOCK_MONOTONIC, the same clock the parent reads just
+before spawning, so the parent can measure from process start.
+"""
+
+from __future__ import annotations
+
+import time
+
+T_START = time.clock_gettime(time.CLOCK_MONOTONIC)  # before any other import
+
+import importlib.abc  # noqa: E402  (cheap; already loaded by the interpreter)
+import importlib.machinery  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+SIZE = (100, 30)
+MARKS: dict[str, float] = {"interpreter_ready": T_START}
+
+
+def now() -> float:
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def maxrss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+NOTABLE = ("click", "pydantic", "yaml", "opencc", "platformdirs", "ehplan.tui.screens.run",
+           "ehplan.tui.screens.summary", "ehplan.report.summary", "ehplan.engine.decide")
+
+
+def finish(out: str, extra: dict[str, object]) -> None:
+    result = {"marks": MARKS, "maxrss_kib_at_paint": maxrss_kib(), "modules": len(sys.modules),
+              "notable_loaded": [name for name in NOTABLE if name in sys.modules], **extra}
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(result, fh)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # skip Textual's shutdown: the measurement is over
+
+
+# --- after-import patches, without importing anything early -------------------
+
+PATCHES: dict[str, object] = {}
+
+
+class _PatchAfterImport(importlib.abc.MetaPathFinder):
+    """Runs PATCHES[name](module) right after module `name` is executed."""
+
+    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+        if name not in PATCHES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        original = loader.exec_module
+
+        def exec_module(module):  # type: ignore[no-untyped-def]
+            original(module)
+            PATCHES.pop(name)(module)  # type: ignore[operator]
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def patch_textual_app(module, out: str, painted) -> None:  # type: ignore[no-untyped-def]
+    """Make App.run headless at SIZE and watch the frames it composes."""
+    MARKS["textual_app_imported"] = now()
+    App = module.App
+    original_run = App.run
+
+    def run(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        MARKS["app_run_called"] = now()
+        original_display = self._display
+        frames = 0
+
+        def display(screen, renderable):  # type: ignore[no-untyped-def]
+            nonlocal frames
+            original_display(screen, renderable)
+            if renderable is None:
+                return
+            frames += 1
+            if painted(self, screen):
+                MARKS["first_paint"] = now()
+                finish(out, {"frames": frames, "screen": type(screen).__name__})
+
+        self._display = display
+        kwargs.update(headless=True, size=SIZE)
+        return original_run(self, *args, **kwargs)
+
+    App.run = run
+
+
+def baseline_painted(app, screen) -> bool:  # type: ignore[no-untyped-def]
+    widget = screen.query("#hello").first() if screen.query("#hello") else None
+    return widget is not None and widget in screen._compositor.visible_widgets
+
+
+def ehplan_painted(app, screen) -> bool:  # type: ignore[no-untyped-def]
+    if type(screen).__name__ != "PickerScreen" or screen is not app.screen:
+        return False
+    found = screen.query("#playbooks")
+    if not found:
+        return False
+    options = found.first()
+    return options.option_count > 0 and options in screen._compositor.visible_widgets
+
+
+def patch_library(module) -> None:  # type: ignore[no-untyped-def]
+    """Time load_library (run_app imports it inside the function, so this wins)."""
+    MARKS["library_imported"] = now()
+    original = module.load_library
+
+    def load_library(*args, **kwargs):  # type: ignore[no-untyped-def]
+        MARKS["load_library_start"] = now()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            MARKS["load_library_end"] = now()
+
+    module.load_library = load_library
+
+
+def main() -> None:
+    mode, out = sys.argv[1], sys.argv[2]
+    signal.alarm(60)  # never hang the benchmark
+    painted = baseline_painted if mode == "baseline" else ehplan_painted
+    PATCHES["textual.app"] = lambda module: patch_textual_app(module, out, painted)
+    if mode == "ehplan":
+        PATCHES["ehplan.library"] = patch_library
+    sys.meta_path.insert(0, _PatchAfterImport())
+
+    if mode == "baseline":
+        from textual.app import App, ComposeResult
+        from textual.widgets import Static
+
+        class Minimal(App[None]):
+            def compose(self) -> ComposeResult:
+                yield Static("Hello", id="hello")
+
+        MARKS["imports_done"] = now()
+        Minimal().run()
+    elif mode == "ehplan":
+        log_dir = sys.argv[3]
+        from ehplan.cli import run
+
+        MARKS["imports_done"] = now()  # the console script's own import
+        sys.argv = ["ehplan", "--log-dir", log_dir, "--operator", "bench"]
+        run()
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+    raise SystemExit(f"{mode}: the app exited before its first paint")
+
+
+if __name__ == "__main__":
+    main()
