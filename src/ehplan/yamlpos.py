@@ -167,6 +167,21 @@ class _Builder:
         return text
 
 
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it: the same nodes and marks, about 8x faster."""
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose with libyaml; on any problem re-parse with the pure-Python parser,
+    whose messages and positions the error corpus pins down."""
+    if _FAST_LOADER is not yaml.SafeLoader:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def load_yaml(path: Path, data: bytes | None = None) -> tuple[Any, Positions]:
     """Parse one YAML file safely; return its value and the positions map."""
     shown = str(path)
@@ -187,7 +202,7 @@ def load_yaml(path: Path, data: bytes | None = None) -> tuple[Any, Positions]:
         message = f"not valid UTF-8 (byte {data[exc.start]:#04x}): save the file as UTF-8"
         raise LoadError([Problem(shown, line, col, message)]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_syntax_problem(shown, exc)]) from None
     except yaml.reader.ReaderError as exc:

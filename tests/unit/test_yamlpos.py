@@ -301,3 +301,34 @@ def test_no_off_yes_stay_strings_in_a_valid_playbook(tmp_path: Path) -> None:
     assert [label.en for label in labels] == ["yes", "no"]
     assert loaded.playbook.keywords[:4] == ["off", "on", "yes", "no"]
     assert loaded.playbook.keywords[4] == LangText(**{"zh-Hant": "否", "en": "no"})
+
+
+def test_libyaml_and_pure_python_parsers_place_every_node_alike():
+    """load_yaml composes with libyaml when available; its marks must equal the
+    pure-Python parser's on every shipped file (CJK text included)."""
+    import yaml as _yaml
+
+    from ehplan import resources
+
+    if not hasattr(_yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+
+    def marks(node, out):
+        out.append((type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column,
+                    node.end_mark.line, node.end_mark.column, getattr(node, "style", None) or None))
+        if isinstance(node, _yaml.MappingNode):
+            for key, value in node.value:
+                marks(key, out)
+                marks(value, out)
+        elif isinstance(node, _yaml.SequenceNode):
+            for item in node.value:
+                marks(item, out)
+        return out
+
+    files = [*resources.playbooks_dir().glob("*.yaml"), *resources.data_dir().glob("*.yaml")]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = marks(_yaml.compose(text, Loader=_yaml.CSafeLoader), [])
+        slow = marks(_yaml.compose(text, Loader=_yaml.SafeLoader), [])
+        assert fast == slow, path
