@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
+from ehplan.audit import AuditRecord
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ehplan.tui.app import EhplanApp
 
 PATH_SHOWN = 6
+IDLE_COLLECT_AFTER_S = 2.0
+"""Seconds without a key press after which a deferred full garbage collection may run."""
 LOW_SPACE_CHECK_EVERY = 30
 """Seconds between checks of the log disk's free space."""
 
@@ -83,7 +86,8 @@ class RunScreen(Screen[None]):
     def render_state(self) -> None:
         """Redraw everything from the session's state."""
         state, lang = self.session.state, self.app.lang
-        if lang != self._keys_lang:  # rebinding redraws the footer: only when the language changed
+        relabel = lang != self._keys_lang
+        if relabel:  # rebinding redraws the footer: only when the language changed
             apply_keys(self, self.KEYS, lang)
             self._keys_lang = lang
         main = self.query_one("#main", VerticalScroll)
@@ -91,7 +95,7 @@ class RunScreen(Screen[None]):
         view = StepView(self.current_step(), state, self.app.library, lang)
         mounted = main.mount(view)
         self.query_one("#timers-title", Static).update(plain(t("timers", lang)))
-        self._render_timers(rebuild=True)
+        self._render_timers(rebuild=relabel)
         self._render_header()
         self._render_path()
         self._render_side_contacts()
@@ -176,10 +180,17 @@ class RunScreen(Screen[None]):
         self._render_header()
         self._render_timers()
         if due_alarms(self.session.state, self.app.clock.now()):
-            records = await self.app.execute(cmd.Tick())
-            self._announce(records or [])
+            records = await self.app.execute(cmd.Tick()) or []
+            self._announce(records)
+            if any(r.type == ev.STEP_ENTERED for r in records):  # an escalation came up
+                self.render_state()
+            else:
+                self._render_timers()
+        elif self.app.idle_for() > IDLE_COLLECT_AFTER_S:
+            self.app.collect_garbage_when_idle()
 
-    def _announce(self, records: list) -> None:  # type: ignore[type-arg]
+    def _announce(self, records: list[AuditRecord]) -> None:
+        """Bell and notifications for warnings and expiries; drawing is the caller's."""
         lang = self.app.lang
         for record in records:
             if record.type not in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
@@ -191,10 +202,6 @@ class RunScreen(Screen[None]):
                 self.app.notify(f"‼ {t('overdue', lang)}: {label}", severity="error", timeout=15, markup=False)
             else:
                 self.app.notify(f"⚠ {t('warning', lang)}: {label}", severity="warning", timeout=8, markup=False)
-        if any(r.type == ev.STEP_ENTERED for r in records):
-            self.render_state()
-        else:
-            self._render_timers()
 
     # --- actions --------------------------------------------------------------
 
