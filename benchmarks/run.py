@@ -118,7 +118,7 @@ PHASES = {
     ],
     "ehplan": [
         ("spawn + interpreter start", None, "interpreter_ready"),
-        ("import ehplan.cli (click)", "interpreter_ready", "imports_done"),
+        ("import the ehplan entry point", "interpreter_ready", "imports_done"),
         ("click + import ehplan.library (pydantic, models)", "imports_done", "library_imported"),
         ("import session/audit/engine, yamlpos", "library_imported", "load_library_start"),
         ("load_library(): read + validate playbooks/data", "load_library_start", "load_library_end"),

@@ -3,7 +3,7 @@
     python benchmarks/startup_child.py baseline|ehplan OUT.json [LOG_DIR]
 
 ``baseline`` is the smallest Textual app that paints one Static. ``ehplan`` is
-the real entry point (`ehplan.cli.run`, exactly what the `ehplan` console
+the real entry point (`ehplan.entry.run`, exactly what the `ehplan` console
 script calls) with ``--log-dir LOG_DIR --operator bench``: it parses the
 command line, loads and validates the shipped playbooks and data, builds the
 EhplanApp and runs it. In both cases ``App.run`` is switched to headless at
@@ -160,7 +160,7 @@ def main() -> None:
         Minimal().run()
     elif mode == "ehplan":
         log_dir = sys.argv[3]
-        from ehplan.cli import run
+        from ehplan.entry import run
 
         MARKS["imports_done"] = now()  # the console script's own import
         sys.argv = ["ehplan", "--log-dir", log_dir, "--operator", "bench"]

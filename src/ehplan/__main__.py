@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ehplan.cli import run
+from ehplan.entry import run
 
 run()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ehplan.engine.clock import Clock
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -30,3 +34,20 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 def schemas_dir() -> Path:
     """The committed JSON Schemas."""
     return _shipped("schemas")
+
+
+def default_log_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """``--log-dir``, else ``$EHPLAN_LOG_DIR``, else the user data dir."""
+    chosen = override or os.environ.get("EHPLAN_LOG_DIR")
+    if chosen:
+        return Path(chosen)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ehplan", appauthor=False)) / "logs"
+
+
+def new_run_id(clock: Clock) -> str:
+    """Short, sortable and unique enough to say on the phone: 20261128-1305-4f2a."""
+    import secrets
+
+    return f"{clock.now():%Y%m%d-%H%M}-{secrets.token_hex(2)}"

@@ -4,8 +4,6 @@ and the drill runner both drive runs through it. No Textual here."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,21 +14,9 @@ from ehplan.engine.decide import decide
 from ehplan.engine.fold import fold
 from ehplan.engine.state import RunState
 from ehplan.library import Library
+from ehplan.resources import default_log_dir, new_run_id
 
-
-def default_log_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """``--log-dir``, else ``$EHPLAN_LOG_DIR``, else the user data dir."""
-    chosen = override or os.environ.get("EHPLAN_LOG_DIR")
-    if chosen:
-        return Path(chosen)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("ehplan", appauthor=False)) / "logs"
-
-
-def new_run_id(clock: Clock) -> str:
-    """Short, sortable and unique enough to say on the phone: 20261128-1305-4f2a."""
-    return f"{clock.now():%Y%m%d-%H%M}-{secrets.token_hex(2)}"
+__all__ = ["Session", "default_log_dir", "new_run_id"]
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import ehplan.tui.app
+import ehplan.tui.screens.summary
 from ehplan.engine import commands as cmd
 from ehplan.tui.screens.run import RunScreen
 from ehplan.tui.screens.summary import SummaryScreen
@@ -45,7 +46,7 @@ def stable_log_path(monkeypatch: pytest.MonkeyPatch) -> None:
     def summary_screen(summary, lang, log_path, final_hash):  # type: ignore[no-untyped-def]
         return SummaryScreen(summary, lang, f"<log dir>/{Path(log_path).name}", final_hash)
 
-    monkeypatch.setattr(ehplan.tui.app, "SummaryScreen", summary_screen)
+    monkeypatch.setattr(ehplan.tui.screens.summary, "SummaryScreen", summary_screen)
 
 
 class TestPicker:

@@ -182,3 +182,18 @@ def test_validate_a_lone_data_file_checks_only_that_file() -> None:
 def test_validate_data_file_without_warnings() -> None:
     result = ehplan("validate", "--strict", "data/supplies.yaml")
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_fast_entry_knows_exactly_the_app_options():
+    """`ehplan` opens the app without click when given only the app's options;
+    the two lists of options must not drift apart."""
+    from ehplan.cli import main
+    from ehplan.entry import APP_OPTIONS, app_options
+
+    click_options = {opt for param in main.params for opt in param.opts if opt.startswith("--")}
+    assert set(APP_OPTIONS) == click_options - {"--version", "--help"}
+    assert app_options(["--log-dir", "/tmp/x", "--lang=en"]) == {"log_dir": "/tmp/x", "lang": "en"}
+    assert app_options(["validate"]) is None
+    assert app_options(["--help"]) is None
+    assert app_options(["--lang", "fr"]) is None  # click reports the bad value
+    assert app_options(["--operator"]) is None

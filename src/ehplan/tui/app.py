@@ -6,33 +6,32 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
-from textual.screen import Screen
 from textual.reactive import reactive
+from textual.screen import Screen
 
-from ehplan.audit import AuditRecord, AuditWriteError, LogLockedError, TamperedLogError, find_open_runs, read_log
-from ehplan.engine import commands as cmd
+from ehplan.catalog import Entry, entries_of
 from ehplan.engine.clock import Clock, SystemClock
-from ehplan.engine.decide import NeedsConfirmation, Refused
-from ehplan.engine.fold import fold
-from ehplan.library import Library
-from ehplan.report.summary import summarize
-from ehplan.session import Session, new_run_id
+from ehplan.resources import new_run_id
 from ehplan.text import LANGS, Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import tr
-from ehplan.tui.screens.dialogs import ConfirmEndDialog, TextDialog
-from ehplan.tui.screens.directory import ContactsScreen, SuppliesScreen
+from ehplan.tui.screens.dialogs import TextDialog
 from ehplan.tui.screens.picker import PickerScreen
 from ehplan.tui.screens.resume import OpenRun, PaperScreen, ResumeScreen
-from ehplan.tui.screens.run import RunScreen
-from ehplan.tui.screens.summary import SummaryScreen
-from ehplan.tui.widgets.step_view import numbered_targets
 from ehplan.tui.strings import t
+
+if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
+    from ehplan.audit import AuditRecord
+    from ehplan.engine import commands as cmd
+    from ehplan.library import Library
+    from ehplan.session import Session
+    from ehplan.tui.screens.run import RunScreen
 
 
 class EhplanApp(App[None]):
@@ -51,11 +50,20 @@ class EhplanApp(App[None]):
     lang: reactive[Lang] = reactive("zh-Hant", init=False)
     """The language everything is shown in; F9 cycles zh-Hant → zh-Hans → en."""
 
-    def __init__(self, library: Library, *, log_dir: Path, operator: str | None, lang: Lang = "zh-Hant",
-                 clock: Clock | None = None, mode: str = "live", remember_operator: object = None,
-                 resume_offer: bool = True) -> None:
+    def __init__(self, library: Library | None = None, *, log_dir: Path, operator: str | None,
+                 lang: Lang = "zh-Hant", clock: Clock | None = None, mode: str = "live",
+                 remember_operator: object = None, resume_offer: bool = True,
+                 catalog: list[Entry] | None = None, load_library: Callable[[], Library] | None = None) -> None:
+        """Give either a validated ``library``, or a ``catalog`` to paint the picker
+        at once and ``load_library`` to validate the files right after."""
         super().__init__()
-        self.library = library
+        if library is None and (catalog is None or load_library is None):
+            raise ValueError("give a library, or a catalog and a way to load the library")
+        self._library = library
+        self.catalog = catalog if catalog is not None else entries_of(library)  # type: ignore[arg-type]
+        self._load_library = load_library
+        self._library_ready = asyncio.Event()
+        self.load_problems: list[str] = []
         self.log_dir = log_dir
         self.operator = operator
         self.clock: Clock = clock or SystemClock()
@@ -70,9 +78,55 @@ class EhplanApp(App[None]):
     # --- start-up ---------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
-        self.call_after_refresh(self._first_screen)
+        self.push_screen(PickerScreen(self.catalog, self.lang))
+        if self._library is not None:
+            self._library_ready.set()
+            self.call_after_refresh(self._after_library)
+        else:
+            self.call_after_refresh(self._start_loading)
         self.call_after_refresh(self._tune_garbage_collector)
+
+    @property
+    def library(self) -> Library:
+        """The validated playbooks and site data (only once loaded)."""
+        assert self._library is not None, "the library is not loaded yet"
+        return self._library
+
+    def _start_loading(self) -> None:
+        self.run_worker(self._load_in_thread(), exclusive=True, group="library")
+
+    async def _load_in_thread(self) -> None:
+        from ehplan.yamlpos import LoadError
+
+        assert self._load_library is not None
+        try:
+            library = await asyncio.to_thread(self._load_library)
+        except LoadError as exc:
+            # Nothing starts on bad data: leave with every problem, one line each.
+            self.load_problems = [str(problem) for problem in exc.problems]
+            self.exit(return_code=2)
+            return
+        self._library = library
+        self._library_ready.set()
+        fresh = entries_of(library)
+        if fresh != self.catalog:  # the cache was stale: show what was validated
+            self.catalog = fresh
+            if isinstance(self.screen, PickerScreen):
+                self.screen.show_catalog(fresh)
+        self._after_library()
+
+    async def library_loaded(self) -> Library:
+        """Wait (briefly, right after start) until the library is validated."""
+        await self._library_ready.wait()
+        return self.library
+
+    def _after_library(self) -> None:
+        if self.operator is None:
+            self.run_worker(self._ask_operator())
+        if self._resume_offer:
+            runs = self._open_runs()
+            if runs:
+                self.push_screen(ResumeScreen(runs, self.lang), self._resume_chosen)
 
     # --- latency ------------------------------------------------------------------------
     # A full (generation 2) collection of Textual's object graph takes ~130 ms: the
@@ -102,15 +156,6 @@ class EhplanApp(App[None]):
             self._collected_idle = True
             gc.collect()
 
-    def _first_screen(self) -> None:
-        self.push_screen(PickerScreen(self.library, self.lang))
-        if self.operator is None:
-            self.run_worker(self._ask_operator())
-        if self._resume_offer:
-            runs = self._open_runs()
-            if runs:
-                self.push_screen(ResumeScreen(runs, self.lang), self._resume_chosen)
-
     async def _ask_operator(self) -> None:
         lang = self.lang
         while not self.operator:
@@ -120,6 +165,9 @@ class EhplanApp(App[None]):
             self._remember_operator(self.operator)
 
     def _open_runs(self) -> list[OpenRun]:
+        from ehplan.audit import find_open_runs, read_log
+        from ehplan.engine.fold import fold
+
         found = []
         for path in find_open_runs(self.log_dir)[:9]:
             try:
@@ -134,6 +182,10 @@ class EhplanApp(App[None]):
         return found
 
     def _resume_chosen(self, path: Path | None) -> None:
+        from ehplan.audit import AuditWriteError, LogLockedError, TamperedLogError
+        from ehplan.session import Session
+        from ehplan.tui.screens.run import RunScreen
+
         if path is None:
             return
         try:
@@ -147,9 +199,19 @@ class EhplanApp(App[None]):
     # --- runs ---------------------------------------------------------------------
 
     def start_run(self, playbook_id: str) -> None:
-        """Create the run's log and show its first step."""
-        if not self.operator:
-            self.run_worker(self._ask_operator())
+        """Create the run's log and show its first step (once the files are validated)."""
+        self.run_worker(self._start_run(playbook_id), group="start", exclusive=True)
+
+    async def _start_run(self, playbook_id: str) -> None:
+        await self.library_loaded()
+        from ehplan.audit import AuditWriteError
+        from ehplan.engine import commands as cmd
+        from ehplan.session import Session
+        from ehplan.tui.screens.run import RunScreen
+
+        if not self.operator:  # the name prompt is up (or comes now); start again after it
+            if not isinstance(self.screen, TextDialog):
+                self.run_worker(self._ask_operator())
             return
         start = cmd.StartRun(playbook_id, new_run_id(self.clock), self.operator, self.mode, self.lang,
                              getattr(self.clock, "scale", 1))
@@ -165,6 +227,9 @@ class EhplanApp(App[None]):
 
     async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
         """Run a command off the event loop; None if refused or not durable."""
+        from ehplan.audit import AuditWriteError
+        from ehplan.engine.decide import NeedsConfirmation, Refused
+
         if self.session is None:
             return None
         async with self._lock:
@@ -183,6 +248,10 @@ class EhplanApp(App[None]):
         self.run_worker(self._end_run())
 
     async def _end_run(self) -> None:
+        from ehplan.engine import commands as cmd
+        from ehplan.engine.decide import NeedsConfirmation
+        from ehplan.tui.screens.dialogs import ConfirmEndDialog
+
         try:
             records = await self.execute(cmd.EndRun())
         except NeedsConfirmation as exc:
@@ -195,6 +264,9 @@ class EhplanApp(App[None]):
 
     def show_summary(self) -> None:
         """Replace the run screen with the end-of-run summary."""
+        from ehplan.report.summary import summarize
+        from ehplan.tui.screens.summary import SummaryScreen
+
         assert self.session is not None
         session = self.session
         summary = summarize(session.state, self.library, self.lang)
@@ -204,12 +276,15 @@ class EhplanApp(App[None]):
     def action_new_run(self) -> None:
         """Back to the picker after a run."""
         self.session = None
-        self.switch_screen(PickerScreen(self.library, self.lang))
+        self.switch_screen(PickerScreen(self.catalog, self.lang))
 
     # --- anywhere -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers what fits the screen: run actions on a run."""
+        from ehplan.tui.screens.run import RunScreen
+        from ehplan.tui.widgets.step_view import numbered_targets
+
         lang = self.lang
         yield SystemCommand(t("contacts", lang), "F3", self.action_contacts)
         yield SystemCommand(t("supplies", lang), "F4", self.action_supplies)
@@ -229,21 +304,27 @@ class EhplanApp(App[None]):
     def _pick_later(self, screen: RunScreen, number: int) -> None:
         screen.run_worker(screen.action_pick(number))
 
-    def action_contacts(self) -> None:
+    async def action_contacts(self) -> None:
         """Open the contact directory over the current screen."""
-        if not isinstance(self.screen, ContactsScreen):
-            self.push_screen(ContactsScreen(self.library, self.lang))
+        from ehplan.tui.screens.directory import ContactsScreen
 
-    def action_supplies(self) -> None:
+        if not isinstance(self.screen, ContactsScreen):
+            self.push_screen(ContactsScreen(await self.library_loaded(), self.lang))
+
+    async def action_supplies(self) -> None:
         """Open the supplies inventory over the current screen."""
+        from ehplan.tui.screens.directory import SuppliesScreen
+
         if not isinstance(self.screen, SuppliesScreen):
-            self.push_screen(SuppliesScreen(self.library, self.lang))
+            self.push_screen(SuppliesScreen(await self.library_loaded(), self.lang))
 
     def action_switch_language(self) -> None:
         """Cycle zh-Hant → zh-Hans → en."""
         self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
 
     def watch_lang(self, lang: Lang) -> None:
+        from ehplan.tui.screens.run import RunScreen
+
         apply_keys(self, self.KEYS, lang)
         screen = self.screen
         if isinstance(screen, RunScreen):

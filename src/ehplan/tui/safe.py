@@ -7,7 +7,6 @@ from typing import Any
 
 from textual.content import Content
 
-from ehplan.playbook.models import text_map
 from ehplan.text import Lang, pick, visible
 
 
@@ -18,7 +17,8 @@ def plain(text: str) -> Content:
 
 def tr(value: Any, lang: Lang) -> str:
     """A playbook or data text in ``lang`` (plain string, not yet safe to show)."""
-    return pick(text_map(value), lang)
+    as_map = getattr(value, "as_map", None)  # a validated LangText; plain data otherwise
+    return pick(as_map() if as_map is not None else value, lang)
 
 
 def shown(value: Any, lang: Lang) -> Content:

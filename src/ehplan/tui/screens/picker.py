@@ -12,8 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ehplan.library import Library
-from ehplan.playbook.models import Playbook
+from ehplan.catalog import Entry
 from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
@@ -22,7 +21,7 @@ from ehplan.tui.strings import category_name, t
 CATEGORY_ORDER = ("agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call")
 
 
-def search_text(playbook: Playbook) -> str:
+def search_text(playbook: Entry) -> str:
     """Everything a filter may match: titles, summaries and keywords in every language."""
     parts = [playbook.id]
     for lang in ("zh-Hant", "zh-Hans", "en"):
@@ -31,15 +30,19 @@ def search_text(playbook: Playbook) -> str:
     return " ".join(parts).casefold()
 
 
-def matches(playbook: Playbook, query: str) -> bool:
+def matches(playbook: Entry, query: str) -> bool:
     """Every word of the query appears somewhere in the playbook's searchable text."""
+    if not query.strip():
+        return True  # nothing to match: and no zh-Hans conversion before the first paint
     haystack = search_text(playbook)
     return all(word in haystack for word in query.casefold().split())
 
 
-def rank(playbook: Playbook, query: str) -> int:
+def rank(playbook: Entry, query: str) -> int:
     """Higher for a match in the title, then in the keywords, than elsewhere."""
     words = query.casefold().split()
+    if not words:
+        return 0
     titles = " ".join(tr(playbook.title, lang) for lang in ("zh-Hant", "zh-Hans", "en")).casefold()
     keywords = " ".join(tr(k, lang) for k in playbook.keywords for lang in ("zh-Hant", "zh-Hans", "en")).casefold()
     return sum(2 if word in titles else 1 if word in keywords else 0 for word in words)
@@ -60,14 +63,14 @@ class PickerScreen(Screen[None]):
             self.playbook_id = playbook_id
             super().__init__()
 
-    def __init__(self, library: Library, lang: Lang) -> None:
+    def __init__(self, catalog: list[Entry], lang: Lang) -> None:
         super().__init__()
-        self.library = library
+        self.catalog = catalog
         self.lang = lang
 
     def _bind_emergency_keys(self) -> None:
         apply_keys(self, [KeySpec("enter", "start", "k_start", priority=True)], self.lang)
-        emergency = sorted((p.playbook for p in self.library.playbooks.values() if p.playbook.emergency_key),
+        emergency = sorted((entry for entry in self.catalog if entry.emergency_key),
                            key=lambda playbook: int(str(playbook.emergency_key)[1:]))
         for playbook in emergency:
             key = str(playbook.emergency_key)
@@ -95,8 +98,7 @@ class PickerScreen(Screen[None]):
         options.clear_options()
         first = None
         for category in CATEGORY_ORDER:
-            found = [p.playbook for p in self.library.playbooks.values()
-                     if p.playbook.category == category and matches(p.playbook, query)]
+            found = [entry for entry in self.catalog if entry.category == category and matches(entry, query)]
             found.sort(key=lambda playbook: -rank(playbook, query))
             if not found:
                 continue
@@ -130,13 +132,19 @@ class PickerScreen(Screen[None]):
         if playbook_id is None:
             pane.update("")
             return
-        playbook = self.library.playbook(playbook_id)
+        playbook = next(entry for entry in self.catalog if entry.id == playbook_id)
         lang = self.lang
         lines = [tr(playbook.title, lang), "", tr(playbook.summary, lang), "",
                  f"{t('definition', lang)} ({playbook.source}):", tr(playbook.definition, lang)]
         if playbook.description is not None:
             lines += ["", tr(playbook.description, lang)]
         pane.update(plain("\n".join(lines)))
+
+    def show_catalog(self, catalog: list[Entry]) -> None:
+        """Show a newer catalog (the validated files differ from the cached one)."""
+        self.catalog = catalog
+        self._bind_emergency_keys()
+        self._fill(self.query_one("#filter", Input).value)
 
     def action_move(self, delta: int) -> None:
         options = self.query_one("#playbooks", OptionList)

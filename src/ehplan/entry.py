@@ -1,0 +1,56 @@
+"""The `ehplan` command's entry point.
+
+Opening the app is what an operator does under stress, so that path skips
+click (and everything else the first screen does not need): when the
+arguments are only the app's own options, they are read here; anything else —
+a command, --help, an unknown option, a bad value — goes to the click CLI,
+which gives the usual help and one-line errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+APP_OPTIONS = {"--playbooks": "playbooks", "--data": "data", "--lang": "lang", "--operator": "operator",
+               "--log-dir": "log_dir"}
+"""The options of `ehplan` itself (a test keeps them equal to the click group's)."""
+
+
+def app_options(argv: list[str]) -> dict[str, Any] | None:
+    """The app's options from ``argv``, or None when click should handle it."""
+    options: dict[str, Any] = {}
+    args = iter(argv)
+    for arg in args:
+        name, has_value, value = arg.partition("=")
+        if name not in APP_OPTIONS:
+            return None
+        if not has_value:
+            value = next(args, "")
+            if not value or value.startswith("--"):
+                return None
+        options[APP_OPTIONS[name]] = value
+    if "lang" in options:
+        from ehplan.text import parse_lang
+
+        try:
+            options["lang"] = parse_lang(options["lang"])
+        except ValueError:
+            return None
+    return options
+
+
+def run() -> None:
+    """Open the app directly, or hand over to the click CLI."""
+    options = app_options(sys.argv[1:])
+    if options is None:
+        from ehplan.cli import run as run_cli
+
+        run_cli()
+        return
+    from ehplan.cli_app import run_app
+
+    try:
+        run_app(options)
+    except KeyboardInterrupt:
+        sys.exit(130)
