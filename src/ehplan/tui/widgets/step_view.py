@@ -142,7 +142,7 @@ class StepView(Vertical):
         done = f"  ✓ {t('recorded', lang)}" if value is not None else ""
         yield Static(plain(f"{tr(field.label, lang)}{unit}{required}{options}{done}"), classes="field-label")
         yield Input(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
-                    placeholder=field.type)
+                    placeholder=t(f"ph_{field.type}", lang))
 
 
 def field_text(field: RecordField, value: Any) -> str:
