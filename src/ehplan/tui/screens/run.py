@@ -56,7 +56,7 @@ class RunScreen(Screen[None]):
         yield Static(id="run-header")
         with Horizontal(id="run-body"):
             with VerticalScroll(id="main"):
-                yield Static(id="step-placeholder")
+                yield Static(id="step-loading")
             with Vertical(id="side"):
                 yield Static(id="timers-title", classes="side-title")
                 yield Vertical(id="timers")
