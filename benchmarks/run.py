@@ -5,13 +5,17 @@
    app that paints one Static; fresh interpreters, interleaved, medians.
 2. peak memory: ru_maxrss of those same children (os.wait4), medians.
 3. key press -> the frame that shows it, eight countdowns running, fsync on.
+4. audit log (audit_bench.py): durable append p99 vs. a bare write+fsync loop
+   of the same bytes; `ehplan verify` of a 1,000,000-event log (events/s, and
+   vs. a loop that only reads and json-parses each line); `ehplan verify` of a
+   20-event log vs. `python -c "import pydantic, yaml"`.
 
 Prints a table (figure, baseline, ratio, target, PASS/FAIL), a breakdown of
 where ehplan's start-up goes, the heaviest imports (one ``-X importtime`` run
 of each app, diagnosis only), and writes benchmarks/results.json. Exits
 non-zero only when a benchmark crashes; a missed target is printed as FAIL.
 
-    python benchmarks/run.py [--runs N] [--presses N]
+    python benchmarks/run.py [--runs N] [--presses N] [--appends N] [--events N]
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+import audit_bench
 
 HERE = Path(__file__).resolve().parent
 STARTUP_CHILD = HERE / "startup_child.py"
@@ -222,6 +228,7 @@ def report(results: dict[str, Any]) -> list[str]:
         rows.append((f"key -> frame p99 ms ({keys['measured']} presses)", f"{p99:.1f}", "-",
                      f"{p99 / TARGET_KEY_P99_MS:.2f}x of target", f"<= {TARGET_KEY_P99_MS:.0f} ms", verdict(ok)))
         rows.append(("  key -> frame p50 / max ms", f"{keys['p50_ms']:.1f} / {keys['max_ms']:.1f}", "", "", "", ""))
+    rows.extend(audit_bench.table_rows(results))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for i, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j])
@@ -282,6 +289,10 @@ def report(results: dict[str, Any]) -> list[str]:
                 lines.append(f"  {kind:8s} p50 {got['p50']:.1f} / p99 {got['p99']:.1f} / max {got['max']:.1f} ms")
         if keys["failures"]:
             lines.append("  FAILURES: " + "; ".join(keys["failures"]))
+    audit = audit_bench.detail_lines(results)
+    if audit:
+        lines.append("")
+        lines.extend(audit)
     return lines
 
 
@@ -289,6 +300,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=11, help="cold starts of each app (default 11)")
     parser.add_argument("--presses", type=int, default=250, help="key presses (default 250)")
+    parser.add_argument("--appends", type=int, default=2000, help="timed audit appends (default 2000)")
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events in the log `ehplan verify` reads (default 1000000)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -296,7 +310,7 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "python": platform.python_version(),
         "machine": {"cpus": os.cpu_count(), "load_avg_before": os.getloadavg(), "platform": platform.platform()},
         "targets": {"start_ratio": TARGET_START_RATIO, "memory_ratio": TARGET_MEMORY_RATIO,
-                    "key_p99_ms": TARGET_KEY_P99_MS},
+                    "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS},
     }
     try:
         import textual
@@ -312,7 +326,10 @@ def main() -> int:
         env = child_env(config)
         for name, step in (("start", lambda: bench_start(args.runs, scratch, env)),
                            ("imports", lambda: bench_imports(scratch, env)),
-                           ("keys", lambda: bench_keys(args.presses, scratch, env))):
+                           ("keys", lambda: bench_keys(args.presses, scratch, env)),
+                           ("audit_append", lambda: audit_bench.bench_append(scratch, args.appends)),
+                           ("audit_verify", lambda: audit_bench.bench_verify(scratch, env, args.events)),
+                           ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env))):
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             try:
                 results[name] = step()
@@ -328,6 +345,7 @@ def main() -> int:
         "memory": None if not start else start["memory_ratio"] <= TARGET_MEMORY_RATIO,
         "keys": None if not keys else (keys["p99_ms"] is not None and keys["p99_ms"] <= TARGET_KEY_P99_MS
                                        and not keys["failures"] and keys["all_durable_at_frame"]),
+        **audit_bench.verdicts(results),
     }
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     for line in report(results):
