@@ -92,8 +92,8 @@ def scan_lines(lines: Iterable[tuple[int, bytes]], key: bytes | None, *, strict_
                keep: Callable[[AuditRecord], object] | None = None) -> StreamScan:
     """Check lines in order, stop at the first bad one; memory stays flat unless `keep` keeps."""
     prev_hash, prev_seq, good, index = GENESIS, -1, 0, 0
-    first: _Raw | None = None
-    last: _Raw | None = None
+    first: Raw | None = None
+    last: Raw | None = None
     iterator = iter(lines)
     for offset, line in iterator:
         try:
@@ -104,16 +104,16 @@ def scan_lines(lines: Iterable[tuple[int, bytes]], key: bytes | None, *, strict_
             fault = _fault(bad, line, offset, index, key, strict_alg, final)
             return StreamScan(index, _record(first), _record(last), good, fault)
         if keep is not None:
-            keep(result.record())
+            keep(AuditRecord(**result))
         if first is None:
             first = result
         last = result
-        prev_hash, prev_seq, good, index = result.hash, result.seq, offset + len(line), index + 1
+        prev_hash, prev_seq, good, index = result["hash"], result["seq"], offset + len(line), index + 1
     return StreamScan(index, _record(first), _record(last), good, None)
 
 
-def _record(raw: _Raw | None) -> AuditRecord | None:
-    return raw.record() if raw is not None else None
+def _record(raw: Raw | None) -> AuditRecord | None:
+    return AuditRecord(**raw) if raw is not None else None
 
 
 def _fault(bad: _Bad, line: bytes, offset: int, index: int, key: bytes | None, strict_alg: bool,
@@ -149,23 +149,6 @@ _HASH_MEMBER = b',"hash":"'
 sit inside `data`, before it, so the last occurrence is the record's own."""
 
 
-class _Raw:
-    """A checked record still as parsed: verification reads four members and
-    builds an `AuditRecord` only for the records it keeps."""
-
-    __slots__ = ("raw", "seq", "prev", "hash", "alg")
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.seq: int = raw["seq"]
-        self.prev: str = raw["prev"]
-        self.hash: str = raw["hash"]
-        self.alg: str = raw["alg"]
-
-    def record(self) -> AuditRecord:
-        return AuditRecord(**self.raw)
-
-
 class _FloatFound(Exception):
     pass
 
@@ -177,7 +160,19 @@ def _no_float(text: str) -> float:
 _DECODER = json.JSONDecoder(parse_float=_no_float)
 
 
-def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> _Raw:
+Raw = dict[str, Any]
+"""A record as parsed; an `AuditRecord` is built only for the records kept."""
+
+
+def _full_check(parsed: Raw) -> None:
+    """Every member's format, for the precise reason once something is wrong."""
+    try:
+        check_record(parsed)
+    except ValueError as exc:
+        raise _Bad(f"not an audit record: {exc}", _CRASH) from None
+
+
+def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
     if not line.endswith(b"\n"):
         if line.strip(b"\0") == b"":
             raise _Bad("NUL padding at end of file", _CRASH)
@@ -197,36 +192,46 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> _Raw:
         raise _Bad(f"float in {where}", _CRASH) from None
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise _Bad("not valid JSON", _CRASH) from None
+    record: Raw = parsed
     try:
-        check_record(parsed)
+        # Hex formats of prev and hash are left out here: a hash equal to the one
+        # recomputed, and a prev equal to the line before's, can only be hex.
+        check_record(parsed, formats=False)
     except ValueError as exc:
         raise _Bad(f"not an audit record: {exc}", _CRASH) from None
-    record = _Raw(parsed)
     # The hash covers the line's exact bytes without its hash member: for every
     # line ehplan writes that is the canonical form, and no byte can change unseen.
     at = line.rfind(_HASH_MEMBER)
     stored = line[at + len(_HASH_MEMBER) : at + len(_HASH_MEMBER) + 64]
     closing = at + len(_HASH_MEMBER) + 64
-    if at < 0 or stored != record.hash.encode() or line[closing : closing + 1] != b'"':
+    if at < 0 or stored != parsed["hash"].encode() or line[closing : closing + 1] != b'"':
+        _full_check(parsed)
         raise _Bad("line is not in canonical form", _CRASH)
     body = line[:at] + line[closing + 1 : -1]
-    if key is None and record.alg == ALG_HMAC:
+    alg = parsed["alg"]
+    if key is None and alg == ALG_HMAC:
+        _full_check(parsed)
         if strict_alg:
             raise _Bad("record is hmac-sha256: a key is needed", _KEY)
         return record
-    if record.alg != alg_for(key):
+    if alg != alg_for(key):
+        _full_check(parsed)
         raise _Bad("record is sha256 but a key was given", _KEY)
-    if hash_bytes(body, key) != record.hash:
+    if hash_bytes(body, key) != parsed["hash"]:
+        _full_check(parsed)
         raise _Bad("hash mismatch", _HASH)
     return record
 
 
-def _check_link(record: _Raw, index: int, prev_seq: int, prev_hash: str) -> None:
-    if record.seq != index:
+def _check_link(record: Raw, index: int, prev_seq: int, prev_hash: str) -> None:
+    seq, prev = record["seq"], record["prev"]
+    if seq == index and prev == prev_hash:
+        return
+    _full_check(record)
+    if seq != index:
         if index == 0:
-            raise _Bad(f"first seq is {record.seq}, not 0", _CHAIN)
-        raise _Bad(f"seq {record.seq} follows {prev_seq}", _CHAIN)
-    if record.prev != prev_hash:
-        if index == 0:
-            raise _Bad("prev of the first line is not the genesis hash", _CHAIN)
-        raise _Bad(f"prev does not match line {index - 1}'s hash", _CHAIN)
+            raise _Bad(f"first seq is {seq}, not 0", _CHAIN)
+        raise _Bad(f"seq {seq} follows {prev_seq}", _CHAIN)
+    if index == 0:
+        raise _Bad("prev of the first line is not the genesis hash", _CHAIN)
+    raise _Bad(f"prev does not match line {index - 1}'s hash", _CHAIN)
