@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
 from .canonical import ALG_HMAC, GENESIS, alg_for, contains_float, hash_bytes
 from .record import AuditRecord, check_record
@@ -70,46 +70,39 @@ class StreamScan:
     fault: LineFault | None
 
 
-def iter_lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
-    """Each line of `raw` with its byte offset; the last may lack its newline."""
+def iter_lines(raw: bytes) -> Iterator[bytes]:
+    """Each line of `raw`; the last may lack its newline."""
     pos = 0
     while pos < len(raw):
         newline = raw.find(b"\n", pos)
         end = len(raw) if newline == -1 else newline + 1
-        yield pos, raw[pos:end]
+        yield raw[pos:end]
         pos = end
 
 
-def iter_file_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """Each line of an open file with its byte offset, read in large chunks."""
-    offset = 0
-    for line in handle:
-        yield offset, line
-        offset += len(line)
-
-
-def scan_lines(lines: Iterable[tuple[int, bytes]], key: bytes | None, *, strict_alg: bool = True,
+def scan_lines(lines: Iterable[bytes], key: bytes | None, *, strict_alg: bool = True,
                keep: Callable[[AuditRecord], object] | None = None) -> StreamScan:
-    """Check lines in order, stop at the first bad one; memory stays flat unless `keep` keeps."""
-    prev_hash, prev_seq, good, index = GENESIS, -1, 0, 0
+    """Check lines in order (an open binary file will do), stop at the first bad
+    one; memory stays flat unless `keep` keeps the records."""
+    prev_hash, prev_seq, offset, index = GENESIS, -1, 0, 0
     first: Raw | None = None
     last: Raw | None = None
     iterator = iter(lines)
-    for offset, line in iterator:
+    for line in iterator:
         try:
             result = _check_line(line, key, strict_alg)
             _check_link(result, index, prev_seq, prev_hash)
         except _Bad as bad:
             final = next(iterator, None) is None  # only the final line may be torn
             fault = _fault(bad, line, offset, index, key, strict_alg, final)
-            return StreamScan(index, _record(first), _record(last), good, fault)
+            return StreamScan(index, _record(first), _record(last), offset, fault)
         if keep is not None:
             keep(AuditRecord(**result))
         if first is None:
             first = result
         last = result
-        prev_hash, prev_seq, good, index = result["hash"], result["seq"], offset + len(line), index + 1
-    return StreamScan(index, _record(first), _record(last), good, None)
+        prev_hash, prev_seq, offset, index = result["hash"], result["seq"], offset + len(line), index + 1
+    return StreamScan(index, _record(first), _record(last), offset, None)
 
 
 def _record(raw: Raw | None) -> AuditRecord | None:
@@ -158,6 +151,8 @@ def _no_float(text: str) -> float:
 
 
 _DECODER = json.JSONDecoder(parse_float=_no_float)
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]
+"""The C scanner itself: one value from a position, without raw_decode's wrapper."""
 
 
 Raw = dict[str, Any]
@@ -183,9 +178,11 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
         raise _Bad("NUL bytes in line", _CRASH)
     try:
         text = line.decode("utf-8")
-        parsed, end = _DECODER.raw_decode(text)
+        parsed, end = _SCAN(text, 0)
         if end != len(text) - 1:  # a canonical line is one JSON value and its newline
             raise ValueError("extra data")
+    except StopIteration:  # the scanner found no JSON value at all
+        raise _Bad("not valid JSON", _CRASH) from None
     except _FloatFound:
         parsed = json.loads(line)
         where = "data" if isinstance(parsed, dict) and contains_float(parsed.get("data")) else "record"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .chain import iter_file_lines, scan_lines
+from .chain import scan_lines
 from .errors import AuditReadError
 
 PREV_RUN_BAD = "previous run file missing or altered"
@@ -45,7 +45,7 @@ def verify_log(path: Path, key: bytes | None = None) -> VerifyResult:
     path = Path(path)
     try:
         with path.open("rb") as handle:
-            scan = scan_lines(iter_file_lines(handle), key)
+            scan = scan_lines(handle, key)
     except OSError as exc:
         return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
                             unreadable=True)
