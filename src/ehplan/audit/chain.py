@@ -81,19 +81,28 @@ def iter_lines(raw: bytes) -> Iterator[bytes]:
 
 
 def scan_lines(lines: Iterable[bytes], key: bytes | None, *, strict_alg: bool = True,
-               keep: Callable[[AuditRecord], object] | None = None) -> StreamScan:
+               keep: Callable[[AuditRecord], object] | None = None, offset: int = 0,
+               adopt: bool = False, ends_file: bool = True) -> StreamScan:
     """Check lines in order (an open binary file will do), stop at the first bad
-    one; memory stays flat unless `keep` keeps the records."""
-    prev_hash, prev_seq, offset, index = GENESIS, -1, 0, 0
+    one; memory stays flat unless `keep` keeps the records.
+
+    For a part of a file checked on its own: ``offset`` is where the part
+    starts, ``adopt`` takes the first line's seq and prev as given (the caller
+    checks the seam), and ``ends_file=False`` says its last line is not the
+    file's last, so it cannot be a torn tail.
+    """
+    prev_hash, prev_seq, index = GENESIS, -1, 0
     first: Raw | None = None
     last: Raw | None = None
     iterator = iter(lines)
     for line in iterator:
         try:
             result = _check_line(line, key, strict_alg)
+            if adopt and first is None:
+                index, prev_seq, prev_hash = result["seq"], result["seq"] - 1, result["prev"]
             _check_link(result, index, prev_seq, prev_hash)
         except _Bad as bad:
-            final = next(iterator, None) is None  # only the final line may be torn
+            final = ends_file and next(iterator, None) is None  # only the final line may be torn
             fault = _fault(bad, line, offset, index, key, strict_alg, final)
             return StreamScan(index, _record(first), _record(last), offset, fault)
         if keep is not None:

@@ -1,0 +1,89 @@
+"""Verify a long run on two cores: each half of the file is checked in its own
+process, then the seam between them (the second half's first seq and prev
+against the first half's last record). Short files are checked in one pass."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from itertools import takewhile
+from pathlib import Path
+from typing import BinaryIO
+
+from .chain import LineFault, StreamScan, scan_lines
+
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+"""Below this a second process costs more than it saves."""
+
+
+def scan_file(path: Path, key: bytes | None) -> StreamScan:
+    """Scan a whole run file; OSError if it cannot be read."""
+    size = os.path.getsize(path)
+    if size < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or not _can_fork():
+        with path.open("rb") as handle:
+            return scan_lines(handle, key)
+    from concurrent.futures import ProcessPoolExecutor  # only for long runs: costly to import
+    from multiprocessing import get_context
+
+    split = _line_start_after(path, size // 2)
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        tail_future = pool.submit(_scan_part, path, split, size, key, True)
+        head = _scan_part(path, 0, split, key, False)
+        tail = tail_future.result()
+    return _join(head, tail, split)
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def _line_start_after(path: Path, middle: int) -> int:
+    with path.open("rb") as handle:
+        handle.seek(middle)
+        handle.readline()
+        return handle.tell()
+
+
+def _lines_until(handle: BinaryIO, end: int) -> object:
+    position = [handle.tell()]
+
+    def inside(line: bytes) -> bool:
+        position[0] += len(line)
+        return position[0] <= end
+
+    return takewhile(inside, handle)
+
+
+def _scan_part(path: Path, start: int, end: int, key: bytes | None, second: bool) -> StreamScan:
+    with path.open("rb") as handle:
+        handle.seek(start)
+        lines = _lines_until(handle, end)
+        return scan_lines(lines, key, offset=start, adopt=second, ends_file=second)  # type: ignore[arg-type]
+
+
+def _join(head: StreamScan, tail: StreamScan, split: int) -> StreamScan:
+    if head.fault is not None or (tail.first is None and tail.fault is None):
+        return head
+    last = head.last
+    if tail.first is None:  # the second half's very first line is bad
+        assert tail.fault is not None
+        return StreamScan(head.count, head.first, last, head.good_length,
+                          replace(tail.fault, seq=head.count))
+    seam = _seam_fault(head, tail, split)
+    if seam is not None:
+        return StreamScan(head.count, head.first, last, head.good_length, seam)
+    # The second half counts in absolute seqs (it adopted its first line's), so its count is the total.
+    return StreamScan(tail.count, head.first, tail.last or last, tail.good_length, tail.fault)
+
+
+def _seam_fault(head: StreamScan, tail: StreamScan, split: int) -> LineFault | None:
+    assert tail.first is not None
+    expected_seq = head.count
+    previous = head.last
+    if tail.first.seq != expected_seq:
+        if expected_seq == 0:
+            return LineFault(0, split, f"first seq is {tail.first.seq}, not 0", False)
+        return LineFault(expected_seq, split, f"seq {tail.first.seq} follows {expected_seq - 1}", False)
+    if previous is not None and tail.first.prev != previous.hash:
+        return LineFault(expected_seq, split, f"prev does not match line {expected_seq - 1}'s hash", False)
+    return None
