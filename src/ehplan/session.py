@@ -44,7 +44,7 @@ class Session:
         first, rest = events[0], events[1:]
         writer = create_run(log_dir, start.run_id, start.operator, start.mode, first.type,
                             dict(first.data), now, key=key)
-        records = [writer_last(writer, log_dir)]
+        records = [_first_record(writer)]
         session = cls(library, clock, writer, fold(records), records)
         try:
             for event in rest:
@@ -98,7 +98,7 @@ class Session:
         self.writer.close()
 
 
-def writer_last(writer: AuditWriter, log_dir: Path) -> AuditRecord:
-    """The record ``create_run`` just wrote."""
+def _first_record(writer: AuditWriter) -> AuditRecord:
+    """The record ``create_run`` just wrote (read back, as the fold reads every record)."""
     records, _ = read_log(writer.path)
     return records[-1]

@@ -5,6 +5,7 @@ against the first half's last record). Short files are checked in one pass."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import takewhile
 from pathlib import Path
@@ -44,7 +45,7 @@ def _line_start_after(path: Path, middle: int) -> int:
         return handle.tell()
 
 
-def _lines_until(handle: BinaryIO, end: int) -> object:
+def _lines_until(handle: BinaryIO, end: int) -> Iterator[bytes]:
     position = [handle.tell()]
 
     def inside(line: bytes) -> bool:
@@ -58,7 +59,7 @@ def _scan_part(path: Path, start: int, end: int, key: bytes | None, second: bool
     with path.open("rb") as handle:
         handle.seek(start)
         lines = _lines_until(handle, end)
-        return scan_lines(lines, key, offset=start, adopt=second, ends_file=second)  # type: ignore[arg-type]
+        return scan_lines(lines, key, offset=start, adopt=second, ends_file=second)
 
 
 def _join(head: StreamScan, tail: StreamScan, split: int) -> StreamScan:
