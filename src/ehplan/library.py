@@ -191,7 +191,8 @@ def _cross_checks(library: Library, check_data: bool,
             if isinstance(step, GotoStep):
                 target = library.playbooks.get(step.playbook) or known.get(step.playbook)
                 if target is None:
-                    problems.append(where.problem(("steps", i, "playbook"), f"playbook {step.playbook!r} does not exist"))
+                    problems.append(where.problem(("steps", i, "playbook"),
+                                                  f"playbook {step.playbook!r} does not exist"))
                 elif step.step is not None and step.step not in target.playbook.step_index:
                     problems.append(where.problem(("steps", i, "step"),
                                                   f"step {step.step!r} does not exist in playbook {step.playbook!r}"))

@@ -17,6 +17,7 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.clock import rfc3339
 from ehplan.engine.fold import apply, triggers_of
+from ehplan.engine.messages import Msg
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import consequences, due_alarms, trigger_key
 from ehplan.library import Library
@@ -34,7 +35,6 @@ from ehplan.playbook.models import (
     StepBase,
     text_map,
 )
-from ehplan.engine.messages import Msg
 from ehplan.text import Lang, pick
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{1,23}$")

@@ -222,7 +222,8 @@ def check_languages(model: BaseModel, positions: Positions) -> list[Problem]:
             if missing:
                 problems.append(positions.problem(loc, f"text lacks {', '.join(missing)}"))
         elif _CJK.search(text) and loc and loc[-1] not in ("person",):
-            problems.append(positions.problem(loc, "Chinese text without an English version: write {zh-Hant: …, en: …}"))
+            problems.append(positions.problem(
+                loc, "Chinese text without an English version: write {zh-Hant: …, en: …}"))
     return problems
 
 

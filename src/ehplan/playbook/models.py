@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -54,7 +54,7 @@ class LangText(Model):
         return {lang: text for lang, text in pairs if text is not None}
 
 
-Text = Annotated[Union[str, LangText], Field(union_mode="left_to_right")]
+Text = Annotated[str | LangText, Field(union_mode="left_to_right")]
 """A text: one plain string for every language, or a map by language."""
 
 
@@ -67,7 +67,7 @@ def text_map(text: Text | None) -> dict[str, str] | str | None:
 
 # --- conditions -------------------------------------------------------------
 
-Scalar = Union[int, str]
+Scalar = int | str
 
 
 class Condition(Model):
@@ -275,7 +275,7 @@ class EndStep(StepBase):
 
 
 Step = Annotated[
-    Union[ActionStep, ChecklistStep, DecisionStep, RecordStep, NotifyStep, GotoStep, EndStep],
+    ActionStep | ChecklistStep | DecisionStep | RecordStep | NotifyStep | GotoStep | EndStep,
     Field(discriminator="kind"),
 ]
 

@@ -81,7 +81,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "last_step": ("最後步驟", "Last step"),
     "paper_title": ("記錄失敗：請改用紙本記錄！", "LOGGING FAILED: CONTINUE ON PAPER!"),
     "paper_body": ("磁碟無法寫入，之後的操作不會被記錄。請立即改用紙本表格繼續處理，並通知主管。",
-                   "The disk refused the write; nothing more can be recorded. Continue on the paper form now and tell your supervisor."),
+                   "The disk refused the write; nothing more can be recorded. "
+                   "Continue on the paper form now and tell your supervisor."),
     "low_space": ("磁碟空間不足，請通知資訊人員", "Disk space is low: tell IT"),
     "operator_prompt": ("請輸入您的姓名（只需一次）", "Your name (asked once, remembered on this machine)"),
     "emergency": ("緊急來電", "Emergency calls"),

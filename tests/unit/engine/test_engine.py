@@ -229,7 +229,7 @@ def test_scaled_clock_runs_faster():
 
 def test_the_plan_date_decides_workday_even_on_a_utc_machine(library):
     """Monday 01:00 in Beijing is Sunday 17:00 UTC: still a workday (15 minutes)."""
-    sunday_utc = dt.datetime(2026, 11, 29, 17, 0, tzinfo=dt.timezone.utc)
+    sunday_utc = dt.datetime(2026, 11, 29, 17, 0, tzinfo=dt.UTC)
     run = MemoryRun(library, FakeClock(sunday_utc))
     run.do(c.StartRun("example", "r", "Ann"))
     run.do(c.Continue())

@@ -6,8 +6,8 @@ state, which is the fold of the log; every key becomes an engine command.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from textual import on, work
