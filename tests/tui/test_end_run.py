@@ -77,3 +77,36 @@ async def test_gas_accident_cannot_end_before_the_repair_crew_is_called(tmp_path
         assert isinstance(app.screen, RunScreen)  # no confirmation offered: refused outright
         assert types(app) == before
         assert any("尚不能結束" in m and "搶險值班人員" in m for m in messages(app))
+
+
+async def test_n_after_the_summary_goes_back_to_the_one_picker_cleared_for_the_next_run(
+        tmp_path, make_app, monkeypatch):
+    from textual.widgets import Input
+
+    import ehplan.tui.app
+    from ehplan.tui.screens.picker import PickerScreen
+
+    ids = iter(["run-1", "run-2"])
+    monkeypatch.setattr(ehplan.tui.app, "new_run_id", lambda clock: next(ids))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        await pilot.press(*"zzz")
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_FIXED, cmd.Choose("yes_fixed"))
+        first_log = app.session.path
+        await pilot.press("f9", "f9")  # zh-Hant → zh-Hans → en during the run
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is picker and app.screen_stack == [picker]  # no picker piled on a picker
+        assert app.session is None
+        assert picker.query_one("#filter", Input).value == ""
+        assert picker.lang == "en" and "Type to filter" in str(picker.query_one("#filter", Input).placeholder)
+        await start(app, pilot)
+        assert app.session.path != first_log and "run-2" in app.session.path.name

@@ -81,3 +81,33 @@ def test_ehplan_refuses_bad_playbooks_before_painting_anything(tmp_path):
     assert f"{bad / 'x.yaml'}:3:1: unknown key 'nxt'" in done.stderr
     assert "Traceback" not in done.stderr
 
+
+
+def test_the_entry_point_holds_the_collector_off_only_while_the_app_starts(monkeypatch):
+    import gc
+
+    import ehplan.cli_app
+    from ehplan import entry
+
+    seen = []
+    monkeypatch.setattr(ehplan.cli_app, "run_app", lambda options: seen.append((options, gc.isenabled())))
+    monkeypatch.setattr(sys, "argv", ["ehplan", "--operator", "Ann"])
+    assert gc.isenabled()
+    entry.run()
+    assert seen == [({"operator": "Ann"}, False)]
+    assert gc.isenabled()  # back on when the app returns
+
+
+async def test_the_app_turns_the_collector_back_on_after_its_first_frame(tmp_path, example_library, clock):
+    import gc
+
+    app = _app(tmp_path, example_library, clock, lambda: example_library)
+    gc.disable()  # as the entry point leaves it
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # start-up's objects are out of the collector's way
+    finally:
+        gc.enable()
+        gc.unfreeze()

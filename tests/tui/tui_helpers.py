@@ -50,7 +50,7 @@ def screen_text(app: EhplanApp) -> str:
 
 async def start(app: EhplanApp, pilot: Pilot[None], playbook: str = "example") -> RunScreen:
     """Start a run of ``playbook`` the way the picker does, and wait for its first step."""
-    await pilot.pause()  # the picker is pushed after the first refresh
+    await pilot.pause()  # the picker is up and the library loaded
     app.start_run(playbook)
     await pilot.pause()
     assert isinstance(app.screen, RunScreen)

@@ -21,9 +21,7 @@ from ehplan.resources import new_run_id
 from ehplan.text import LANGS, Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import tr
-from ehplan.tui.screens.dialogs import TextDialog
 from ehplan.tui.screens.picker import PickerScreen
-from ehplan.tui.screens.resume import OpenRun, PaperScreen, ResumeScreen
 from ehplan.tui.strings import t
 
 if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
@@ -31,6 +29,7 @@ if TYPE_CHECKING:  # the first paint needs none of these: they load with the lib
     from ehplan.engine import commands as cmd
     from ehplan.library import Library
     from ehplan.session import Session
+    from ehplan.tui.screens.resume import OpenRun
     from ehplan.tui.screens.run import RunScreen
 
 
@@ -77,8 +76,13 @@ class EhplanApp(App[None]):
 
     # --- start-up ---------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[None]:
+        """The picker is the bottom of the stack: runs, summaries and dialogs go
+        over it (and painting it first, rather than an empty default screen and
+        then the picker, makes the first frame come sooner)."""
+        return PickerScreen(self.catalog, self.lang)
+
     def on_mount(self) -> None:
-        self.push_screen(PickerScreen(self.catalog, self.lang))
         if self._library is not None:
             self._library_ready.set()
             self.call_after_refresh(self._after_library)
@@ -126,6 +130,8 @@ class EhplanApp(App[None]):
         if self._resume_offer:
             runs = self._open_runs()
             if runs:
+                from ehplan.tui.screens.resume import ResumeScreen
+
                 self.push_screen(ResumeScreen(runs, self.lang), self._resume_chosen)
 
     # --- latency ------------------------------------------------------------------------
@@ -141,6 +147,7 @@ class EhplanApp(App[None]):
         gc.collect()
         gc.freeze()
         gc.set_threshold(700, 10, 1000)
+        gc.enable()  # the entry point turns it off until the first frame
 
     def on_key(self) -> None:
         self._last_key = time.monotonic()
@@ -157,6 +164,8 @@ class EhplanApp(App[None]):
             gc.collect()
 
     async def _ask_operator(self) -> None:
+        from ehplan.tui.screens.dialogs import TextDialog
+
         lang = self.lang
         while not self.operator:
             name = await self.push_screen_wait(TextDialog(t("operator", lang), t("operator_prompt", lang)))
@@ -167,6 +176,7 @@ class EhplanApp(App[None]):
     def _open_runs(self) -> list[OpenRun]:
         from ehplan.audit import find_open_runs, read_log
         from ehplan.engine.fold import fold
+        from ehplan.tui.screens.resume import OpenRun
 
         found = []
         for path in find_open_runs(self.log_dir)[:9]:
@@ -207,6 +217,8 @@ class EhplanApp(App[None]):
         from ehplan.audit import AuditWriteError
         from ehplan.engine import commands as cmd
         from ehplan.session import Session
+        from ehplan.tui.screens.dialogs import TextDialog
+        from ehplan.tui.screens.resume import PaperScreen
         from ehplan.tui.screens.run import RunScreen
 
         if not self.operator:  # the name prompt is up (or comes now); start again after it
@@ -229,6 +241,7 @@ class EhplanApp(App[None]):
         """Run a command off the event loop; None if refused or not durable."""
         from ehplan.audit import AuditWriteError
         from ehplan.engine.decide import NeedsConfirmation, Refused
+        from ehplan.tui.screens.resume import PaperScreen
 
         if self.session is None:
             return None
@@ -274,9 +287,13 @@ class EhplanApp(App[None]):
         session.close()
 
     def action_new_run(self) -> None:
-        """Back to the picker after a run."""
+        """Back to the picker after a run, cleared for the next incident."""
         self.session = None
-        self.switch_screen(PickerScreen(self.catalog, self.lang))
+        picker = self.screen_stack[0]
+        for _ in self.screen_stack[1:]:
+            self.pop_screen()
+        if isinstance(picker, PickerScreen):
+            picker.reset(self.catalog, self.lang)
 
     # --- anywhere -------------------------------------------------------------------
 

@@ -146,6 +146,19 @@ class PickerScreen(Screen[None]):
         self._bind_emergency_keys()
         self._fill(self.query_one("#filter", Input).value)
 
+    def reset(self, catalog: list[Entry], lang: Lang) -> None:
+        """Ready for the next incident: an empty filter, in the current language."""
+        self.catalog = catalog
+        if lang != self.lang:
+            self.lang = lang
+            self.refresh(recompose=True)
+            self.call_after_refresh(self.on_mount)
+            return
+        search = self.query_one("#filter", Input)
+        search.value = ""
+        self._fill("")
+        search.focus()
+
     def action_move(self, delta: int) -> None:
         options = self.query_one("#playbooks", OptionList)
         if delta > 0:
