@@ -228,3 +228,33 @@ async def test_f2_note_is_logged_as_typed(tmp_path, make_app):
         assert of_type(app, "note_added") == [{"text": "客[說]", "step": "greet"}]
         assert "備註已記錄" in messages(app)
         assert app.session.state.step == "greet"
+
+
+async def test_at_80_columns_the_header_shortens_the_title_and_keeps_the_run_id(tmp_path, make_app, shipped_library):
+    from rich.cells import cell_len
+
+    app = make_app(tmp_path, library=shipped_library, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(app, pilot, "kiosk_failure")
+        await pilot.pause()
+        header = text_of(app, "#run-header")
+        assert header.startswith(" Top-up kiosks failing │ ⏱ 00:00 │ LIVE │ Ann │ ")
+        assert header.endswith(app.session.state.run_id)
+        assert cell_len(header) <= 78  # inside the bar's padding: nothing cut off
+    wide = make_app(tmp_path / "wide", library=shipped_library, lang="en")
+    async with wide.run_test(size=(100, 30)) as pilot:  # room enough: the full title
+        await start(wide, pilot, "kiosk_failure")
+        await pilot.pause()
+        assert text_of(wide, "#run-header").startswith(" Self-service top-up kiosks failing │ ")
+
+
+async def test_a_title_with_no_short_form_is_cut_with_an_ellipsis(tmp_path, make_app):
+    app = make_app(tmp_path, lang="en", operator="Wong Tai-man")
+    async with app.run_test(size=(60, 24)) as pilot:
+        await start(app, pilot)
+        await pilot.pause()
+        header = text_of(app, "#run-header")
+        assert header == " Exa… │ ⏱ 00:00 │ LIVE │ Wong Tai-man │ 20261130-0900-test"
+        await pilot.resize_terminal(50, 24)  # narrower still: the title is down to its …
+        await pilot.pause()
+        assert text_of(app, "#run-header") == " … │ ⏱ 00:00 │ LIVE │ Wong Tai-man │ 20261130-0900-test"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
 from ehplan.text import Lang, pick, visible
@@ -24,3 +25,11 @@ def tr(value: Any, lang: Lang) -> str:
 def shown(value: Any, lang: Lang) -> Content:
     """A playbook or data text in ``lang``, safe to show."""
     return plain(tr(value, lang))
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (a CJK character is two), ending
+    in … when cut."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"

@@ -10,7 +10,8 @@ import asyncio
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from rich.cells import cell_len
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,8 +23,9 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
 from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
+from ehplan.text import visible
 from ehplan.tui.keys import KeySpec, apply_keys
-from ehplan.tui.safe import plain, tr
+from ehplan.tui.safe import fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
@@ -37,6 +39,30 @@ IDLE_COLLECT_AFTER_S = 2.0
 """Seconds without a key press after which a deferred full garbage collection may run."""
 LOW_SPACE_CHECK_EVERY = 30
 """Seconds between checks of the log disk's free space."""
+
+
+class RunHeader(Static):
+    """The run's title bar. The title gives way first, to its short form and
+    then cut with …, so the clock, badge, operator and run id always show."""
+
+    _parts: tuple[str, str | None, str] = ("", None, "")
+
+    def show(self, title: str, short_title: str | None, rest: str) -> None:
+        self._parts = (visible(title), visible(short_title) if short_title else None, visible(rest))
+        self._fit()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        title, short_title, rest = self._parts
+        width = self.content_region.width
+        if width:  # laid out: the title gets what the rest leaves, at least its …
+            room = max(width - 1 - cell_len(rest), 1)
+            if short_title is not None and room < cell_len(title):
+                title = short_title
+            title = fit(title, room)
+        self.update(plain(" " + title + rest))
 
 
 class RunScreen(Screen[None]):
@@ -53,7 +79,7 @@ class RunScreen(Screen[None]):
     app: EhplanApp
 
     def compose(self) -> ComposeResult:
-        yield Static(id="run-header")
+        yield RunHeader(id="run-header")
         with Horizontal(id="run-body"):
             with VerticalScroll(id="main"):
                 yield Static(id="step-loading")
@@ -119,10 +145,9 @@ class RunScreen(Screen[None]):
         now = self.app.clock.now()
         elapsed = (now - state.started_at).total_seconds() if state.started_at else 0
         badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
-        text = (f" {tr(playbook.title, lang)} │ ⏱ {clock_text(elapsed)} │ {badge}"
-                f" │ {state.operator} │ {state.run_id}")
-        header = self.query_one("#run-header", Static)
-        header.update(plain(text))
+        header = self.query_one(RunHeader)
+        header.show(tr(playbook.title, lang), tr(playbook.short_title, lang) if playbook.short_title else None,
+                    f" │ ⏱ {clock_text(elapsed)} │ {badge} │ {state.operator} │ {state.run_id}")
         header.set_class(state.mode == "drill", "-drill")
 
     def _render_path(self) -> None:
