@@ -34,6 +34,7 @@ async def test_f10_with_items_open_asks_and_esc_cancels_then_y_ends(tmp_path, ma
         assert isinstance(app.screen, SummaryScreen)
         (ended,) = of_type(app, "run_ended")
         assert ended["open"] == ["the playbook is not finished: at step Explain the cause to the customer"]
+        assert ended["outcome"] == "ended_early"
         path = app.session.path
         verified = verify_log(path)
         assert verified.ok
@@ -42,6 +43,7 @@ async def test_f10_with_items_open_asks_and_esc_cancels_then_y_ends(tmp_path, ma
         assert str(path) in summary
         assert verified.final_hash in summary
         assert "預案尚未走完" in summary
+        assert "時長: 00:00   (預案未走完即結束)" in summary
         assert "○ 維修超過30分鐘 — 結束時仍未完成" in summary
 
 

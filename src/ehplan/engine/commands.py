@@ -70,9 +70,13 @@ class AddNote:
 
 @dataclass(frozen=True)
 class EndRun:
-    """End the run; ``confirm`` accepts that items are still open."""
+    """End the run; ``confirm`` accepts that items are still open.
 
-    outcome: str = "resolved"
+    The outcome is the end step's own (resolved, handed_over, escalated…) when
+    the run is at one, and ``ended_early`` when it stops before the playbook
+    reaches an end; give ``outcome`` only to record something else."""
+
+    outcome: str | None = None
     confirm: bool = False
 
 

@@ -351,7 +351,9 @@ def _end(draft: _Draft, command: cmd.EndRun) -> None:
     still_open = open_items(draft.state, draft.library)
     if still_open and not command.confirm:
         raise NeedsConfirmation(still_open)
-    draft.emit(ev.RUN_ENDED, {"outcome": command.outcome, "open": [item.text("en") for item in still_open],
+    step = _current(draft)
+    outcome = command.outcome or (step.outcome if isinstance(step, EndStep) else "ended_early")
+    draft.emit(ev.RUN_ENDED, {"outcome": outcome, "open": [item.text("en") for item in still_open],
                               "step": draft.state.step})
 
 

@@ -68,6 +68,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "missed": ("逾時未完成", "missed"),
     "open": ("結束時仍未完成", "still open at the end"),
     "resolved": ("已處理", "resolved"),
+    "handed_over": ("已移交", "handed over"),
+    "ended_early": ("預案未走完即結束", "ended before the playbook's end"),
     "cleared": ("已解除", "cleared"),
     "escalated": ("已升級", "escalated"),
     "calls": ("已致電", "Calls"),

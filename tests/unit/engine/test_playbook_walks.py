@@ -390,6 +390,20 @@ def test_gas_each_network_branch_reaches_the_reporter_record(library, branch):
     assert run.state.step == "done"
     run.do(c.EndRun(confirm=True))
     assert run.state.ended
+    assert run.state.outcome == "handed_over"  # the end step's own outcome, not "resolved"
+
+
+def test_a_run_ended_before_its_end_step_says_so(library):
+    run = start(library, HOTLINE, MONDAY)
+    run.do(c.EndRun(confirm=True))
+    assert run.state.outcome == "ended_early"
+    assert run.log[-1].data["outcome"] == "ended_early"
+
+
+def test_an_outcome_given_with_the_command_is_recorded_as_given(library):
+    run = start(library, HOTLINE, MONDAY)
+    run.do(c.EndRun(outcome="false_alarm", confirm=True))
+    assert run.state.outcome == "false_alarm"
 
 
 def test_gas_end_refused_until_repair_crew_and_reporter_are_recorded(library):
