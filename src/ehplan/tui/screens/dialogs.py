@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ehplan.text import Lang
-from ehplan.tui.safe import plain
+from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import t
 
 
@@ -95,7 +95,7 @@ class ConfirmEndDialog(ModalScreen[bool]):
         lang = self.lang
         with Vertical(classes="dialog-box"):
             yield Static(plain(f"⚠ {t('still_open', lang)}"), classes="dialog-title")
-            yield Static(plain("\n".join(f"• {item}" for item in self.open_items)), id="open-items")
+            yield Static(Hanging("\n".join(f"• {item}" for item in self.open_items)), id="open-items")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(plain(f"y {t('end_anyway', lang)}"), id="yes", variant="error")
                 yield Button(plain(f"Esc {t('cancel', lang)}"), id="no")

@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static
 from ehplan.report.summary import Summary
 from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys
-from ehplan.tui.safe import plain
+from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import has_string, t
 from ehplan.tui.widgets.countdown import clock_text
 
@@ -56,6 +56,6 @@ class SummaryScreen(Screen[None]):
         apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(f"✔ {t('summary_title', self.lang)}"), classes="screen-title")
         with VerticalScroll():
-            yield Static(plain("\n".join(summary_lines(self.summary, self.lang, self.log_path,
-                                                       self.final_hash))), id="summary")
+            yield Static(Hanging("\n".join(summary_lines(self.summary, self.lang, self.log_path,
+                                                         self.final_hash))), id="summary")
         yield Footer(compact=True)
