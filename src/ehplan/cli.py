@@ -159,12 +159,7 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
     """Check that run logs were not edited; print each run's final hash."""
     from ehplan.audit import verify_log
 
-    key = None
-    if key_file is not None:
-        try:
-            key = key_file.read_bytes().strip()
-        except OSError as exc:
-            fail(f"cannot read key {key_file}: {exc.strerror or exc}")
+    key = _read_key(key_file)
     worst = EXIT_OK
     for path in logs:
         result = verify_log(path, key)
@@ -182,6 +177,62 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
                 click.echo(f"{path}: last good hash {result.final_hash}", err=True)
             worst = max(worst, 1)
     sys.exit(worst)
+
+
+@main.command()
+@click.argument("log", type=click.Path(path_type=Path))
+@click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
+              help="File holding the HMAC key the log was written with.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+def report(log: Path, key_file: Path | None, out: Path | None, playbooks: Path | None, data: Path | None,
+           lang: Lang | None) -> None:
+    """After-action report of one run: deadlines met or missed, the timeline,
+    calls, notes, overrides, follow-ups and the final hash. The log is verified
+    first; an edited log gets no report (exit 1)."""
+    from ehplan.audit import read_log, verify_log
+    from ehplan.library import Library
+    from ehplan.report.afteraction import Integrity, after_action_report
+    from ehplan.text import visible
+
+    key = _read_key(key_file)
+    result = verify_log(log, key)
+    if result.unreadable:
+        fail(f"{log}: unreadable: {result.reason}")
+    if not result.ok and not result.torn_tail:
+        where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
+        fail(f"{log}: NOT intact{where}: {result.reason}; no report from an edited log", 1)
+    records, _damage = read_log(log, key)
+    if not records or records[0].type != "run_started":
+        fail(f"{log}: not a run log (it does not begin with run_started)")
+    library = load_or_exit(playbooks, data)
+    assert isinstance(library, Library)
+    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=result.torn_tail,
+                          hmac_checked=key is not None)
+    try:
+        lines = after_action_report(records, library, integrity, lang)
+    except (KeyError, ValueError) as exc:
+        fail(f"{log}: cannot fold this log: {exc}")
+    text = "\n".join(visible(line) for line in lines) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    click.echo(f"{log}: report written to {out}")
+
+
+def _read_key(key_file: Path | None) -> bytes | None:
+    if key_file is None:
+        return None
+    try:
+        return key_file.read_bytes().strip()
+    except OSError as exc:
+        fail(f"cannot read key {key_file}: {exc.strerror or exc}")
 
 
 def run() -> None:

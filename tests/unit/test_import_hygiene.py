@@ -34,6 +34,20 @@ def test_core_modules_do_not_import_textual(module: str) -> None:
 
 
 def test_cli_commands_do_not_import_textual(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from ehplan.engine import commands as c
+    from ehplan.engine.clock import FakeClock
+    from ehplan.library import load_library
+    from ehplan.session import Session
+
+    library = load_library([REPO / "tests/data/playbooks"], REPO / "data")
+    clock = FakeClock(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC))
+    session = Session.start(library, tmp_path / "logs", c.StartRun("example", "r", "Ann"), clock)
+    session.execute(c.LogContact("it_centre", "answered"))
+    session.execute(c.EndRun(confirm=True))
+    session.close()
+    log = str(session.path)
     result = run_python(f"""
         import sys
         from click.testing import CliRunner
@@ -47,6 +61,8 @@ def test_cli_commands_do_not_import_textual(tmp_path: Path) -> None:
             ["schema", "--out", {str(tmp_path / "schemas")!r}],
             ["contacts", "--lang", "en"],
             ["supplies", "--lang", "zh-Hans"],
+            ["verify", {log!r}],
+            ["report", {log!r}, "--playbooks", "tests/data/playbooks"],
             ["--help"],
         ]
         codes = []
@@ -61,4 +77,4 @@ def test_cli_commands_do_not_import_textual(tmp_path: Path) -> None:
         sys.exit(1 if bad else 0)
     """)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[0] == "[0, 2, 0, 0, 0, 0, 0]"
+    assert result.stdout.splitlines()[0] == "[0, 2, 0, 0, 0, 0, 0, 0, 0]"

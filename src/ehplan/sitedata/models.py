@@ -113,9 +113,13 @@ class CalendarFile(Model):
                 found.append((("workdays", i), day))
         return found
 
-    def local_date(self, instant: dt.datetime) -> dt.date:
-        """The calendar date of ``instant`` in the plan's local time, whatever the machine's zone."""
+    @property
+    def zone(self) -> dt.timezone:
+        """The plan's local time zone, from ``utc_offset``."""
         sign = 1 if self.utc_offset[0] == "+" else -1
         hours, minutes = int(self.utc_offset[1:3]), int(self.utc_offset[4:6])
-        zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-        return instant.astimezone(zone).date()
+        return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+    def local_date(self, instant: dt.datetime) -> dt.date:
+        """The calendar date of ``instant`` in the plan's local time, whatever the machine's zone."""
+        return instant.astimezone(self.zone).date()
