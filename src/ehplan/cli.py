@@ -6,12 +6,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from ehplan import __version__, resources
 from ehplan.text import LANGS, Lang, parse_lang
+
+if TYPE_CHECKING:
+    from ehplan.audit import AuditRecord
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
@@ -192,25 +195,15 @@ def report(log: Path, key_file: Path | None, out: Path | None, playbooks: Path |
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
     first; an edited log gets no report (exit 1)."""
-    from ehplan.audit import read_log, verify_log
     from ehplan.library import Library
     from ehplan.report.afteraction import Integrity, after_action_report
     from ehplan.text import visible
 
     key = _read_key(key_file)
-    result = verify_log(log, key)
-    if result.unreadable:
-        fail(f"{log}: unreadable: {result.reason}")
-    if not result.ok and not result.torn_tail:
-        where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
-        fail(f"{log}: NOT intact{where}: {result.reason}; no report from an edited log", 1)
-    records, _damage = read_log(log, key)
-    if not records or records[0].type != "run_started":
-        fail(f"{log}: not a run log (it does not begin with run_started)")
+    records, torn = _verified_records(log, key, "no report from an edited log")
     library = load_or_exit(playbooks, data)
     assert isinstance(library, Library)
-    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=result.torn_tail,
-                          hmac_checked=key is not None)
+    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=torn, hmac_checked=key is not None)
     try:
         lines = after_action_report(records, library, integrity, lang)
     except (KeyError, ValueError) as exc:
@@ -224,6 +217,60 @@ def report(log: Path, key_file: Path | None, out: Path | None, playbooks: Path |
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     click.echo(f"{log}: report written to {out}")
+
+
+@main.command()
+@click.argument("log", type=click.Path(path_type=Path))
+@click.option("--speed", type=click.Choice(["1", "2", "4", "8", "16", "32", "64"]), default="8", show_default=True,
+              help="Playback speed to start with (+ and - change it).")
+@click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
+              help="File holding the HMAC key the log was written with.")
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+def replay(log: Path, speed: str, key_file: Path | None, playbooks: Path | None, data: Path | None,
+           lang: Lang | None) -> None:
+    """Play a run back on the screens the operator saw: Space play/pause,
+    arrows step, +/- speed, Home/End. The log is verified first and only read."""
+    from ehplan.library import Library
+
+    key = _read_key(key_file)
+    records, _torn = _verified_records(log, key, "no replay of an edited log")
+    library = load_or_exit(playbooks, data)
+    assert isinstance(library, Library)
+    for record in records:  # the screens need the exact playbook versions that ran
+        if record.type in ("run_started", "playbook_switched"):
+            playbook_id = record.data.get("playbook") if record.type == "run_started" else record.data.get("to")
+            ran = record.data.get("content_hash")
+            found = library.playbooks.get(str(playbook_id))
+            if found is None:
+                fail(f"{log}: playbook {playbook_id} is not among the playbooks; give --playbooks with it")
+            if ran and found.content_hash != ran:
+                fail(f"{log}: playbook {playbook_id} has changed since this run ({ran[:19]}…); "
+                     f"give --playbooks with the version that ran (ehplan report works with any)")
+    from ehplan.tui.replay import ReplayApp
+
+    try:
+        ReplayApp(library, log, records, lang=lang, speed=int(speed)).run()
+    except ValueError as exc:
+        fail(f"{log}: cannot replay: {exc}")
+
+
+def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[AuditRecord], bool]:
+    """The log's records after it verified (a torn last line is allowed and said);
+    an edited log exits 1, an unreadable one 2."""
+    from ehplan.audit import read_log, verify_log
+
+    result = verify_log(log, key)
+    if result.unreadable:
+        fail(f"{log}: unreadable: {result.reason}")
+    if not result.ok and not result.torn_tail:
+        where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
+        fail(f"{log}: NOT intact{where}: {result.reason}; {refusal}", 1)
+    records, _damage = read_log(log, key)
+    if not records or records[0].type != "run_started":
+        fail(f"{log}: not a run log (it does not begin with run_started)")
+    return records, result.torn_tail
 
 
 def _read_key(key_file: Path | None) -> bytes | None:

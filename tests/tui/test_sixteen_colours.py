@@ -134,3 +134,22 @@ def test_the_check_finds_text_in_its_own_background() -> None:
         screen = Screen
 
     assert unreadable(App) == ["row 0 col 1: '⚠ 00:36' in colour 7 on 7"]  # type: ignore[arg-type]
+
+
+async def test_the_replay_screen(tmp_path, example_library, clock):
+    from ehplan.audit import read_log
+    from ehplan.engine import commands as c
+    from ehplan.session import Session
+    from ehplan.tui.replay import ReplayApp
+
+    session = Session.start(example_library, tmp_path / "logs", c.StartRun("example", "r", "Ann"), clock)
+    clock.advance(200)
+    session.execute(c.Tick())
+    session.close()
+    records, _ = read_log(session.path)
+    app = ReplayApp(example_library, session.path, records)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await check(app, pilot, "replay at the start")
+        await pilot.press("end")
+        assert app.replay.at_end
+        await check(app, pilot, "replay at the end, a countdown overdue")

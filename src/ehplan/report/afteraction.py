@@ -222,12 +222,8 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     lang = lang or state.lang  # type: ignore[assignment]
     assert lang is not None
     names = _Names(library, lang)
-    calendar = library.calendar or CalendarFile(years=[2026], source="default")
-    offset, zone = calendar.utc_offset, calendar.zone
-
-    def at(instant: dt.datetime | str) -> str:
-        moment = parse_instant(instant) if isinstance(instant, str) else instant
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    offset = _calendar(library).utc_offset
+    at = _local_time(library)
 
     lines = [f"ehplan — {_s('title', lang)}", ""]
     mode = _s("drill", lang) if state.mode == "drill" else _s("live", lang)
@@ -301,6 +297,27 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
         lines.append(f"  {_s('torn', lang)}")
     lines.append(f"{_s('final_hash', lang)}: {integrity.final_hash}")
     return lines
+
+
+def _calendar(library: Library) -> CalendarFile:
+    return library.calendar or CalendarFile(years=[2026], source="default")
+
+
+def _local_time(library: Library) -> Any:
+    """A function giving an instant as 'YYYY-MM-DD HH:MM:SS' in the plan's zone."""
+    zone = _calendar(library).zone
+
+    def at(instant: dt.datetime | str) -> str:
+        moment = parse_instant(instant) if isinstance(instant, str) else instant
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+    return at
+
+
+def timeline_text(record: ev.EventRecord, before: RunState, library: Library, lang: Lang) -> str | None:
+    """The report's timeline line for one record (None for bookkeeping events);
+    ``before`` is the state the record applies to."""
+    return _event_text(record, before, _Names(library, lang), lang, _local_time(library))
 
 
 def _event_text(record: ev.EventRecord, before: RunState, names: _Names, lang: Lang,

@@ -46,6 +46,9 @@ class EhplanApp(App[None]):
         KeySpec("ctrl+q", "quit", "quit", priority=True),
     ]
 
+    can_act = True
+    """Whether the run on screen can be acted on (not when a log is replayed)."""
+
     lang: reactive[Lang] = reactive("zh-Hant", init=False)
     """The language everything is shown in; F9 cycles zh-Hant → zh-Hans → en."""
 
@@ -306,7 +309,8 @@ class EhplanApp(App[None]):
         yield SystemCommand(t("contacts", lang), "F3", self.action_contacts)
         yield SystemCommand(t("supplies", lang), "F4", self.action_supplies)
         yield SystemCommand(t("language", lang), "F9 繁 → 简 → EN", self.action_switch_language)
-        if isinstance(screen, RunScreen) and self.session is not None and not self.session.state.ended:
+        if (isinstance(screen, RunScreen) and self.session is not None and not self.session.state.ended
+                and self.can_act):
             yield SystemCommand(t("note", lang), "F2", screen.action_note)
             yield SystemCommand(t("override", lang), "F8", screen.action_override)
             yield SystemCommand(t("end_run", lang), "F10", self.end_run)

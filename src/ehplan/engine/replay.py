@@ -1,0 +1,121 @@
+"""Playing a run's log back: the state at any instant of the run, by the same
+fold the live app used. Pure; the TUI's replay screen draws it.
+
+The replay has its own clock, the instant being shown. Events logged at the
+same instant (a choice, the timers it starts, the next step) form one moment;
+stepping moves a moment at a time, playing moves the clock at some speed, and
+the state shown is the fold of every event up to the clock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Sequence
+
+from ehplan.engine import events as ev
+from ehplan.engine.clock import parse_instant
+from ehplan.engine.fold import apply
+from ehplan.engine.state import RunState
+
+SPEEDS = (1, 2, 4, 8, 16, 32, 64)
+"""Playback speeds, ×1 to ×64 (a 45-minute limit passes in 42 s)."""
+
+
+class Replay:
+    """A log being played back. ``now()`` makes it the clock the screens read."""
+
+    def __init__(self, records: Sequence[ev.EventRecord]) -> None:
+        if not records or records[0].type != ev.RUN_STARTED:
+            raise ValueError("a run log begins with run_started")
+        self.records = list(records)
+        times = [parse_instant(record.ts) for record in self.records]
+        # One state per moment: the fold of every record up to its last one.
+        self.moments: list[dt.datetime] = []
+        self._states: list[RunState] = []
+        self._ends: list[int] = []
+        state = RunState()
+        for index, (record, instant) in enumerate(zip(self.records, times, strict=True)):
+            state = apply(state, record)
+            if self.moments and self.moments[-1] == instant:
+                self._states[-1], self._ends[-1] = state, index + 1
+            else:
+                self.moments.append(instant)
+                self._states.append(state)
+                self._ends.append(index + 1)
+        first_step = next((i for i, r in enumerate(self.records) if r.type == ev.STEP_ENTERED), 0)
+        self.first = bisect.bisect_right(self.moments, times[first_step]) - 1
+        """The first moment with a step to show."""
+        self.last = len(self.moments) - 1
+        self.at = self.moments[self.first]
+        self.speed = 8
+        self.playing = False
+
+    # --- the clock ----------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    @property
+    def scale(self) -> int:
+        return 1
+
+    # --- where the replay is -----------------------------------------------------------
+
+    @property
+    def moment(self) -> int:
+        """The index of the last moment at or before the clock."""
+        return max(bisect.bisect_right(self.moments, self.at) - 1, self.first)
+
+    @property
+    def state(self) -> RunState:
+        return self._states[self.moment]
+
+    @property
+    def shown(self) -> int:
+        """How many records the state shown includes."""
+        return self._ends[self.moment]
+
+    @property
+    def last_record(self) -> ev.EventRecord:
+        return self.records[self.shown - 1]
+
+    @property
+    def at_end(self) -> bool:
+        return self.moment == self.last and self.at >= self.moments[self.last]
+
+    # --- moving -------------------------------------------------------------------
+
+    def seek(self, moment: int) -> None:
+        """Jump to a moment (clamped to the run)."""
+        self.at = self.moments[min(max(moment, self.first), self.last)]
+
+    def step(self, delta: int) -> None:
+        """One moment forward (1) or back (-1); stops playing."""
+        self.playing = False
+        if delta < 0 and self.at > self.moments[self.moment]:
+            self.seek(self.moment)  # between moments: back to the one shown
+        else:
+            self.seek(self.moment + delta)
+
+    def advance(self, real_seconds: float) -> bool:
+        """Let ``real_seconds`` of playback pass at the current speed; True if
+        the state shown changed. Stops at the end of the run."""
+        if not self.playing:
+            return False
+        before = self.moment
+        self.at = min(self.at + dt.timedelta(seconds=real_seconds * self.speed), self.moments[self.last])
+        if self.at >= self.moments[self.last]:
+            self.playing = False
+        return self.moment != before
+
+    def toggle(self) -> None:
+        """Play or pause; playing at the end starts again from the beginning."""
+        if not self.playing and self.at_end:
+            self.seek(self.first)
+        self.playing = not self.playing
+
+    def faster(self, delta: int) -> None:
+        """Next speed up (1) or down (-1)."""
+        index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 3
+        self.speed = SPEEDS[min(max(index + delta, 0), len(SPEEDS) - 1)]

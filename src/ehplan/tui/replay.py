@@ -1,0 +1,197 @@
+"""`ehplan replay LOG`: the run played back on the screens the operator saw.
+
+The run screen is drawn from the log's fold at the replay's clock; nothing can
+be done to the run (the log is only read). Space plays or pauses, ← and → step
+a moment, + and - change the speed, Home and End jump to the start or end. The
+bar above the footer says where the replay is and what happened last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ehplan.audit import AuditRecord
+from ehplan.engine import commands as cmd
+from ehplan.engine.replay import Replay
+from ehplan.library import Library
+from ehplan.report.afteraction import timeline_text
+from ehplan.text import Lang
+from ehplan.tui.app import EhplanApp
+from ehplan.tui.keys import KeySpec
+from ehplan.tui.safe import plain
+from ehplan.tui.screens.run import RunScreen
+from ehplan.tui.strings import t
+from ehplan.tui.widgets.countdown import clock_text
+
+FRAME_S = 0.1
+"""How often playback moves the clock (real seconds)."""
+
+
+class ReplaySession:
+    """What the run screen reads of a session, for a log being played back."""
+
+    failure = None
+
+    def __init__(self, path: Path, replay: Replay) -> None:
+        self.path = path
+        self.replay = replay
+
+    @property
+    def state(self):  # type: ignore[no-untyped-def]
+        return self.replay.state
+
+
+class ReplayScreen(RunScreen, inherit_bindings=False):
+    """The run screen, read-only, with playback keys and a status bar."""
+
+    BINDINGS = [Binding(key, "read_only", show=False) for key in ("enter", "f2", "f8", "f10", *"123456789")]
+    """The run's own keys only say that a replay cannot be acted on."""
+    KEYS = [
+        KeySpec("space", "play_pause", "k_play", priority=True),
+        KeySpec("left", "step(-1)", "k_back", priority=True),
+        KeySpec("right", "step(1)", "k_forward", priority=True),
+        KeySpec("minus", "speed(-1)", "k_slower", priority=True),
+        KeySpec("plus", "speed(1)", "k_faster", priority=True),
+        KeySpec("home", "seek_start", "k_start_of_run", show=False, priority=True),
+        KeySpec("end", "seek_end", "k_end_of_run", show=False, priority=True),
+    ]
+
+    app: ReplayApp
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield Static(id="replay-bar")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.move_child_bar()
+        self.set_interval(FRAME_S, self._frame)
+        self._render_bar()
+
+    def move_child_bar(self) -> None:
+        """The bar sits just above the footer, under the path line."""
+        self.move_child(self.query_one("#replay-bar"), after=self.query_one("#path"))
+
+    @property
+    def replay(self) -> Replay:
+        return self.app.replay
+
+    # --- drawing --------------------------------------------------------------
+
+    def render_state(self) -> None:
+        super().render_state()
+        self._render_bar()
+
+    async def _focus_first(self, view: object, mounted: object) -> None:
+        self.set_focus(None)  # nothing to type into: the keys drive the playback
+
+    def _render_bar(self) -> None:
+        replay, lang = self.replay, self.app.lang
+        state = replay.state
+        elapsed = (replay.at - state.started_at).total_seconds() if state.started_at else 0
+        mode = f"▶ ×{replay.speed}" if replay.playing else f"⏸ ×{replay.speed}"
+        where = f"{replay.moment - replay.first + 1}/{replay.last - replay.first + 1}"
+        last = timeline_text(replay.last_record, replay.state, self.app.library, lang) or ""
+        text = f" {t('replay', lang)} {mode} │ {clock_text(elapsed)} │ {where} │ {last}"
+        bar = self.query_one("#replay-bar", Static)
+        bar.update(plain(text))
+        bar.set_class(replay.at_end, "-end")
+
+    # --- the clock ------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        self._render_header()
+        self._render_timers()
+
+    def _frame(self) -> None:
+        if self.replay.advance(FRAME_S):
+            self.render_state()
+        elif self.replay.playing:
+            self._render_header()
+            self._render_timers()
+            self._render_bar()
+
+    def show_moment(self) -> None:
+        """Redraw after the replay moved."""
+        self.render_state()
+
+    # --- playback -------------------------------------------------------------
+
+    def action_play_pause(self) -> None:
+        self.replay.toggle()
+        self.show_moment()
+
+    def action_step(self, delta: int) -> None:
+        self.replay.step(delta)
+        self.show_moment()
+
+    def action_speed(self, delta: int) -> None:
+        self.replay.faster(delta)
+        self._render_bar()
+
+    def action_seek_start(self) -> None:
+        self.replay.playing = False
+        self.replay.seek(self.replay.first)
+        self.show_moment()
+
+    def action_seek_end(self) -> None:
+        self.replay.playing = False
+        self.replay.seek(self.replay.last)
+        self.show_moment()
+
+    # --- nothing can be done to a replayed run --------------------------------------
+
+    def action_read_only(self) -> None:
+        self.app.read_only()
+
+    async def run_command(self, command: cmd.Command) -> bool:
+        self.app.read_only()
+        return False
+
+    async def action_pick(self, number: int) -> None:
+        self.app.read_only()
+
+    async def action_note(self) -> None:  # type: ignore[override]
+        self.app.read_only()
+
+    async def action_override(self) -> None:  # type: ignore[override]
+        self.app.read_only()
+
+    def action_end(self) -> None:
+        self.app.read_only()
+
+
+class ReplayApp(EhplanApp):
+    """Plays a verified log back on the run screen."""
+
+    can_act = False
+
+    def __init__(self, library: Library, path: Path, records: list[AuditRecord], *, lang: Lang | None = None,
+                 speed: int = 8) -> None:
+        self.replay = Replay(records)
+        self.replay.speed = speed
+        state = self.replay.state
+        super().__init__(library, log_dir=path.parent, operator=state.operator or "—",
+                         lang=lang or state.lang, clock=self.replay, mode=state.mode,  # type: ignore[arg-type]
+                         resume_offer=False)
+        self.session = ReplaySession(path, self.replay)  # type: ignore[assignment]
+
+    def get_default_screen(self) -> Screen[None]:
+        return ReplayScreen()
+
+    async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
+        """Never: a replay only reads the log."""
+        if not isinstance(command, cmd.Tick):
+            self.read_only()
+        return None
+
+    def end_run(self) -> None:
+        self.read_only()
+
+    def read_only(self) -> None:
+        self.notify(t("replay_read_only", self.lang), severity="warning", timeout=3)
