@@ -187,11 +187,13 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
 @click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
               help="File holding the HMAC key the log was written with.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
+@click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
+              help="A drill's scenario file, to score it (default: the shipped one of the same id).")
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
-def report(log: Path, key_file: Path | None, out: Path | None, playbooks: Path | None, data: Path | None,
-           lang: Lang | None) -> None:
+def report(log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None, playbooks: Path | None,
+           data: Path | None, lang: Lang | None) -> None:
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
     first; an edited log gets no report (exit 1)."""
@@ -204,8 +206,9 @@ def report(log: Path, key_file: Path | None, out: Path | None, playbooks: Path |
     library = load_or_exit(playbooks, data)
     assert isinstance(library, Library)
     integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=torn, hmac_checked=key is not None)
+    score = _drill_score(records, library, scenario_file, lang or records[0].data.get("lang", "zh-Hant"))
     try:
-        lines = after_action_report(records, library, integrity, lang)
+        lines = after_action_report(records, library, integrity, lang, score)
     except (KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
     text = "\n".join(visible(line) for line in lines) + "\n"
@@ -217,6 +220,66 @@ def report(log: Path, key_file: Path | None, out: Path | None, playbooks: Path |
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     click.echo(f"{log}: report written to {out}")
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option("--scale", type=click.IntRange(1, 60), default=None,
+              help="How much faster than real time the clock runs (default: the scenario's).")
+@click.option("--operator", default=None, help="The trainee's name (else as for the app).")
+@click.option("--log-dir", type=click.Path(path_type=Path), default=None, help="Where the drill's log goes.")
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+@click.pass_context
+def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator: str | None, log_dir: Path | None,
+          playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+    """Run a tabletop drill: SCENARIO is a shipped scenario's id or a scenario
+    file. The real playbook runs on a faster clock, injects arrive at their
+    times, the log is marked DRILL, and the end shows the score. Without
+    SCENARIO, list the shipped scenarios."""
+    from ehplan.drill import load_scenario
+    from ehplan.library import Library
+    from ehplan.playbook.models import text_map
+    from ehplan.text import pick
+    from ehplan.yamlpos import LoadError
+
+    obj = ctx.obj or {}
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    lang = lang or obj.get("lang")
+    shown: Lang = lang or "zh-Hant"
+    if scenario is None:
+        for path in sorted(resources.drills_dir().glob("*.yaml")):
+            try:
+                found = load_scenario(path, library)
+            except LoadError as exc:
+                click.echo(str(exc.problems[0]), err=True)
+                continue
+            title = pick(text_map(found.title), shown)
+            click.echo(f"{found.id:<20} {title}  ({found.playbook}, ×{found.clock_scale}, "
+                       f"{len(found.injects)} injects, {len(found.expect)} scored)")
+        return
+    path = Path(scenario)
+    if not path.exists() and "/" not in scenario and not scenario.endswith((".yaml", ".yml")):
+        path = resources.drills_dir() / f"{scenario}.yaml"
+    try:
+        loaded = load_scenario(path, library)
+    except LoadError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_ERROR)
+    from ehplan.cli_app import load_settings, remember_operator
+    from ehplan.engine.clock import ScaledClock, SystemClock
+    from ehplan.resources import default_log_dir
+    from ehplan.tui.app import EhplanApp
+
+    name = operator or obj.get("operator") or load_settings().get("operator")
+    app = EhplanApp(library, log_dir=default_log_dir(log_dir or obj.get("log_dir")), operator=name,
+                    lang=shown, clock=ScaledClock(SystemClock(), scale or loaded.clock_scale), mode="drill",
+                    remember_operator=remember_operator, resume_offer=False, scenario=loaded)
+    app.run()
+    sys.exit(app.return_code or 0)
 
 
 @main.command()
@@ -254,6 +317,26 @@ def replay(log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
         ReplayApp(library, log, records, lang=lang, speed=int(speed)).run()
     except ValueError as exc:
         fail(f"{log}: cannot replay: {exc}")
+
+
+def _drill_score(records: list[AuditRecord], library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
+    """A drill run's score lines, from its scenario (given, or shipped with the same id)."""
+    from ehplan.drill import load_scenario, score_lines, score_run
+    from ehplan.library import Library
+    from ehplan.yamlpos import LoadError
+
+    scenario_id = records[0].data.get("scenario")
+    if not scenario_id and scenario_file is None:
+        return []
+    assert isinstance(library, Library)
+    path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
+    try:
+        scenario = load_scenario(path, library)
+    except LoadError as exc:
+        fail(f"cannot score the drill: {exc.problems[0]}")
+    if scenario_id and scenario.id != scenario_id:
+        fail(f"{path}: scenario {scenario.id!r} is not the one this drill ran ({scenario_id!r})")
+    return score_lines(score_run(records, scenario, library, lang), lang)
 
 
 def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[AuditRecord], bool]:

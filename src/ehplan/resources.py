@@ -31,6 +31,11 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen) if chosen else _shipped("data")
 
 
+def drills_dir() -> Path:
+    """The shipped drill scenarios."""
+    return _shipped("drills")
+
+
 def schemas_dir() -> Path:
     """The committed JSON Schemas."""
     return _shipped("schemas")

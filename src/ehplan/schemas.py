@@ -6,6 +6,7 @@ import json
 
 from pydantic import BaseModel
 
+from ehplan.drill import Scenario
 from ehplan.playbook.models import Playbook
 from ehplan.sitedata.models import CalendarFile, ContactsFile, SuppliesFile
 
@@ -14,6 +15,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "contacts.schema.json": ContactsFile,
     "supplies.schema.json": SuppliesFile,
     "calendar.schema.json": CalendarFile,
+    "scenario.schema.json": Scenario,
 }
 
 

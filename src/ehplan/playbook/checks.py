@@ -113,21 +113,21 @@ def check_references(playbook: Playbook, positions: Positions) -> list[Problem]:
                     )
     for i, timer in enumerate(playbook.timers):
         base = ("timers", i)
-        problems += _trigger_problems(playbook, timer.start, (*base, "start"), positions)
+        problems += trigger_problems(playbook, timer.start, (*base, "start"), positions)
         for j, trigger in enumerate(timer.until):
-            problems += _trigger_problems(playbook, trigger, (*base, "until", j), positions)
+            problems += trigger_problems(playbook, trigger, (*base, "until", j), positions)
         if timer.escalate_to is not None and timer.escalate_to not in steps:
             problems.append(
                 positions.problem((*base, "escalate_to"), f"escalation step {timer.escalate_to!r} does not exist")
             )
     for i, followup in enumerate(playbook.followups):
-        problems += _trigger_problems(playbook, followup.start, ("followups", i, "start"), positions)
+        problems += trigger_problems(playbook, followup.start, ("followups", i, "start"), positions)
     for i, trigger in enumerate(playbook.must_before_end):
-        problems += _trigger_problems(playbook, trigger, ("must_before_end", i), positions)
+        problems += trigger_problems(playbook, trigger, ("must_before_end", i), positions)
     return problems
 
 
-def _trigger_problems(playbook: Playbook, trigger: Trigger, loc: PathKey, positions: Positions) -> list[Problem]:
+def trigger_problems(playbook: Playbook, trigger: Trigger, loc: PathKey, positions: Positions) -> list[Problem]:
     steps = playbook.step_index
     for key in ("enter", "complete"):
         target = getattr(trigger, key)

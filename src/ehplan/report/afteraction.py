@@ -212,8 +212,9 @@ class _Names:
 
 
 def after_action_report(records: Sequence[ev.EventRecord], library: Library, integrity: Integrity,
-                        lang: Lang | None = None) -> list[str]:
-    """The report as plain lines, in ``lang`` (default: the run's own language)."""
+                        lang: Lang | None = None, score: Sequence[str] = ()) -> list[str]:
+    """The report as plain lines, in ``lang`` (default: the run's own language);
+    a drill's ``score`` lines follow the header."""
     state = RunState()
     timeline_events: list[tuple[ev.EventRecord, RunState]] = []
     for record in records:
@@ -252,6 +253,8 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
         elif content_hash and current.content_hash != content_hash:
             lines.append(_s("version_changed", lang, id=playbook_id))
 
+    if score:
+        lines += ["", *score]
     lines += ["", f"{_s('deadlines', lang)}:"]
     escalated = {key for key, _step, _ts in state.escalations}
     symbols = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}

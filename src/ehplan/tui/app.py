@@ -26,6 +26,7 @@ from ehplan.tui.strings import t
 
 if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
     from ehplan.audit import AuditRecord
+    from ehplan.drill import Scenario
     from ehplan.engine import commands as cmd
     from ehplan.library import Library
     from ehplan.session import Session
@@ -55,7 +56,8 @@ class EhplanApp(App[None]):
     def __init__(self, library: Library | None = None, *, log_dir: Path, operator: str | None,
                  lang: Lang = "zh-Hant", clock: Clock | None = None, mode: str = "live",
                  remember_operator: object = None, resume_offer: bool = True,
-                 catalog: list[Entry] | None = None, load_library: Callable[[], Library] | None = None) -> None:
+                 catalog: list[Entry] | None = None, load_library: Callable[[], Library] | None = None,
+                 scenario: Scenario | None = None) -> None:
         """Give either a validated ``library``, or a ``catalog`` to paint the picker
         at once and ``load_library`` to validate the files right after."""
         super().__init__()
@@ -74,6 +76,8 @@ class EhplanApp(App[None]):
         self._remember_operator = remember_operator
         self._resume_offer = resume_offer
         self._lock = asyncio.Lock()
+        self.scenario = scenario
+        """A drill's scenario: briefed, run on its playbook with injects, scored."""
         self.set_reactive(EhplanApp.lang, lang)
         apply_keys(self, self.KEYS, lang)
 
@@ -130,6 +134,9 @@ class EhplanApp(App[None]):
     def _after_library(self) -> None:
         if self.operator is None:
             self.run_worker(self._ask_operator())
+        if self.scenario is not None:
+            self.run_worker(self._brief())
+            return
         if self._resume_offer:
             runs = self._open_runs()
             if runs:
@@ -175,6 +182,31 @@ class EhplanApp(App[None]):
             self.operator = (name or "").strip() or None
         if callable(self._remember_operator):
             self._remember_operator(self.operator)
+
+    async def _brief(self) -> None:
+        """Show the drill's briefing; Enter starts its run, Esc leaves."""
+        from ehplan.tui.screens.dialogs import BriefingDialog
+
+        scenario, lang = self.scenario, self.lang
+        assert scenario is not None
+        facts = t("drill_facts", lang).format(playbook=tr(self.library.playbook(scenario.playbook).title, lang),
+                                              scale=getattr(self.clock, "scale", 1), injects=len(scenario.injects),
+                                              expect=len(scenario.expect))
+        if await self.push_screen_wait(BriefingDialog(tr(scenario.title, lang), tr(scenario.briefing, lang),
+                                                      facts, lang)):
+            self.start_run(scenario.playbook)
+        else:
+            self.exit()
+
+    def drill_score(self) -> list[str]:
+        """The score lines of the current run, if it is the drill's run."""
+        from ehplan.drill import score_lines, score_run
+
+        session, scenario = self.session, self.scenario
+        if session is None or scenario is None or not session.records \
+                or session.records[0].data.get("scenario") != scenario.id:
+            return []
+        return score_lines(score_run(session.records, scenario, self.library, self.lang), self.lang)
 
     def _open_runs(self) -> list[OpenRun]:
         from ehplan.audit import find_open_runs, read_log
@@ -228,8 +260,9 @@ class EhplanApp(App[None]):
             if not isinstance(self.screen, TextDialog):
                 self.run_worker(self._ask_operator())
             return
+        scenario = self.scenario.id if self.scenario is not None and playbook_id == self.scenario.playbook else None
         start = cmd.StartRun(playbook_id, new_run_id(self.clock), self.operator, self.mode, self.lang,
-                             getattr(self.clock, "scale", 1))
+                             getattr(self.clock, "scale", 1), scenario)
         try:
             self.session = Session.start(self.library, self.log_dir, start, self.clock)
         except AuditWriteError as exc:
@@ -286,7 +319,8 @@ class EhplanApp(App[None]):
         assert self.session is not None
         session = self.session
         summary = summarize(session.state, self.library, self.lang)
-        self.switch_screen(SummaryScreen(summary, self.lang, str(session.path), session.writer.last_hash))
+        self.switch_screen(SummaryScreen(summary, self.lang, str(session.path), session.writer.last_hash,
+                                         score=self.drill_score()))
         session.close()
 
     def action_new_run(self) -> None:

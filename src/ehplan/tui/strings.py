@@ -32,6 +32,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "k_end": ("結束", "End run"),
     "k_start": ("開始", "Start"),
     "k_new": ("新事件", "New run"),
+    "drill_start": ("開始演練", "Start the drill"),
+    "drill_facts": ("預案：{playbook}　時鐘 ×{scale}　注入 {injects} 項　評分項目 {expect} 項",
+                    "Playbook: {playbook} · clock ×{scale} · {injects} injects · {expect} scored expectations"),
     "k_play": ("播放／暫停", "Play/pause"),
     "k_back": ("上一刻", "Back"),
     "k_forward": ("下一刻", "Forward"),
@@ -117,7 +120,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "supplies_here": ("本步可用物料", "Supplies for this step"),
     "log_call": ("記錄致電結果", "Log the call"),
     "required": ("必填", "required"),
-    "inject": ("演練情境", "Drill inject"),
+    "inject": ("演練注入", "Drill inject"),
 }
 
 CATEGORY_NAMES: dict[str, tuple[str, str]] = {

@@ -106,3 +106,34 @@ class ConfirmEndDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class BriefingDialog(ModalScreen[bool]):
+    """A drill's briefing, read before it starts: Enter starts, Esc leaves."""
+
+    BINDINGS = [Binding("enter", "answer(True)", "Start", priority=True),
+                Binding("escape", "answer(False)", "Cancel")]
+
+    def __init__(self, title: str, briefing: str, facts: str, lang: Lang) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.briefing = briefing
+        self.facts = facts
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(classes="dialog-box"):
+            yield Static(plain(f"🎓 {self.title_text}"), classes="dialog-title")
+            yield Static(plain(self.facts), classes="hint")
+            yield Static(plain(self.briefing), id="briefing")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(plain(f"⏎ {t('drill_start', lang)}"), id="yes", variant="warning")
+                yield Button(plain(f"Esc {t('cancel', lang)}"), id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -204,6 +204,7 @@ class RunScreen(Screen[None]):
                 self.app.notify(t("low_space", self.app.lang), severity="error", timeout=30)
         self._render_header()
         self._render_timers()
+        await self._deliver_injects()
         if due_alarms(self.session.state, self.app.clock.now()):
             records = await self.app.execute(cmd.Tick()) or []
             self._announce(records)
@@ -213,6 +214,22 @@ class RunScreen(Screen[None]):
                 self._render_timers()
         elif self.app.idle_for() > IDLE_COLLECT_AFTER_S:
             self.app.collect_garbage_when_idle()
+
+    async def _deliver_injects(self) -> None:
+        """A drill's injects reach the trainee at their run times (logged first)."""
+        scenario, state = self.app.scenario, self.session.state
+        if scenario is None or state.started_at is None or not self.session.records \
+                or self.session.records[0].data.get("scenario") != scenario.id:
+            return
+        from ehplan.drill import due_injects
+
+        lang = self.app.lang
+        elapsed = (self.app.clock.now() - state.started_at).total_seconds()
+        for inject in due_injects(scenario, state, elapsed):
+            text = tr(inject.text, lang)
+            if await self.app.execute(cmd.DeliverInject(inject.id, text, inject.at)) is not None:
+                self.app.bell()
+                self.app.notify(text, title=f"✉ {t('inject', lang)}", timeout=30, markup=False)
 
     def _announce(self, records: list[AuditRecord]) -> None:
         """Bell and notifications for warnings and expiries; drawing is the caller's."""

@@ -17,11 +17,15 @@ from ehplan.tui.widgets.countdown import clock_text
 VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
 
 
-def summary_lines(summary: Summary, lang: Lang, log_path: str, final_hash: str) -> list[str]:
-    """The summary as plain lines (also what the snapshot tests read)."""
+def summary_lines(summary: Summary, lang: Lang, log_path: str, final_hash: str,
+                  score: list[str] | None = None) -> list[str]:
+    """The summary as plain lines (also what the snapshot tests read); a
+    drill's ``score`` lines come right after the outcome."""
     outcome = t(summary.outcome, lang) if has_string(summary.outcome) else summary.outcome
-    lines = [f"{t('duration', lang)}: {clock_text(summary.duration_s)}   ({outcome})", "",
-             f"{t('deadlines', lang)}:"]
+    lines = [f"{t('duration', lang)}: {clock_text(summary.duration_s)}   ({outcome})", ""]
+    if score:
+        lines += [*score, ""]
+    lines.append(f"{t('deadlines', lang)}:")
     for line in summary.deadlines:
         lines.append(f"  {VERDICT_SYMBOL[line.verdict]} {line.label} — {t(line.verdict, lang)}")
     if not summary.deadlines:
@@ -45,8 +49,10 @@ class SummaryScreen(Screen[None]):
 
     KEYS = [KeySpec("n", "app.new_run", "k_new"), KeySpec("escape", "app.new_run", "k_new", show=False)]
 
-    def __init__(self, summary: Summary, lang: Lang, log_path: str, final_hash: str) -> None:
+    def __init__(self, summary: Summary, lang: Lang, log_path: str, final_hash: str,
+                 score: list[str] | None = None) -> None:
         super().__init__()
+        self.score = score
         self.summary = summary
         self.lang = lang
         self.log_path = log_path
@@ -57,5 +63,5 @@ class SummaryScreen(Screen[None]):
         yield Static(plain(f"✔ {t('summary_title', self.lang)}"), classes="screen-title")
         with VerticalScroll():
             yield Static(Hanging("\n".join(summary_lines(self.summary, self.lang, self.log_path,
-                                                         self.final_hash))), id="summary")
+                                                         self.final_hash, self.score))), id="summary")
         yield Footer(compact=True)
