@@ -43,8 +43,8 @@ def run_to(*commands: cmd.Command, playbook: str = "example"):  # type: ignore[n
 def stable_log_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The summary shows the log file as ``<log dir>/<name>``, not the temp dir."""
 
-    def summary_screen(summary, lang, log_path, final_hash):  # type: ignore[no-untyped-def]
-        return SummaryScreen(summary, lang, f"<log dir>/{Path(log_path).name}", final_hash)
+    def summary_screen(summary, lang, log_path, final_hash, **kw):  # type: ignore[no-untyped-def]
+        return SummaryScreen(summary, lang, f"<log dir>/{Path(log_path).name}", final_hash, **kw)
 
     monkeypatch.setattr(ehplan.tui.screens.summary, "SummaryScreen", summary_screen)
 

@@ -1,0 +1,75 @@
+"""A drill in the app: the briefing first (Esc leaves), then the scenario's
+playbook runs as DRILL with the scenario in its log; injects arrive at their
+run times, logged before they are shown; the summary carries the score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_helpers import messages, of_type, text_of
+
+from ehplan.drill import load_scenario
+from ehplan.engine import commands as cmd
+from ehplan.tui.app import EhplanApp
+from ehplan.tui.screens.dialogs import BriefingDialog
+from ehplan.tui.screens.run import RunScreen
+from ehplan.tui.screens.summary import SummaryScreen
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def drill_app(tmp_path, example_library, clock) -> EhplanApp:  # type: ignore[no-untyped-def]
+    scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
+    return EhplanApp(example_library, log_dir=tmp_path / "logs", operator="Ann", lang="en", clock=clock,
+                     mode="drill", resume_offer=False, scenario=scenario)
+
+
+async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, example_library, clock):
+    app = drill_app(tmp_path, example_library, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingDialog)
+        assert "The hall system is down." in text_of(app, "#briefing")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert "│ DRILL │" in text_of(app, "#run-header")
+        started = app.session.records[0].data
+        assert started["mode"] == "drill" and started["scenario"] == "example_drill"
+
+        clock.advance(59)
+        await app.screen._tick()
+        assert of_type(app, "inject_delivered") == []
+        clock.advance(1)
+        await app.screen._tick()
+        await pilot.pause()
+        (inject,) = of_type(app, "inject_delivered")
+        assert inject == {"inject": "queue", "text": "Customers [bold]queue[/bold] up.", "at_s": 60}
+        assert "Customers [bold]queue[/bold] up." in messages(app)  # shown literally, after it was logged
+        await app.screen._tick()
+        assert len(of_type(app, "inject_delivered")) == 1  # once
+
+        for command in (cmd.Continue(), cmd.TickItem("explain"), cmd.TickItem("divert"), cmd.Continue(),
+                        cmd.LogContact("it_centre", "answered")):
+            app.session.execute(command)
+        app.screen.render_state()
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        summary = text_of(app, "#summary")
+        assert "Drill score: 7/9 (78%)" in summary
+        assert "✗ 0/2  Explain the cause — done at 01:00, after 01:00" not in summary  # exactly at the limit is in time
+        assert "✓ 2/2  Explain the cause — done at 01:00" in summary
+
+
+async def test_escape_at_the_briefing_leaves_without_a_run(tmp_path, example_library, clock):
+    app = drill_app(tmp_path, example_library, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.session is None
+    assert not (tmp_path / "logs").exists() or not list((tmp_path / "logs").glob("*.jsonl"))

@@ -1,0 +1,153 @@
+"""Drill scenarios: loaded and checked against the playbooks with every
+problem at its line and column; injects due by run time; the score read from
+the run's log (deadlines, expectations in time, a point off per skip)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ehplan import resources
+from ehplan.drill import Scenario, due_injects, load_scenario, score_lines, score_run
+from ehplan.engine import commands as c
+from ehplan.engine.clock import FakeClock
+from ehplan.engine.memory import MemoryRun
+from ehplan.library import load_library
+from ehplan.yamlpos import LoadError
+
+ROOT = Path(__file__).resolve().parents[2]
+DRILLS = ROOT / "tests/data/drills"
+MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(scope="module")
+def example():  # type: ignore[no-untyped-def]
+    return load_library([ROOT / "tests/data/playbooks"], ROOT / "data")
+
+
+def problems(path: Path, library) -> list[str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(LoadError) as caught:
+        load_scenario(path, library)
+    return [str(p).replace(str(ROOT) + "/", "") for p in caught.value.problems]
+
+
+def test_the_shipped_scenarios_load_against_the_shipped_playbooks(shipped_library):
+    found = {path.stem: load_scenario(path, shipped_library) for path in resources.drills_dir().glob("*.yaml")}
+    assert set(found) == {"hotline_outage", "gas_leak_call"}
+    assert all(s.id == name and s.injects and s.expect for name, s in found.items())
+
+
+def test_every_problem_is_reported_at_its_place(example):
+    assert problems(DRILLS / "bad_refs.yaml", example) == [
+        "tests/data/drills/bad_refs.yaml:8:10: duplicate id 'a'",
+        "tests/data/drills/bad_refs.yaml:10:56: choice 'fixed.maybe' does not exist",
+        "tests/data/drills/bad_refs.yaml:11:57: contact 'nobody' does not exist",
+        "tests/data/drills/bad_refs.yaml:12:53: the start of the run is not something to score",
+    ]
+    assert problems(DRILLS / "bad_shape.yaml", example) == [
+        "tests/data/drills/bad_shape.yaml:5:14: must be at most 60, not 100",
+        "tests/data/drills/bad_shape.yaml:8:17: 'soon' is not a duration: write a whole number and s, m, h or d",
+    ]
+    assert problems(DRILLS / "no_playbook.yaml", example) == [
+        "tests/data/drills/no_playbook.yaml:4:11: playbook 'nowhere' does not exist"]
+
+
+def drill_run(example, scenario: Scenario, *, late: bool) -> MemoryRun:  # type: ignore[no-untyped-def]
+    run = MemoryRun(example, FakeClock(MONDAY))
+    run.do(c.StartRun("example", "r", "Ann", "drill", "en", 10, scenario.id))
+    run.do(c.Continue())
+    run.clock.advance(90 if late else 30)
+    run.do(c.TickItem("explain"))
+    run.do(c.TickItem("divert"))
+    run.do(c.Continue())
+    if late:
+        run.clock.advance(120)
+        run.do(c.Tick())
+        run.do(c.Override("the IT line was busy"))
+        run.do(c.LogContact("it_centre", "answered"))
+    else:
+        run.do(c.LogContact("it_centre", "answered"))
+        run.do(c.Continue())
+    return run
+
+
+def test_each_deadline_and_expectation_done_in_time_scores_its_points(example):
+    scenario = load_scenario(DRILLS / "example_drill.yaml", example)
+    score = score_run(drill_run(example, scenario, late=False).log, scenario, example, "en")
+    labels = [(line.label, line.points, line.possible) for line in score.lines]
+    assert labels == [("Report within 3 minutes", 2, 2), ("Explain the cause", 2, 2),
+                      ("Notify the IT centre", 3, 3), ("Confirm it is cleared", 0, 2)]
+    assert (score.points, score.possible, score.percent) == (7, 9, 78)
+
+
+def test_late_actions_and_skips_cost_points_and_say_why(example):
+    scenario = load_scenario(DRILLS / "example_drill.yaml", example)
+    score = score_run(drill_run(example, scenario, late=True).log, scenario, example, "en")
+    notes = {line.label: (line.points, line.note) for line in score.lines}
+    assert notes["Report within 3 minutes"] == (1, "met late")
+    assert notes["Explain the cause"] == (0, "done at 01:30, after 01:00")
+    assert notes["Notify the IT centre"] == (0, "done at 03:30, after 02:00")
+    assert [(p.points, p.note) for p in score.penalties] == [(-1, "the IT line was busy")]
+    assert (score.points, score.possible) == (0, 9)
+    lines = score_lines(score, "en")
+    assert lines[0] == "Drill score: 0/9 (0%)"
+    assert "  ½ 1/2  Report within 3 minutes — met late" in lines
+    assert any(line.startswith("  − 1  skipped") for line in lines)
+    assert score_lines(score, "zh-Hant")[0] == "演練評分: 0/9 (0%)"
+
+
+def test_injects_come_due_by_run_time_and_once(example):
+    scenario = load_scenario(DRILLS / "example_drill.yaml", example)
+    run = MemoryRun(example, FakeClock(MONDAY))
+    run.do(c.StartRun("example", "r", "Ann", "drill", "en", 10, scenario.id))
+    assert due_injects(scenario, run.state, 59) == []
+    (due,) = due_injects(scenario, run.state, 60)
+    run.do(c.DeliverInject(due.id, "Customers queue up.", due.at))
+    assert due_injects(scenario, run.state, 299) == []
+    assert [i.id for i in due_injects(scenario, run.state, 301)] == ["manager"]
+
+
+def ehplan(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ehplan", *args], capture_output=True, text=True, timeout=60,
+                          check=False, stdin=subprocess.DEVNULL)
+
+
+def test_cli_lists_the_shipped_drills_and_refuses_a_bad_scenario_in_one_line_each():
+    done = ehplan("drill", "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    assert "hotline_outage" in done.stdout and "Hotline outage drill" in done.stdout
+    done = ehplan("drill", str(DRILLS / "no_playbook.yaml"), "--playbooks", str(ROOT / "tests/data/playbooks"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"{DRILLS / 'no_playbook.yaml'}:4:11: playbook 'nowhere' does not exist\n"
+    done = ehplan("drill", "no_such_drill")
+    assert done.returncode == 2 and "no_such_drill.yaml:1:1: cannot read" in done.stderr
+
+
+def test_report_scores_a_drill_from_its_log(example, tmp_path):
+    from ehplan.session import Session
+
+    scenario = load_scenario(DRILLS / "example_drill.yaml", example)
+    clock = FakeClock(MONDAY)
+    session = Session.start(example, tmp_path, c.StartRun("example", "d-1", "Ann", "drill", "en", 10, scenario.id),
+                            clock)
+    session.execute(c.Continue())
+    session.execute(c.TickItem("explain"))
+    clock.advance(200)
+    session.execute(c.Tick())
+    session.execute(c.LogContact("it_centre", "no_answer"))
+    session.execute(c.LogContact("it_centre", "called"))
+    session.execute(c.EndRun(outcome="stopped", confirm=True))
+    session.close()
+    args = ["report", str(session.path), "--playbooks", str(ROOT / "tests/data/playbooks")]
+    done = ehplan(*args, "--scenario", str(DRILLS / "example_drill.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert "\n\nDrill score: 3/9 (33%)\n  ½ 1/2  Report within 3 minutes — met late\n" in done.stdout
+    assert "  ✓ 2/2  Explain the cause — done at 00:00\n  ✗ 0/3  Notify the IT centre — done at 03:20, after 02:00\n" \
+        in done.stdout
+    assert "Mode      DRILL, clock ×10" in done.stdout
+    done = ehplan(*args, "--scenario", str(DRILLS / "bad_shape.yaml"))
+    assert done.returncode == 2 and "cannot score the drill" in done.stderr
