@@ -63,6 +63,7 @@ def test_cli_commands_do_not_import_textual(tmp_path: Path) -> None:
             ["supplies", "--lang", "zh-Hans"],
             ["verify", {log!r}],
             ["report", {log!r}, "--playbooks", "tests/data/playbooks"],
+            ["drill"],
             ["--help"],
         ]
         codes = []
@@ -77,4 +78,4 @@ def test_cli_commands_do_not_import_textual(tmp_path: Path) -> None:
         sys.exit(1 if bad else 0)
     """)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[0] == "[0, 2, 0, 0, 0, 0, 0, 0, 0]"
+    assert result.stdout.splitlines()[0] == "[0, 2, 0, 0, 0, 0, 0, 0, 0, 0]"
