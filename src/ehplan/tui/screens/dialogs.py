@@ -81,7 +81,18 @@ class CallDialog(ModalScreen[str | None]):
         self.dismiss(outcome or None)
 
 
-class ConfirmEndDialog(ModalScreen[bool]):
+class _YesNoDialog(ModalScreen[bool]):
+    """A dialog answered by its #yes button (or key) or any other button."""
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ConfirmEndDialog(_YesNoDialog):
     """List what is still open; end only on an explicit yes."""
 
     BINDINGS = [Binding("escape", "answer(False)", "Cancel"), Binding("y", "answer(True)", "End anyway")]
@@ -100,15 +111,8 @@ class ConfirmEndDialog(ModalScreen[bool]):
                 yield Button(plain(f"y {t('end_anyway', lang)}"), id="yes", variant="error")
                 yield Button(plain(f"Esc {t('cancel', lang)}"), id="no")
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
 
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class BriefingDialog(ModalScreen[bool]):
+class BriefingDialog(_YesNoDialog):
     """A drill's briefing, read before it starts: Enter starts, Esc leaves."""
 
     BINDINGS = [Binding("enter", "answer(True)", "Start", priority=True),
@@ -130,10 +134,3 @@ class BriefingDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(plain(f"⏎ {t('drill_start', lang)}"), id="yes", variant="warning")
                 yield Button(plain(f"Esc {t('cancel', lang)}"), id="no")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
