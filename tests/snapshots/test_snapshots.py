@@ -170,3 +170,48 @@ class TestSummary:
 
         app = make_app(tmp_path, lang=lang, clock=clock)
         assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+class TestReplayAndDrill:
+    """Replay: the run screen at the log's last moment (the 3-minute report
+    overdue, ‼), the path, and the replay bar above the footer ("REPLAY ⏸ ×8",
+    the run clock, moment n/N, the last event: the note, shown literally);
+    the footer lists the playback keys. Drill: the briefing dialog over the
+    picker with the scenario's title, facts line (clock ×10, 2 injects, 3
+    scored expectations) and briefing, Start/Cancel."""
+
+    def test_replay_at_the_end(self, snap_compare, example_library, tmp_path, clock):
+        from ehplan.audit import read_log
+        from ehplan.session import Session
+        from ehplan.tui.replay import ReplayApp
+
+        session = Session.start(example_library, tmp_path / "logs",
+                                cmd.StartRun("example", "20261130-0900-test", "Ann", "live", "en"), clock)
+        session.execute(cmd.Continue())
+        clock.advance(200)
+        session.execute(cmd.Tick())
+        session.execute(cmd.AddNote("[b]caller[/b] rang back"))
+        session.close()
+        records, _ = read_log(session.path)
+
+        async def before(pilot) -> None:  # type: ignore[no-untyped-def]
+            await pilot.pause()
+            await pilot.press("end")
+            await pilot.pause()
+            assert pilot.app.replay.at_end
+
+        assert snap_compare(ReplayApp(example_library, session.path, records), terminal_size=WIDE,
+                            run_before=before)
+
+    @pytest.mark.parametrize("lang", ["zh-Hant", "en"])
+    def test_drill_briefing(self, snap_compare, example_library, tmp_path, clock, lang):
+        from ehplan.drill import load_scenario
+        from ehplan.engine.clock import ScaledClock
+        from ehplan.tui.app import EhplanApp
+
+        root = Path(__file__).resolve().parents[2]
+        scenario = load_scenario(root / "tests/data/drills/example_drill.yaml", example_library)
+        app = EhplanApp(example_library, log_dir=tmp_path / "logs", operator="Ann", lang=lang,
+                        clock=ScaledClock(clock, scenario.clock_scale), mode="drill", resume_offer=False,
+                        scenario=scenario)
+        assert snap_compare(app, terminal_size=WIDE)
