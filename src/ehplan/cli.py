@@ -182,7 +182,7 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
     sys.exit(worst)
 
 
-@main.command()
+@main.command(short_help="After-action report of one run's log (deadlines, timeline, score).")
 @click.argument("log", type=click.Path(path_type=Path))
 @click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
               help="File holding the HMAC key the log was written with.")
@@ -222,7 +222,7 @@ def report(log: Path, key_file: Path | None, out: Path | None, scenario_file: Pa
     click.echo(f"{log}: report written to {out}")
 
 
-@main.command()
+@main.command(short_help="Run a tabletop drill on a real playbook (no SCENARIO: list them).")
 @click.argument("scenario", required=False)
 @click.option("--scale", type=click.IntRange(1, 60), default=None,
               help="How much faster than real time the clock runs (default: the scenario's).")
@@ -282,7 +282,7 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
     sys.exit(app.return_code or 0)
 
 
-@main.command()
+@main.command(short_help="Play a run's log back on the operator's screens (read-only).")
 @click.argument("log", type=click.Path(path_type=Path))
 @click.option("--speed", type=click.Choice(["1", "2", "4", "8", "16", "32", "64"]), default="8", show_default=True,
               help="Playback speed to start with (+ and - change it).")
