@@ -47,6 +47,7 @@ async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, exam
         (inject,) = of_type(app, "inject_delivered")
         assert inject == {"inject": "queue", "text": "Customers [bold]queue[/bold] up.", "at_s": 60}
         assert "Customers [bold]queue[/bold] up." in messages(app)  # shown literally, after it was logged
+        assert text_of(app, "#side-injects") == "✉ Drill inject\n• Customers [bold]queue[/bold] up."
         await app.screen._tick()
         assert len(of_type(app, "inject_delivered")) == 1  # once
 

@@ -153,3 +153,24 @@ async def test_the_replay_screen(tmp_path, example_library, clock):
         await pilot.press("end")
         assert app.replay.at_end
         await check(app, pilot, "replay at the end, a countdown overdue")
+
+
+async def test_a_drill_with_an_inject_on_the_side(tmp_path, example_library, clock):
+    from pathlib import Path
+
+    from ehplan.drill import load_scenario
+    from ehplan.tui.screens.run import RunScreen
+
+    root = Path(__file__).resolve().parents[2]
+    scenario = load_scenario(root / "tests/data/drills/example_drill.yaml", example_library)
+    app = EhplanApp(example_library, log_dir=tmp_path / "logs", operator="Ann", lang="en", clock=clock,
+                    mode="drill", resume_offer=False, scenario=scenario)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await check(app, pilot, "drill briefing")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        clock.advance(61)
+        await app.screen._tick()
+        assert app.screen.query_one("#side-injects").display
+        await check(app, pilot, "drill run with an inject")

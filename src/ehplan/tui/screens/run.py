@@ -25,7 +25,7 @@ from ehplan.engine.timers import due_alarms
 from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
 from ehplan.text import visible
 from ehplan.tui.keys import KeySpec, apply_keys
-from ehplan.tui.safe import fit, plain, tr
+from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
@@ -87,6 +87,7 @@ class RunScreen(Screen[None]):
                 yield Static(id="timers-title", classes="side-title")
                 yield Vertical(id="timers")
                 yield Static(id="side-contacts")
+                yield Static(id="side-injects")
         yield Static(id="path")
         yield Footer(compact=True)
 
@@ -125,6 +126,7 @@ class RunScreen(Screen[None]):
         self._render_header()
         self._render_path()
         self._render_side_contacts()
+        self._render_side_injects()
         self.call_later(self._focus_first, view, mounted)
 
     async def _focus_first(self, view: StepView, mounted: Awaitable[None]) -> None:
@@ -168,6 +170,16 @@ class RunScreen(Screen[None]):
             reached = "✓ " if self.session.state.reached(contact_id) else "  "
             lines.append(f"{reached}{tr(contact.name, lang)}  {contact.number or '—'}")
         self.query_one("#side-contacts", Static).update(plain("\n".join(lines)))
+
+    def _render_side_injects(self) -> None:
+        """A drill's injects so far, latest first (a toast is easy to miss)."""
+        injects = self.session.state.injects
+        box = self.query_one("#side-injects", Static)
+        box.display = bool(injects)
+        if injects:
+            shown = [f"✉ {t('inject', self.app.lang)}"]
+            shown += [f"• {inject.get('text', '')}" for inject in reversed(injects[-3:])]
+            box.update(Hanging("\n".join(shown)))
 
     def _render_timers(self, rebuild: bool = False) -> None:
         state, lang, now = self.session.state, self.app.lang, self.app.clock.now()
@@ -230,6 +242,7 @@ class RunScreen(Screen[None]):
             if await self.app.execute(cmd.DeliverInject(inject.id, text, inject.at)) is not None:
                 self.app.bell()
                 self.app.notify(text, title=f"✉ {t('inject', lang)}", timeout=30, markup=False)
+                self._render_side_injects()
 
     def _announce(self, records: list[AuditRecord]) -> None:
         """Bell and notifications for warnings and expiries; drawing is the caller's."""
