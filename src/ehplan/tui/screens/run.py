@@ -169,17 +169,19 @@ class RunScreen(Screen[None]):
             contact = self.app.library.contact(contact_id)
             reached = "✓ " if self.session.state.reached(contact_id) else "  "
             lines.append(f"{reached}{tr(contact.name, lang)}  {contact.number or '—'}")
-        self.query_one("#side-contacts", Static).update(plain("\n".join(lines)))
+        box = self.query_one("#side-contacts", Static)
+        box.display = bool(lines)  # no blank rows taking the side pane's height
+        box.update(plain("\n".join(lines)))
 
     def _render_side_injects(self) -> None:
-        """A drill's injects so far, latest first (a toast is easy to miss)."""
+        """A drill's latest inject stays in view (a toast is easy to miss); the
+        timeline of the replay and the report has them all."""
         injects = self.session.state.injects
         box = self.query_one("#side-injects", Static)
         box.display = bool(injects)
         if injects:
-            shown = [f"✉ {t('inject', self.app.lang)}"]
-            shown += [f"• {inject.get('text', '')}" for inject in reversed(injects[-3:])]
-            box.update(Hanging("\n".join(shown)))
+            count = f" ({len(injects)})" if len(injects) > 1 else ""
+            box.update(Hanging(f"✉ {t('inject', self.app.lang)}{count}\n• {injects[-1].get('text', '')}"))
 
     def _render_timers(self, rebuild: bool = False) -> None:
         state, lang, now = self.session.state, self.app.lang, self.app.clock.now()
