@@ -192,24 +192,28 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
-def report(log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None, playbooks: Path | None,
-           data: Path | None, lang: Lang | None) -> None:
+@click.pass_context
+def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None,
+           playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
     first; an edited log gets no report (exit 1)."""
+    from ehplan.engine.fold import FoldError
     from ehplan.library import Library
     from ehplan.report.afteraction import Integrity, after_action_report
     from ehplan.text import visible
 
+    obj = ctx.obj or {}
+    lang = lang or obj.get("lang")
     key = _read_key(key_file)
     records, torn = _verified_records(log, key, "no report from an edited log")
-    library = load_or_exit(playbooks, data)
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
     integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=torn, hmac_checked=key is not None)
-    score = _drill_score(records, library, scenario_file, lang or records[0].data.get("lang", "zh-Hant"))
     try:
+        score = _drill_score(records, library, scenario_file, lang or records[0].data.get("lang", "zh-Hant"))
         lines = after_action_report(records, library, integrity, lang, score)
-    except (KeyError, ValueError) as exc:
+    except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
     text = "\n".join(visible(line) for line in lines) + "\n"
     if out is None:
@@ -291,15 +295,19 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
-def replay(log: Path, speed: str, key_file: Path | None, playbooks: Path | None, data: Path | None,
-           lang: Lang | None) -> None:
+@click.pass_context
+def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
+           data: Path | None, lang: Lang | None) -> None:
     """Play a run back on the screens the operator saw: Space play/pause,
     arrows step, +/- speed, Home/End. The log is verified first and only read."""
+    from ehplan.engine.fold import FoldError
     from ehplan.library import Library
 
+    obj = ctx.obj or {}
+    lang = lang or obj.get("lang")
     key = _read_key(key_file)
     records, _torn = _verified_records(log, key, "no replay of an edited log")
-    library = load_or_exit(playbooks, data)
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
     for record in records:  # the screens need the exact playbook versions that ran
         if record.type in ("run_started", "playbook_switched"):
@@ -314,9 +322,10 @@ def replay(log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
     from ehplan.tui.replay import ReplayApp
 
     try:
-        ReplayApp(library, log, records, lang=lang, speed=int(speed)).run()
-    except ValueError as exc:
+        app = ReplayApp(library, log, records, lang=lang, speed=int(speed))
+    except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot replay: {exc}")
+    app.run()
 
 
 def _drill_score(records: list[AuditRecord], library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
@@ -330,13 +339,21 @@ def _drill_score(records: list[AuditRecord], library: object, scenario_file: Pat
         return []
     assert isinstance(library, Library)
     path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
+    if scenario_file is None and not path.exists():  # a drill from a scenario that did not ship
+        click.echo(f"ehplan: no score: scenario {scenario_id!r} is not among the shipped drills; "
+                   "give --scenario FILE", err=True)
+        return []
     try:
         scenario = load_scenario(path, library)
     except LoadError as exc:
         fail(f"cannot score the drill: {exc.problems[0]}")
     if scenario_id and scenario.id != scenario_id:
         fail(f"{path}: scenario {scenario.id!r} is not the one this drill ran ({scenario_id!r})")
-    return score_lines(score_run(records, scenario, library, lang), lang)
+    try:
+        return score_lines(score_run(records, scenario, library, lang), lang)
+    except KeyError as exc:  # a timer or step the playbook no longer has
+        click.echo(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
+        return []
 
 
 def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[AuditRecord], bool]:
@@ -347,7 +364,7 @@ def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[
     result = verify_log(log, key)
     if result.unreadable:
         fail(f"{log}: unreadable: {result.reason}")
-    if not result.ok and not result.torn_tail:
+    if not result.ok and (not result.torn_tail or result.prev_run_ok is False):
         where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
         fail(f"{log}: NOT intact{where}: {result.reason}; {refusal}", 1)
     records, _damage = read_log(log, key)

@@ -74,3 +74,45 @@ async def test_escape_at_the_briefing_leaves_without_a_run(tmp_path, example_lib
         await pilot.pause()
     assert app.session is None
     assert not (tmp_path / "logs").exists() or not list((tmp_path / "logs").glob("*.jsonl"))
+
+
+async def test_with_no_name_yet_the_drill_asks_for_it_then_briefs_then_starts(tmp_path, example_library, clock):
+    from ehplan.tui.screens.dialogs import TextDialog
+
+    scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
+    app = EhplanApp(example_library, log_dir=tmp_path / "logs", operator=None, lang="en", clock=clock,
+                    mode="drill", resume_offer=False, scenario=scenario)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)  # the name first, alone
+        await pilot.press(*"Kim", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert app.session.records[0].data["operator"] == "Kim"
+
+
+async def test_a_resumed_drill_goes_on_at_its_clock_speed_from_where_its_log_stopped(
+        tmp_path, make_app, example_library, clock):
+    from ehplan.engine.clock import ScaledClock
+    from ehplan.session import Session
+
+    start = cmd.StartRun("example", "drill-1", "Bo", "drill", "en", 10, "example_drill")
+    session = Session.start(example_library, tmp_path / "logs", start, clock)
+    session.execute(cmd.Continue())
+    clock.advance(120)  # two drill minutes in when the power went
+    session.execute(cmd.TickItem("explain"))
+    session.close()
+    stopped = session.state.last_ts
+    app = make_app(tmp_path, clock=clock, resume_offer=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert isinstance(app.clock, ScaledClock) and app.clock.scale == 10
+        resumed = app.session.records[-1]
+        assert resumed.ts >= stopped  # the log's times never run backwards

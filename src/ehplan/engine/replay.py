@@ -3,13 +3,13 @@ fold the live app used. Pure; the TUI's replay screen draws it.
 
 The replay has its own clock, the instant being shown. Events logged at the
 same instant (a choice, the timers it starts, the next step) form one moment;
-stepping moves a moment at a time, playing moves the clock at some speed, and
-the state shown is the fold of every event up to the clock.
+stepping moves a moment at a time, playing moves the clock at some speed and
+shows each moment once the clock reaches it. Moments go in log order, so a log
+whose clock once went backwards still plays through every event.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Sequence
 
@@ -43,10 +43,12 @@ class Replay:
                 self.moments.append(instant)
                 self._states.append(state)
                 self._ends.append(index + 1)
-        first_step = next((i for i, r in enumerate(self.records) if r.type == ev.STEP_ENTERED), 0)
-        self.first = bisect.bisect_right(self.moments, times[first_step]) - 1
+        self.first = next((m for m, state in enumerate(self._states) if state.step), -1)
         """The first moment with a step to show."""
+        if self.first < 0:
+            raise ValueError("the log ends before the run's first step")
         self.last = len(self.moments) - 1
+        self.index = self.first
         self.at = self.moments[self.first]
         self.speed = 8
         self.playing = False
@@ -64,8 +66,8 @@ class Replay:
 
     @property
     def moment(self) -> int:
-        """The index of the last moment at or before the clock."""
-        return max(bisect.bisect_right(self.moments, self.at) - 1, self.first)
+        """The index of the moment shown."""
+        return self.index
 
     @property
     def state(self) -> RunState:
@@ -82,13 +84,14 @@ class Replay:
 
     @property
     def at_end(self) -> bool:
-        return self.moment == self.last and self.at >= self.moments[self.last]
+        return self.index == self.last
 
     # --- moving -------------------------------------------------------------------
 
     def seek(self, moment: int) -> None:
         """Jump to a moment (clamped to the run)."""
-        self.at = self.moments[min(max(moment, self.first), self.last)]
+        self.index = min(max(moment, self.first), self.last)
+        self.at = self.moments[self.index]
 
     def step(self, delta: int) -> None:
         """One moment forward (1) or back (-1); stops playing."""
@@ -103,11 +106,14 @@ class Replay:
         the state shown changed. Stops at the end of the run."""
         if not self.playing:
             return False
-        before = self.moment
-        self.at = min(self.at + dt.timedelta(seconds=real_seconds * self.speed), self.moments[self.last])
-        if self.at >= self.moments[self.last]:
+        before = self.index
+        self.at += dt.timedelta(seconds=real_seconds * self.speed)
+        while self.index < self.last and self.moments[self.index + 1] <= self.at:
+            self.index += 1
+        if self.index == self.last:
             self.playing = False
-        return self.moment != before
+            self.at = self.moments[self.last]
+        return self.index != before
 
     def toggle(self) -> None:
         """Play or pause; playing at the end starts again from the beginning."""

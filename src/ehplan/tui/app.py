@@ -132,11 +132,11 @@ class EhplanApp(App[None]):
         return self.library
 
     def _after_library(self) -> None:
+        if self.scenario is not None:
+            self.run_worker(self._brief())  # it asks for the name first, if need be
+            return
         if self.operator is None:
             self.run_worker(self._ask_operator())
-        if self.scenario is not None:
-            self.run_worker(self._brief())
-            return
         if self._resume_offer:
             runs = self._open_runs()
             if runs:
@@ -187,6 +187,7 @@ class EhplanApp(App[None]):
         """Show the drill's briefing; Enter starts its run, Esc leaves."""
         from ehplan.tui.screens.dialogs import BriefingDialog
 
+        await self._ask_operator()
         scenario, lang = self.scenario, self.lang
         assert scenario is not None
         facts = t("drill_facts", lang).format(playbook=tr(self.library.playbook(scenario.playbook).title, lang),
@@ -233,6 +234,7 @@ class EhplanApp(App[None]):
 
         if path is None:
             return
+        self._resume_clock(path)
         try:
             self.session = Session.resume(self.library, path, self.clock)
         except (LogLockedError, TamperedLogError, AuditWriteError) as exc:
@@ -240,6 +242,20 @@ class EhplanApp(App[None]):
             return
         self.operator = self.operator or self.session.state.operator
         self.push_screen(RunScreen())
+
+    def _resume_clock(self, path: Path) -> None:
+        """A drill goes on at its own clock speed, from the time its log reached
+        (so the log's times never run backwards)."""
+        from ehplan.audit import read_log
+        from ehplan.engine.clock import ScaledClock, parse_instant
+        from ehplan.engine.fold import fold
+
+        try:
+            state = fold(read_log(path)[0])
+        except Exception:  # noqa: BLE001 - Session.resume reports what is wrong with the log
+            return
+        if state.clock_scale > 1 and getattr(self.clock, "scale", 1) != state.clock_scale and state.last_ts:
+            self.clock = ScaledClock(self.clock, state.clock_scale, epoch=parse_instant(state.last_ts))
 
     # --- runs ---------------------------------------------------------------------
 

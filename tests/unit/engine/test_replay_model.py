@@ -87,3 +87,28 @@ def test_speeds_step_through_the_list_and_stop_at_its_ends(run):
 def test_a_log_that_is_not_a_run_is_refused():
     with pytest.raises(ValueError, match="begins with run_started"):
         Replay([])
+
+
+def test_a_log_whose_clock_went_backwards_still_plays_every_moment_in_order(run):
+    from dataclasses import replace as copy
+
+    log = list(run.log)
+    late = MONDAY + dt.timedelta(minutes=5)
+    log[-1] = copy(log[-1], ts=(MONDAY - dt.timedelta(minutes=1)).isoformat(timespec="milliseconds"))
+    log[3:4] = [copy(record, ts=late.isoformat(timespec="milliseconds")) for record in log[3:4]]
+    replay = Replay(log)
+    seen = [replay.moment]
+    while not replay.at_end:
+        replay.step(1)
+        seen.append(replay.moment)
+    assert seen == list(range(replay.first, replay.last + 1))
+    replay.seek(replay.first)
+    replay.toggle()
+    while replay.playing:
+        replay.advance(1)
+    assert replay.at_end and replay.state.last_seq == run.state.last_seq and replay.shown == len(log)
+
+
+def test_a_log_that_ends_before_the_first_step_has_nothing_to_show(run):
+    with pytest.raises(ValueError, match="before the run's first step"):
+        Replay(run.log[:1])
