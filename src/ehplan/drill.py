@@ -26,7 +26,7 @@ from ehplan.playbook.checks import trigger_problems
 from ehplan.playbook.duration import Duration
 from ehplan.playbook.models import Id, Model, Text, Trigger, text_map
 from ehplan.report.summary import verdict
-from ehplan.text import Lang, pick
+from ehplan.text import Lang, in_lang, pick
 from ehplan.yamlpos import LoadError, Problem
 
 
@@ -159,8 +159,7 @@ _NOTES: dict[str, tuple[str, str]] = {
 
 
 def _note(key: str, lang: Lang, **params: str) -> str:
-    zh, en = _NOTES[key]
-    return pick({"zh-Hant": zh, "en": en}, lang).format(**params)
+    return in_lang(_NOTES[key], lang).format(**params)
 
 
 def _mmss(seconds: float) -> str:
@@ -208,7 +207,7 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
 
 def score_lines(score: Score, lang: Lang) -> list[str]:
     """The score as plain lines, for the summary screen and the report."""
-    title = pick({"zh-Hant": "演練評分", "en": "Drill score"}, lang)
+    title = in_lang(("演練評分", "Drill score"), lang)
     out = [f"{title}: {score.points}/{score.possible} ({score.percent}%)"]
     for line in score.lines:
         mark = "✓" if line.points == line.possible else "½" if line.points else "✗"

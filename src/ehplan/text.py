@@ -50,6 +50,14 @@ def pick(value: str | dict[str, str] | None, lang: Lang) -> str:
     return next(iter(value.values()), "")
 
 
+def in_lang(pair: tuple[str, str], lang: Lang) -> str:
+    """One entry of a (zh-Hant, en) string table in ``lang`` (zh-Hans converted)."""
+    zh, en = pair
+    if lang == "en":
+        return en
+    return to_simplified(zh) if lang == "zh-Hans" else zh
+
+
 def parse_lang(value: str) -> Lang:
     """Normalise a language name given on the command line or in settings."""
     aliases = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ehplan.text import Lang, pick, to_simplified
+from ehplan.text import Lang, in_lang, pick
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
@@ -62,9 +62,8 @@ class Msg:
 
     def text(self, lang: Lang) -> str:
         """The message in ``lang``."""
-        zh, en = TEMPLATES[self.key]
-        template = en if lang == "en" else (to_simplified(zh) if lang == "zh-Hans" else zh)
-        return template.format(**{name: render(value, lang) for name, value in self.params.items()})
+        params = {name: render(value, lang) for name, value in self.params.items()}
+        return in_lang(TEMPLATES[self.key], lang).format(**params)
 
     def __str__(self) -> str:
         return self.text("en")

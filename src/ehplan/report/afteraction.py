@@ -21,7 +21,7 @@ from ehplan.library import Library
 from ehplan.playbook.models import text_map
 from ehplan.report.summary import verdict
 from ehplan.sitedata.models import CalendarFile
-from ehplan.text import Lang, pick, to_simplified
+from ehplan.text import Lang, in_lang, pick
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
@@ -106,8 +106,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
 
 
 def _s(key: str, lang: Lang, **params: Any) -> str:
-    zh, en = _STRINGS[key]
-    text = en if lang == "en" else to_simplified(zh) if lang == "zh-Hans" else zh
+    text = in_lang(_STRINGS[key], lang)
     return text.format(**params) if params else text
 
 

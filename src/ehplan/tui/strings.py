@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ehplan.text import Lang, to_simplified
+from ehplan.text import Lang, in_lang
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
@@ -133,17 +133,9 @@ CATEGORY_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: Lang) -> str:
-    if lang == "en":
-        return pair[1]
-    if lang == "zh-Hans":
-        return to_simplified(pair[0])
-    return pair[0]
-
-
 def t(key: str, lang: Lang) -> str:
     """The UI string ``key`` in ``lang``."""
-    return _pick(_STRINGS[key], lang)
+    return in_lang(_STRINGS[key], lang)
 
 
 def has_string(key: str) -> bool:
@@ -153,4 +145,4 @@ def has_string(key: str) -> bool:
 
 def category_name(category: str, lang: Lang) -> str:
     """A playbook category's name as the plan writes it."""
-    return _pick(CATEGORY_NAMES[category], lang)
+    return in_lang(CATEGORY_NAMES[category], lang)
