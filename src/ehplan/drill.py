@@ -26,7 +26,7 @@ from ehplan.playbook.checks import trigger_problems
 from ehplan.playbook.duration import Duration
 from ehplan.playbook.models import Id, Model, Text, Trigger, text_map
 from ehplan.report.summary import verdict
-from ehplan.text import Lang, in_lang, pick
+from ehplan.text import Lang, duration_text, in_lang, pick
 from ehplan.yamlpos import LoadError, Problem
 
 
@@ -162,11 +162,6 @@ def _note(key: str, lang: Lang, **params: str) -> str:
     return in_lang(_NOTES[key], lang).format(**params)
 
 
-def _mmss(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
-
-
 def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Library, lang: Lang) -> Score:
     """Score a drill from its log: each of the playbook's deadlines (2 points:
     1 if met late), each expectation of the scenario (its points, if done in
@@ -193,11 +188,11 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
         if done is None:
             lines.append(ScoreLine(label, 0, expectation.points, _note("not_done", lang)))
         elif expectation.within is not None and done > expectation.within:
-            lines.append(ScoreLine(label, 0, expectation.points,
-                                   _note("late_at", lang, t=_mmss(done), limit=_mmss(expectation.within))))
+            note = _note("late_at", lang, t=duration_text(done), limit=duration_text(expectation.within))
+            lines.append(ScoreLine(label, 0, expectation.points, note))
         else:
             lines.append(ScoreLine(label, expectation.points, expectation.points,
-                                   _note("done_at", lang, t=_mmss(done))))
+                                   _note("done_at", lang, t=duration_text(done))))
     penalties = []
     for override in state.overrides:
         step = pick(text_map(library.playbook(override.playbook).step(override.step).title), lang)

@@ -58,6 +58,15 @@ def in_lang(pair: tuple[str, str], lang: Lang) -> str:
     return to_simplified(zh) if lang == "zh-Hans" else zh
 
 
+def duration_text(seconds: float) -> str:
+    """Whole seconds as mm:ss, or h:mm:ss from an hour (for elapsed times and limits)."""
+    whole = int(seconds)
+    hours, rest = divmod(abs(whole), 3600)
+    minutes, secs = divmod(rest, 60)
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
+
+
 def parse_lang(value: str) -> Lang:
     """Normalise a language name given on the command line or in settings."""
     aliases = {

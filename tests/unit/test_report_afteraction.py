@@ -16,8 +16,9 @@ from ehplan.audit import read_log, verify_log
 from ehplan.engine import commands as c
 from ehplan.engine.clock import FakeClock
 from ehplan.library import Library, load_library
-from ehplan.report.afteraction import Integrity, after_action_report, clock
+from ehplan.report.afteraction import Integrity, after_action_report
 from ehplan.session import Session
+from ehplan.text import duration_text as clock
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = dt.UTC

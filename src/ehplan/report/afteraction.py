@@ -7,10 +7,11 @@ calendar's UTC offset), with the offset said once in the header."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from rich.cells import cell_len, set_cell_size
 
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant
@@ -19,9 +20,9 @@ from ehplan.engine.fold import apply
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
-from ehplan.report.summary import verdict
+from ehplan.report.summary import VERDICT_SYMBOL, verdict
 from ehplan.sitedata.models import CalendarFile
-from ehplan.text import Lang, in_lang, pick
+from ehplan.text import Lang, duration_text, in_lang, pick
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
@@ -113,15 +114,6 @@ def _s(key: str, lang: Lang, **params: Any) -> str:
 def _word(key: str, lang: Lang) -> str:
     """A status word (outcome, verdict) in ``lang``, or the key itself if unknown."""
     return _s(key, lang) if key in _STRINGS else key
-
-
-def clock(seconds: float) -> str:
-    """mm:ss, or h:mm:ss from an hour."""
-    seconds = int(seconds)
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    sign = "-" if seconds < 0 else ""
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
 
 
 @dataclass(frozen=True)
@@ -238,12 +230,12 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     ]
     if state.ended and state.ended_at is not None and state.started_at is not None:
         header += [("ended", at(state.ended_at)),
-                   ("duration", clock((state.ended_at - state.started_at).total_seconds())),
+                   ("duration", duration_text((state.ended_at - state.started_at).total_seconds())),
                    ("outcome", _word(state.outcome, lang))]
     else:
         header.append(("ended", _s("not_ended", lang)))
-    width = max(_cells(_s(key, lang)) for key, _ in header)
-    lines += [f"{_pad(_s(key, lang), width)}  {value}" for key, value in header]
+    width = max(cell_len(_s(key, lang)) for key, _ in header)
+    lines += [f"{set_cell_size(_s(key, lang), width)}  {value}" for key, value in header]
     lines.append(_s("times_in", lang, offset=offset))
     for playbook_id, content_hash in state.playbook_versions.items():
         current = library.playbooks.get(playbook_id)
@@ -256,14 +248,13 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
         lines += ["", *score]
     lines += ["", f"{_s('deadlines', lang)}:"]
     escalated = {key for key, _step, _ts in state.escalations}
-    symbols = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
     for timer in sorted(state.timers.values(), key=lambda t: t.started_at):
         word = verdict(timer.kind, timer.status, timer.late, timer.key in escalated)
-        details = [_s("limit", lang, d=clock(timer.duration_s)) + (f" ({timer.rule})" if timer.rule else ""),
+        details = [_s("limit", lang, d=duration_text(timer.duration_s)) + (f" ({timer.rule})" if timer.rule else ""),
                    _s("started_at", lang, t=at(timer.started_at)), _s("due_at", lang, t=at(timer.due))]
         if timer.ended_at is not None:
             details.append(_s("done_at", lang, t=at(timer.ended_at)))
-        lines.append(f"  {symbols[word]} {names.timer(timer.key)} — {_s(word, lang)}")
+        lines.append(f"  {VERDICT_SYMBOL[word]} {names.timer(timer.key)} — {_s(word, lang)}")
         lines.append(f"      {' · '.join(details)}")
     if not state.timers:
         lines.append(f"  {_s('none', lang)}")
@@ -274,7 +265,7 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
         if text is None:
             continue
         elapsed = (parse_instant(record.ts) - state.started_at).total_seconds() if state.started_at else 0
-        lines.append(f"  +{clock(elapsed)}  {at(record.ts)[11:]}  {text}")
+        lines.append(f"  +{duration_text(elapsed)}  {at(record.ts)[11:]}  {text}")
 
     lines += ["", f"{_s('calls', lang)}:"]
     lines += [f"  ☎ {names.contact(c.contact)}{'  ' + c.number if c.number else ''} — {_word(c.outcome, lang)}"
@@ -388,11 +379,3 @@ def _still_open(state: RunState, library: Library, lang: Lang) -> list[str]:
         return [item.text(lang) for item in open_items(state, library)]
     except KeyError:  # a playbook no longer there: the log's own words
         return list(state.open_at_end)
-
-
-def _cells(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _cells(text))

@@ -11,6 +11,9 @@ from ehplan.library import Library
 from ehplan.playbook.models import text_map
 from ehplan.text import Lang, pick
 
+VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
+"""Each timer verdict's symbol: states are never told by colour alone."""
+
 
 @dataclass(frozen=True)
 class DeadlineLine:

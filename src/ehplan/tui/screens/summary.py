@@ -7,14 +7,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ehplan.report.summary import Summary
+from ehplan.report.summary import VERDICT_SYMBOL, Summary
 from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import has_string, t
 from ehplan.tui.widgets.countdown import clock_text
-
-VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
 
 
 def summary_lines(summary: Summary, lang: Lang, log_path: str, final_hash: str,
