@@ -104,6 +104,7 @@ def test_injects_come_due_by_run_time_and_once(example):
     scenario = load_scenario(DRILLS / "example_drill.yaml", example)
     run = MemoryRun(example, FakeClock(MONDAY))
     run.do(c.StartRun("example", "r", "Ann", "drill", "en", 10, scenario.id))
+    assert run.state.scenario == "example_drill" and run.state.clock_scale == 10  # folded from run_started
     assert due_injects(scenario, run.state, 59) == []
     (due,) = due_injects(scenario, run.state, 60)
     run.do(c.DeliverInject(due.id, "Customers queue up.", due.at))

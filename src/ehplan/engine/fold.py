@@ -91,6 +91,7 @@ def _run_started(state: RunState, data: dict[str, Any], record: ev.EventRecord) 
         mode=data["mode"],
         lang=data.get("lang", "zh-Hant"),
         clock_scale=int(data.get("clock_scale", 1)),
+        scenario=data.get("scenario"),
         root_playbook=data["playbook"],
         playbook=data["playbook"],
         playbook_versions={data["playbook"]: data["content_hash"]},

@@ -103,6 +103,8 @@ class RunState:
     mode: str = "live"
     lang: str = "zh-Hant"
     clock_scale: int = 1
+    scenario: str | None = None
+    """The drill scenario this run follows, if any."""
     root_playbook: str = ""
     playbook: str = ""
     playbook_versions: dict[str, str] = field(default_factory=dict)

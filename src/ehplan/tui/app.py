@@ -204,8 +204,7 @@ class EhplanApp(App[None]):
         from ehplan.drill import score_lines, score_run
 
         session, scenario = self.session, self.scenario
-        if session is None or scenario is None or not session.records \
-                or session.records[0].data.get("scenario") != scenario.id:
+        if session is None or scenario is None or session.state.scenario != scenario.id:
             return []
         return score_lines(score_run(session.records, scenario, self.library, self.lang), self.lang)
 

@@ -232,8 +232,7 @@ class RunScreen(Screen[None]):
     async def _deliver_injects(self) -> None:
         """A drill's injects reach the trainee at their run times (logged first)."""
         scenario, state = self.app.scenario, self.session.state
-        if scenario is None or state.started_at is None or not self.session.records \
-                or self.session.records[0].data.get("scenario") != scenario.id:
+        if scenario is None or state.started_at is None or state.scenario != scenario.id:
             return
         from ehplan.drill import due_injects
 
