@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ehplan.audit import AuditRecord, AuditWriteError, AuditWriter, create_run, open_run, read_log
 from ehplan.engine import commands as cmd
-from ehplan.engine.clock import Clock, parse_instant
+from ehplan.engine.clock import Clock, ScaledClock, parse_instant
 from ehplan.engine.decide import decide
 from ehplan.engine.fold import fold
 from ehplan.engine.state import RunState
@@ -56,11 +56,17 @@ class Session:
 
     @classmethod
     def resume(cls, library: Library, path: Path, clock: Clock, key: bytes | None = None) -> Session:
-        """Reopen an unfinished run: recover a torn tail, fold, log the resume."""
+        """Reopen an unfinished run: recover a torn tail, fold, log the resume.
+
+        A drill goes on at its own clock speed from the time its log reached, so
+        its times never run backwards; ``session.clock`` is the clock to show."""
         writer, recovery = open_run(path, key=key)
         try:
             records, _damage = read_log(path)
-            session = cls(library, clock, writer, fold(records), list(records))
+            state = fold(records)
+            if state.clock_scale > 1 and getattr(clock, "scale", 1) != state.clock_scale:
+                clock = ScaledClock(clock, state.clock_scale, epoch=parse_instant(state.last_ts))
+            session = cls(library, clock, writer, state, list(records))
             # the gap runs from the last event before the stop, not from the `recovered` event
             gap = int((clock.now() - parse_instant(session.state.last_ts)).total_seconds())
             if recovery is not None:

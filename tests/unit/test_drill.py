@@ -152,3 +152,27 @@ def test_report_scores_a_drill_from_its_log(example, tmp_path):
     assert "Mode      DRILL, clock ×10" in done.stdout
     done = ehplan(*args, "--scenario", str(DRILLS / "bad_shape.yaml"))
     assert done.returncode == 2 and "cannot score the drill" in done.stderr
+
+
+def test_a_drill_resumes_on_its_own_clock_from_where_its_log_stopped(example, tmp_path):
+    from ehplan.engine.clock import ScaledClock
+    from ehplan.session import Session
+
+    clock = FakeClock(MONDAY)
+    session = Session.start(example, tmp_path, c.StartRun("example", "d", "Ann", "drill", "en", 10, "example_drill"),
+                            clock)
+    clock.advance(300)  # five drill minutes in
+    session.execute(c.Continue())
+    session.close()
+    stopped = session.state.last_ts
+    clock.set(MONDAY + dt.timedelta(seconds=30))  # the wall clock is far behind the drill's
+    resumed = Session.resume(example, session.path, clock)
+    try:
+        assert isinstance(resumed.clock, ScaledClock) and resumed.clock.scale == 10
+        (mark,) = [r for r in resumed.records if r.type == "run_resumed"]
+        assert mark.data["gap_s"] == 0 and mark.ts == stopped  # never backwards
+        clock.advance(6)
+        assert resumed.clock.now() \
+            == dt.datetime.fromisoformat(stopped) + dt.timedelta(seconds=60)  # 6 s at ×10
+    finally:
+        resumed.close()

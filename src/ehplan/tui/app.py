@@ -233,28 +233,14 @@ class EhplanApp(App[None]):
 
         if path is None:
             return
-        self._resume_clock(path)
         try:
             self.session = Session.resume(self.library, path, self.clock)
         except (LogLockedError, TamperedLogError, AuditWriteError) as exc:
             self.notify(str(exc), severity="error", timeout=20, markup=False)
             return
+        self.clock = self.session.clock  # a drill's own, faster clock
         self.operator = self.operator or self.session.state.operator
         self.push_screen(RunScreen())
-
-    def _resume_clock(self, path: Path) -> None:
-        """A drill goes on at its own clock speed, from the time its log reached
-        (so the log's times never run backwards)."""
-        from ehplan.audit import read_log
-        from ehplan.engine.clock import ScaledClock, parse_instant
-        from ehplan.engine.fold import fold
-
-        try:
-            state = fold(read_log(path)[0])
-        except Exception:  # noqa: BLE001 - Session.resume reports what is wrong with the log
-            return
-        if state.clock_scale > 1 and getattr(self.clock, "scale", 1) != state.clock_scale and state.last_ts:
-            self.clock = ScaledClock(self.clock, state.clock_scale, epoch=parse_instant(state.last_ts))
 
     # --- runs ---------------------------------------------------------------------
 
