@@ -116,19 +116,15 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
             self._render_timers()
             self._render_bar()
 
-    def show_moment(self) -> None:
-        """Redraw after the replay moved."""
-        self.render_state()
-
     # --- playback -------------------------------------------------------------
 
     def action_play_pause(self) -> None:
         self.replay.toggle()
-        self.show_moment()
+        self.render_state()
 
     def action_step(self, delta: int) -> None:
         self.replay.step(delta)
-        self.show_moment()
+        self.render_state()
 
     def action_speed(self, delta: int) -> None:
         self.replay.faster(delta)
@@ -137,21 +133,19 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
     def action_seek_start(self) -> None:
         self.replay.playing = False
         self.replay.seek(self.replay.first)
-        self.show_moment()
+        self.render_state()
 
     def action_seek_end(self) -> None:
         self.replay.playing = False
         self.replay.seek(self.replay.last)
-        self.show_moment()
+        self.render_state()
 
     # --- nothing can be done to a replayed run --------------------------------------
+    # Every command goes through the app's `execute`, which a replay refuses; the
+    # actions below are overridden only so that no dialog opens first.
 
     def action_read_only(self) -> None:
         self.app.read_only()
-
-    async def run_command(self, command: cmd.Command) -> bool:
-        self.app.read_only()
-        return False
 
     async def action_pick(self, number: int) -> None:
         self.app.read_only()
@@ -160,9 +154,6 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
         self.app.read_only()
 
     async def action_override(self) -> None:  # type: ignore[override]
-        self.app.read_only()
-
-    def action_end(self) -> None:
         self.app.read_only()
 
 
