@@ -82,6 +82,9 @@ def fingerprint(*directories: Path) -> str:
     return "\n".join(lines)
 
 
+CACHE_MAX_BYTES = 4 * 1024 * 1024
+
+
 def cache_path() -> Path:
     """Where the catalog cache lives (``$EHPLAN_CACHE_DIR`` or the user cache dir)."""
     override = os.environ.get("EHPLAN_CACHE_DIR")
@@ -94,8 +97,10 @@ def cache_path() -> Path:
 
 def read_cached(key: str) -> list[Entry] | None:
     """The cached catalog for ``key``, or None if absent, stale or unreadable."""
+    from ehplan.safeio import read_regular
+
     try:
-        cached = json.loads(cache_path().read_text(encoding="utf-8"))
+        cached = json.loads(read_regular(cache_path(), CACHE_MAX_BYTES).decode("utf-8"))
         if cached.get("key") != key:
             return None
         return [Entry(**item) for item in cached["entries"]]
@@ -105,12 +110,12 @@ def read_cached(key: str) -> list[Entry] | None:
 
 def write_cached(key: str, entries: list[Entry]) -> None:
     """Remember the catalog (best effort: a read-only cache dir only costs speed)."""
+    from ehplan.safeio import write_private
+
     path = cache_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_suffix(".tmp")
-        scratch.write_text(json.dumps({"key": key, "entries": [asdict(e) for e in entries]},
-                                      ensure_ascii=False), encoding="utf-8")
-        scratch.replace(path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(path, json.dumps({"key": key, "entries": [asdict(e) for e in entries]},
+                                       ensure_ascii=False).encode("utf-8"))
     except OSError:
         pass

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ehplan.audit import AuditRecord
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
+KEYED_LOG = "keyed log (hmac-sha256): give --key FILE with its key; it cannot be checked without it"
 
 
 def _lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Lang | None:
@@ -55,13 +56,16 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 @click.option("--operator", default=None, help="Operator name (else asked once and remembered).")
 @click.option("--log-dir", type=click.Path(path_type=Path), default=None,
               help="Where run logs go (default: $EHPLAN_LOG_DIR or the user data dir).")
+@click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
+              help="HMAC key file: runs are logged with it (default: $EHPLAN_KEY_FILE, else plain SHA-256).")
 @click.pass_context
 def main(ctx: click.Context, playbooks: Path | None, data: Path | None, lang: Lang | None,
-         operator: str | None, log_dir: Path | None) -> None:
+         operator: str | None, log_dir: Path | None, key_file: Path | None) -> None:
     """ehplan: walk an operator through the emergency response plan, with live
     countdowns and a tamper-evident log. Without a command, opens the app."""
     ctx.ensure_object(dict)
-    ctx.obj.update(playbooks=playbooks, data=data, lang=lang, operator=operator, log_dir=log_dir)
+    ctx.obj.update(playbooks=playbooks, data=data, lang=lang, operator=operator, log_dir=log_dir,
+                   key_file=key_file)
     if ctx.invoked_subcommand is None:
         from ehplan.cli_app import run_app
 
@@ -169,6 +173,9 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
         if result.unreadable:
             click.echo(f"{path}: unreadable: {result.reason}", err=True)
             worst = max(worst, EXIT_ERROR)
+        elif result.needs_key:
+            click.echo(f"{path}: {KEYED_LOG}", err=True)
+            worst = max(worst, EXIT_ERROR)
         elif result.ok:
             click.echo(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
         else:
@@ -219,8 +226,10 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
     if out is None:
         click.echo(text, nl=False)
         return
+    from ehplan.safeio import write_private
+
     try:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, text.encode("utf-8"))  # 0600: a report names people and places
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     click.echo(f"{log}: report written to {out}")
@@ -273,15 +282,15 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(EXIT_ERROR)
-    from ehplan.cli_app import load_settings, remember_operator
+    from ehplan.cli_app import load_settings, remember_operator, run_key, usable_log_dir
     from ehplan.engine.clock import ScaledClock, SystemClock
-    from ehplan.resources import default_log_dir
     from ehplan.tui.app import EhplanApp
 
     name = operator or obj.get("operator") or load_settings().get("operator")
-    app = EhplanApp(library, log_dir=default_log_dir(log_dir or obj.get("log_dir")), operator=name,
+    app = EhplanApp(library, log_dir=usable_log_dir(log_dir or obj.get("log_dir")), operator=name,
                     lang=shown, clock=ScaledClock(SystemClock(), scale or loaded.clock_scale), mode="drill",
-                    remember_operator=remember_operator, resume_offer=False, scenario=loaded)
+                    remember_operator=remember_operator, resume_offer=False, scenario=loaded,
+                    key=run_key(obj.get("key_file")))
     app.run()
     sys.exit(app.return_code or 0)
 
@@ -364,6 +373,8 @@ def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[
     result = verify_log(log, key)
     if result.unreadable:
         fail(f"{log}: unreadable: {result.reason}")
+    if result.needs_key:
+        fail(f"{log}: {KEYED_LOG}")
     if not result.ok and (not result.torn_tail or result.prev_run_ok is False):
         where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
         fail(f"{log}: NOT intact{where}: {result.reason}; {refusal}", 1)
@@ -374,12 +385,15 @@ def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[
 
 
 def _read_key(key_file: Path | None) -> bytes | None:
+    """The key file's bytes, as they are, or one line and exit 2."""
+    from ehplan.audit.keys import KeyFileError, read_key
+
     if key_file is None:
         return None
     try:
-        return key_file.read_bytes().strip()
-    except OSError as exc:
-        fail(f"cannot read key {key_file}: {exc.strerror or exc}")
+        return read_key(key_file)
+    except KeyFileError as exc:
+        fail(str(exc))
 
 
 def run() -> None:

@@ -7,13 +7,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ehplan import resources
 from ehplan.text import DEFAULT_LANG
 
 if TYPE_CHECKING:
     from ehplan.library import Library
+
+
+SETTINGS_MAX_BYTES = 64 * 1024
 
 
 def settings_path() -> Path:
@@ -28,8 +31,10 @@ def settings_path() -> Path:
 
 def load_settings() -> dict[str, Any]:
     """The remembered settings, or {} if none or unreadable."""
+    from ehplan.safeio import read_regular
+
     try:
-        value = json.loads(settings_path().read_text(encoding="utf-8"))
+        value = json.loads(read_regular(settings_path(), SETTINGS_MAX_BYTES).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
@@ -37,10 +42,12 @@ def load_settings() -> dict[str, Any]:
 
 def remember_operator(name: str) -> None:
     """Remember the operator's name for next time (best effort)."""
+    from ehplan.safeio import write_private
+
     path = settings_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**load_settings(), "operator": name}, ensure_ascii=False), encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(path, json.dumps({**load_settings(), "operator": name}, ensure_ascii=False).encode("utf-8"))
     except OSError:
         pass
 
@@ -54,8 +61,9 @@ def run_app(options: dict[str, Any]) -> None:
     started meanwhile waits for it); otherwise validation comes first.
     """
     from ehplan import catalog
-    from ehplan.resources import default_log_dir
 
+    log_dir = usable_log_dir(options.get("log_dir"))
+    hmac_key = run_key(options.get("key_file"))
     playbooks = resources.playbooks_dir(options.get("playbooks"))
     data = resources.data_dir(options.get("data"))
     key = catalog.fingerprint(playbooks, data)
@@ -85,16 +93,43 @@ def run_app(options: dict[str, Any]) -> None:
         remember_operator(options["operator"])
     from ehplan.tui.app import EhplanApp
 
-    app = EhplanApp(library, log_dir=default_log_dir(options.get("log_dir")), operator=operator,
+    app = EhplanApp(library, log_dir=log_dir, operator=operator,
                     lang=options.get("lang") or DEFAULT_LANG, remember_operator=remember_operator,
-                    catalog=cached, load_library=load)
+                    catalog=cached, load_library=load, key=hmac_key)
     app.run()
     if app.load_problems:
         _print_problems(app.load_problems)
     sys.exit(app.return_code or 0)
 
 
-def _print_problems(problems: list[str]) -> None:
+def usable_log_dir(log_dir: str | os.PathLike[str] | None) -> Path:
+    """The log directory runs will be written to, or one line and exit 2 when
+    others could plant files in it (it is created 0700 when missing)."""
+    from ehplan.resources import default_log_dir
+    from ehplan.safeio import private_dir_problem
+
+    chosen = default_log_dir(log_dir)
+    problem = private_dir_problem(chosen, "log directory", "--log-dir")
+    if problem is not None:
+        _print_problems([f"ehplan: {problem}"])
+    return chosen
+
+
+def run_key(key_file: str | os.PathLike[str] | None) -> bytes | None:
+    """The key new runs are chained with: ``--key``, else ``$EHPLAN_KEY_FILE``, else
+    none; one line and exit 2 if the file cannot be used."""
+    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE")
+    if not chosen:
+        return None
+    from ehplan.audit.keys import KeyFileError, read_key
+
+    try:
+        return read_key(Path(chosen))
+    except KeyFileError as exc:
+        _print_problems([f"ehplan: {exc}"])
+
+
+def _print_problems(problems: list[str]) -> NoReturn:
     for problem in problems:
         print(problem, file=sys.stderr)
     sys.exit(2)

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 APP_OPTIONS = {"--playbooks": "playbooks", "--data": "data", "--lang": "lang", "--operator": "operator",
-               "--log-dir": "log_dir"}
+               "--log-dir": "log_dir", "--key": "key_file"}
 """The options of `ehplan` itself (a test keeps them equal to the click group's)."""
 
 

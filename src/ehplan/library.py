@@ -91,10 +91,14 @@ def _data_checks(loaded: BaseModel, positions: Positions) -> list[Problem]:
 
 
 def playbook_files(paths: Iterable[Path]) -> list[Path]:
-    """The YAML files named, or found directly inside the directories named."""
+    """The YAML files named, or found directly inside the directories named.
+
+    A name ending in .yaml is a file, whatever it is on disk: a directory so
+    named is refused when it is read, never searched as a folder of playbooks.
+    """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and path.suffix not in (".yaml", ".yml"):
             found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
         else:
             found.append(path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ehplan.library import DATA_FILES, load_library
+from ehplan.library import DATA_FILES, load_library, playbook_files
 from ehplan.yamlpos import LoadError, Problem
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
@@ -29,7 +29,8 @@ def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, st
     if not paths:
         playbook_paths = [shipped_playbooks]
     only_data = bool(paths) and not playbook_paths
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(str(p), 1, 1, "no playbooks (*.yaml) in this directory")
+                               for p in playbook_paths if p.is_dir() and not playbook_files([p])]
     warnings: list[Problem] = []
     try:
         library = load_library(playbook_paths, data_dir, references=[shipped_playbooks],
@@ -37,7 +38,7 @@ def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, st
         warnings = library.warnings
         count = len(library.playbooks)
     except LoadError as exc:
-        problems = list(exc.problems)
+        problems += exc.problems
         count = 0
     for problem in [*problems, *warnings]:
         click.echo(str(problem), err=True)

@@ -19,9 +19,13 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ehplan.safeio import FileTooLarge, NotRegularFile, read_regular
+
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 18
+"""No number in a playbook or data file needs more digits (fits in 64 bits)."""
 
 M = TypeVar("M", bound=BaseModel)
 PathKey = tuple[str | int, ...]
@@ -163,6 +167,9 @@ class _Builder:
         if text in _FALSE:
             return False
         if _INT.match(text):
+            if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+                self._fail(node, f"integer with {len(text.lstrip('+-'))} digits is too large "
+                                 f"(at most {MAX_INT_DIGITS}); quote it if it is a text")
             return int(text)
         return text
 
@@ -182,15 +189,26 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def read_source(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a playbook, data or scenario file, or `LoadError` in one line.
+
+    Only a regular file is read, and its size is checked first: a FIFO, a
+    device (a link to /dev/zero) or a directory is refused at once.
+    """
+    try:
+        return read_regular(path, limit)
+    except (FileTooLarge, NotRegularFile) as exc:
+        raise LoadError([Problem(str(path), 1, 1, exc.strerror or str(exc))]) from None
+    except OSError as exc:
+        raise LoadError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+
+
 def load_yaml(path: Path, data: bytes | None = None) -> tuple[Any, Positions]:
     """Parse one YAML file safely; return its value and the positions map."""
     shown = str(path)
     positions = Positions(shown)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise LoadError([Problem(shown, 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+        data = read_source(path)
     if len(data) > MAX_BYTES:
         raise LoadError([Problem(shown, 1, 1, f"file too large ({len(data)} bytes, limit {MAX_BYTES})")])
     try:

@@ -7,6 +7,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from ehplan.safeio import read_regular
+
 from .errors import LogLockedError
 
 
@@ -25,7 +27,16 @@ def acquire(fd: int, log_path: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise LogLockedError(read_holder_pid(log_path), log_path) from None
-    side = os.open(sidecar_path(log_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    side_path = sidecar_path(log_path)
+    # The lock is ours now, so whatever sits at the sidecar's name (a stale pid
+    # file, or a link planted to make us overwrite another file) is removed, and
+    # the new one is created exclusively: never written through a link.
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(side_path)
+    try:
+        side = os.open(side_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return  # the sidecar only names the holder in messages; the flock is what locks
     try:
         os.write(side, f"{os.getpid()}\n".encode("ascii"))
     finally:
@@ -43,7 +54,7 @@ def release(fd: int, log_path: Path) -> None:
 def read_holder_pid(log_path: Path) -> int | None:
     """The pid in the sidecar, or None if it is missing or unreadable."""
     try:
-        text = sidecar_path(log_path).read_text(encoding="ascii").strip()
+        text = read_regular(sidecar_path(log_path), limit=64).decode("ascii").strip()
         return int(text)
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError):
         return None

@@ -11,6 +11,8 @@ from itertools import takewhile
 from pathlib import Path
 from typing import BinaryIO
 
+from ehplan.safeio import open_regular
+
 from .chain import LineFault, StreamScan, scan_lines
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -18,11 +20,13 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 
 def scan_file(path: Path, key: bytes | None) -> StreamScan:
-    """Scan a whole run file; OSError if it cannot be read."""
-    size = os.path.getsize(path)
+    """Scan a whole run file; OSError if it cannot be read or is not a regular file."""
+    fd = open_regular(path)
+    size = os.fstat(fd).st_size
     if size < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or not _can_fork():
-        with path.open("rb") as handle:
+        with os.fdopen(fd, "rb") as handle:
             return scan_lines(handle, key)
+    os.close(fd)
     from concurrent.futures import ProcessPoolExecutor  # only for long runs: costly to import
     from multiprocessing import get_context
 

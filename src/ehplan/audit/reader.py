@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ehplan.safeio import read_regular
+
 from .chain import scan_chain
 from .errors import AuditReadError
 from .record import AuditRecord
@@ -32,9 +34,9 @@ class TailDamage:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a whole file, turning OSError into AuditReadError."""
+    """Read a whole regular file, turning OSError (a FIFO or device too) into AuditReadError."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except OSError as exc:
         raise AuditReadError(path, exc) from exc
 

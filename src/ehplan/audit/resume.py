@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from ehplan.safeio import NotRegularFile, open_append_nofollow
 
 from . import lock
 from .chain import scan_chain
@@ -39,8 +43,13 @@ def open_run(path: Path, key: bytes | None = None) -> tuple[AuditWriter, Recover
     """
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AuditWriteError(exc.errno, f"cannot open audit log {path}: it is a symbolic link") from exc
         raise AuditWriteError(exc.errno, f"cannot open audit log {path}: {exc}") from exc
     try:
         lock.acquire(fd, path)
@@ -97,7 +106,7 @@ def _read_all(fd: int) -> bytes:
 def _set_aside(path: Path, fd: int, torn: bytes, good_length: int) -> Recovery:
     """Append the torn bytes to `<file>.torn` durably, then cut them from the log."""
     torn_file = torn_path_for(path)
-    side = os.open(torn_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+    side = open_append_nofollow(torn_file, create=True)
     try:
         view = memoryview(torn)
         while view:

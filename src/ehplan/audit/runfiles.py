@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from ehplan.safeio import is_regular_file, private_dir_problem
 
 from .errors import AuditReadError
 
@@ -25,7 +28,7 @@ def run_file_name(now: datetime, run_id: str) -> str:
 
 def run_files(log_dir: Path) -> list[Path]:
     """The `*.jsonl` run files of a directory, sorted by name (oldest first)."""
-    return sorted(p for p in log_dir.glob("*.jsonl") if p.is_file())
+    return sorted(p for p in log_dir.glob("*.jsonl") if is_regular_file(p))
 
 
 def previous_run_link(log_dir: Path) -> dict[str, Any] | None:
@@ -47,12 +50,20 @@ def previous_run_link(log_dir: Path) -> dict[str, Any] | None:
 
 
 def ensure_dir(log_dir: Path) -> None:
-    """Create the log directory (mode 0700) if it does not exist yet."""
-    if log_dir.is_dir():
-        return
-    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(log_dir, 0o700)
-    fsync_dir(log_dir.parent)
+    """Create the log directory (mode 0700) if it does not exist yet; refuse one
+    that others may write to (OSError with the reason)."""
+    if not log_dir.is_dir():
+        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(log_dir, 0o700)
+        fsync_dir(log_dir.parent)
+    problem = log_dir_problem(log_dir)
+    if problem is not None:
+        raise PermissionError(errno.EPERM, problem)
+
+
+def log_dir_problem(log_dir: Path) -> str | None:
+    """Why a log directory must not be used, or None when it is fine (or not there yet)."""
+    return private_dir_problem(log_dir, "log directory", "--log-dir")
 
 
 def fsync_dir(directory: Path) -> None:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ehplan.safeio import read_regular
+
+from .chain import KEY_NEEDED
 from .errors import AuditReadError
 from .parallel import scan_file
 
@@ -35,6 +38,8 @@ class VerifyResult:
     """The file could not be read at all."""
     chain_ok: bool = False
     """The hash chain alone is intact (ignoring the prev_run link)."""
+    needs_key: bool = False
+    """The log is HMAC-keyed and no key was given: it could not be checked at all."""
 
 
 def verify_log(path: Path, key: bytes | None = None) -> VerifyResult:
@@ -66,6 +71,7 @@ def verify_log(path: Path, key: bytes | None = None) -> VerifyResult:
         torn_tail=fault is not None and fault.torn,
         prev_run_ok=prev_run_ok,
         chain_ok=chain_ok,
+        needs_key=key is None and fault is not None and fault.reason == KEY_NEEDED,
     )
 
 
@@ -86,14 +92,18 @@ def check_prev_run(path: Path, first_data: dict[str, Any]) -> bool | None:
     if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
         return False
     try:
-        raw = (path.parent / name).read_bytes()
+        raw = read_regular(path.parent / name)
     except OSError:
         return False
-    for line in raw.split(b"\n"):
+    for line in raw.split(b"\n")[:-1]:  # whole lines only, parsed as the documented verifier does
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_float=_refuse, parse_constant=_refuse)
         except (ValueError, RecursionError):
             continue
         if isinstance(record, dict) and record.get("hash") == wanted:
             return True
     return False
+
+
+def _refuse(text: str) -> Any:
+    raise ValueError(f"{text} is not allowed in the log")

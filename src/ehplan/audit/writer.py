@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -184,7 +185,8 @@ def create_run(
         ensure_dir(log_dir)
         data = {**first_data, "prev_run": previous_run_link(log_dir)}
         path = log_dir / name
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
+        # O_EXCL never opens an existing name, a planted link included.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
         raise AuditWriteError(exc.errno, f"cannot create audit log: {exc}") from exc
@@ -197,9 +199,26 @@ def create_run(
         writer.append(first_type, data, now)
         fsync_dir(log_dir)
     except OSError as exc:
-        writer.close()
+        _abandon(writer, path)
         raise AuditWriteError(exc.errno, f"cannot create audit log {path}: {exc}") from exc
     except BaseException:
-        writer.close()
+        _abandon(writer, path)
         raise
     return writer
+
+
+def _abandon(writer: AuditWriter, path: Path) -> None:
+    """Close a run whose first record never became durable, and remove its file
+    if not one byte reached it (e.g. ENOSPC at the first write).
+
+    An empty run file records nothing, yet resume and the previous-run link
+    would trip over it; a file that holds any bytes is kept as evidence.
+    """
+    try:
+        empty = os.stat(path).st_size == 0
+    except OSError:
+        empty = False
+    writer.close()
+    if empty:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

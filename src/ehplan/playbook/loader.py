@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ehplan.playbook.checks import check_playbook
 from ehplan.playbook.models import Playbook
-from ehplan.yamlpos import LoadError, Positions, Problem, load_yaml, validate_model
+from ehplan.yamlpos import LoadError, Positions, load_yaml, read_source, validate_model
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,7 @@ class LoadedPlaybook:
 
 def load_playbook(path: Path, *, require_langs: bool = False, data: bytes | None = None) -> LoadedPlaybook:
     """Load and check one playbook, or raise `LoadError` with all its problems."""
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise LoadError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
-    raw = data
+    raw = read_source(path) if data is None else data
     value, positions = load_yaml(path, raw)
     if not isinstance(value, dict):
         raise LoadError([positions.problem((), "a playbook is a mapping of keys (id, title, steps…)")])

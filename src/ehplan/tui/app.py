@@ -57,9 +57,10 @@ class EhplanApp(App[None]):
                  lang: Lang = "zh-Hant", clock: Clock | None = None, mode: str = "live",
                  remember_operator: object = None, resume_offer: bool = True,
                  catalog: list[Entry] | None = None, load_library: Callable[[], Library] | None = None,
-                 scenario: Scenario | None = None) -> None:
+                 scenario: Scenario | None = None, key: bytes | None = None) -> None:
         """Give either a validated ``library``, or a ``catalog`` to paint the picker
-        at once and ``load_library`` to validate the files right after."""
+        at once and ``load_library`` to validate the files right after. With a
+        ``key``, run logs are HMAC-chained with it."""
         super().__init__()
         if library is None and (catalog is None or load_library is None):
             raise ValueError("give a library, or a catalog and a way to load the library")
@@ -78,6 +79,8 @@ class EhplanApp(App[None]):
         self._lock = asyncio.Lock()
         self.scenario = scenario
         """A drill's scenario: briefed, run on its playbook with injects, scored."""
+        self.key = key
+        """The HMAC key run logs are written with, or None for plain SHA-256 chains."""
         self.set_reactive(EhplanApp.lang, lang)
         apply_keys(self, self.KEYS, lang)
 
@@ -96,6 +99,14 @@ class EhplanApp(App[None]):
         else:
             self.call_after_refresh(self._start_loading)
         self.call_after_refresh(self._tune_garbage_collector)
+
+    def on_unmount(self) -> None:
+        """Close the run's log on the way out (Ctrl+Q): the lock and its pid
+        sidecar go, and the run stays open in the log, to be resumed."""
+        from ehplan.session import Session
+
+        if isinstance(self.session, Session):  # a replay's session writes nothing and holds no lock
+            self.session.close()
 
     @property
     def library(self) -> Library:
@@ -234,7 +245,7 @@ class EhplanApp(App[None]):
         if path is None:
             return
         try:
-            self.session = Session.resume(self.library, path, self.clock)
+            self.session = Session.resume(self.library, path, self.clock, key=self.key)
         except (LogLockedError, TamperedLogError, AuditWriteError) as exc:
             self.notify(str(exc), severity="error", timeout=20, markup=False)
             return
@@ -265,7 +276,7 @@ class EhplanApp(App[None]):
         start = cmd.StartRun(playbook_id, new_run_id(self.clock), self.operator, self.mode, self.lang,
                              getattr(self.clock, "scale", 1), scenario)
         try:
-            self.session = Session.start(self.library, self.log_dir, start, self.clock)
+            self.session = Session.start(self.library, self.log_dir, start, self.clock, key=self.key)
         except AuditWriteError as exc:
             self.push_screen(PaperScreen(str(exc), self.lang))
             return
