@@ -9,7 +9,7 @@ also runs alone:
    of the very same line bytes into another O_APPEND file in the same
    directory; alternating blocks, every call timed. p99 <= 1.5x.
 2. `ehplan verify` of a 1,000,000-event log (a fresh interpreter, wall time,
-   start-up included) >= 250,000 events/s and <= 2.5x a fresh interpreter that
+   start-up included) >= 250,000 events/s and <= 1.2x a fresh interpreter that
    only reads and json-parses each line. The log is built in memory with the
    real serialisation and hashing (no fsync per line) and its first lines are
    checked byte for byte against what the real writer writes.
@@ -38,7 +38,7 @@ from typing import Any
 
 TARGET_APPEND_P99_RATIO = 1.5
 TARGET_VERIFY_EVENTS_PER_S = 250_000.0
-TARGET_VERIFY_RATIO = 2.5
+TARGET_VERIFY_RATIO = 1.2
 TARGET_SMALL_VERIFY_RATIO = 1.3
 
 TARGETS = {

@@ -9,6 +9,9 @@
    of the same bytes; `ehplan verify` of a 1,000,000-event log (events/s, and
    vs. a loop that only reads and json-parses each line); `ehplan verify` of a
    20-event log vs. `python -c "import pydantic, yaml"`.
+5. hostile inputs (hostile_bench.py): `ehplan validate` of the attack corpus at
+   1x, 10x and 100x, time and peak memory vs. validating one ordinary
+   playbook, and how the cost grows.
 
 Prints a table (figure, baseline, ratio, target, PASS/FAIL), a breakdown of
 where ehplan's start-up goes, the heaviest imports (one ``-X importtime`` run
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import audit_bench
+import hostile_bench
 
 HERE = Path(__file__).resolve().parent
 STARTUP_CHILD = HERE / "startup_child.py"
@@ -248,6 +252,7 @@ def report(results: dict[str, Any]) -> list[str]:
                      f"{p99 / TARGET_KEY_P99_MS:.2f}x of target", f"<= {TARGET_KEY_P99_MS:.0f} ms", verdict(ok)))
         rows.append(("  key -> frame p50 / max ms", f"{keys['p50_ms']:.1f} / {keys['max_ms']:.1f}", "", "", "", ""))
     rows.extend(audit_bench.table_rows(results))
+    rows.extend(hostile_bench.table_rows(results))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for i, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j])
@@ -308,7 +313,7 @@ def report(results: dict[str, Any]) -> list[str]:
                 lines.append(f"  {kind:8s} p50 {got['p50']:.1f} / p99 {got['p99']:.1f} / max {got['max']:.1f} ms")
         if keys["failures"]:
             lines.append("  FAILURES: " + "; ".join(keys["failures"]))
-    audit = audit_bench.detail_lines(results)
+    audit = audit_bench.detail_lines(results) + hostile_bench.detail_lines(results)
     if audit:
         lines.append("")
         lines.extend(audit)
@@ -329,7 +334,7 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "python": platform.python_version(),
         "machine": {"cpus": os.cpu_count(), "load_avg_before": os.getloadavg(), "platform": platform.platform()},
         "targets": {"start_ratio": TARGET_START_RATIO, "memory_ratio": TARGET_MEMORY_RATIO,
-                    "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS},
+                    "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS, **hostile_bench.TARGETS},
     }
     try:
         import textual
@@ -349,7 +354,8 @@ def main() -> int:
                            ("keys", lambda: bench_keys(args.presses, scratch, env)),
                            ("audit_append", lambda: audit_bench.bench_append(scratch, args.appends)),
                            ("audit_verify", lambda: audit_bench.bench_verify(scratch, env, args.events)),
-                           ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env))):
+                           ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
+                           ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile", env))):
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             try:
                 results[name] = step()
@@ -366,6 +372,7 @@ def main() -> int:
         "keys": None if not keys else (keys["p99_ms"] is not None and keys["p99_ms"] <= TARGET_KEY_P99_MS
                                        and not keys["failures"] and keys["all_durable_at_frame"]),
         **audit_bench.verdicts(results),
+        **hostile_bench.verdicts(results),
     }
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     for line in report(results):

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from ehplan import __version__, resources
-from ehplan.text import LANGS, Lang, parse_lang
+from ehplan.terminal import say
+from ehplan.text import LANGS, Lang, parse_lang, visible
 
 if TYPE_CHECKING:
     from ehplan.audit import AuditRecord
@@ -44,7 +45,7 @@ DATA_OPTION = click.option(
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print one line to stderr and exit."""
-    click.echo(f"ehplan: {message}", err=True)
+    say(f"ehplan: {message}", err=True)
     sys.exit(code)
 
 
@@ -81,7 +82,7 @@ def load_or_exit(playbooks: Path | None, data: Path | None) -> object:
         return load_library([resources.playbooks_dir(playbooks)], resources.data_dir(data))
     except LoadError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            say(str(problem), err=True)
         sys.exit(EXIT_ERROR)
 
 
@@ -114,7 +115,7 @@ def schema(out: Path | None) -> None:
 
     rendered = render_schemas()
     if out is None:
-        click.echo(rendered["playbook.schema.json"], nl=False)
+        click.echo(rendered["playbook.schema.json"], nl=False)  # generated here, not read from a file
         return
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -122,7 +123,7 @@ def schema(out: Path | None) -> None:
             (out / name).write_text(text, encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write schemas to {out}: {exc.strerror or exc}")
-    click.echo(f"wrote {len(rendered)} schemas to {out}")
+    say(f"wrote {len(rendered)} schemas to {out}")
 
 
 def _show_data_table(ctx: click.Context, data: Path | None, lang: Lang | None, name: str) -> None:
@@ -171,20 +172,20 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
     for path in logs:
         result = verify_log(path, key)
         if result.unreadable:
-            click.echo(f"{path}: unreadable: {result.reason}", err=True)
+            say(f"{path}: unreadable: {result.reason}", err=True)
             worst = max(worst, EXIT_ERROR)
         elif result.needs_key:
-            click.echo(f"{path}: {KEYED_LOG}", err=True)
+            say(f"{path}: {KEYED_LOG}", err=True)
             worst = max(worst, EXIT_ERROR)
         elif result.ok:
-            click.echo(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
+            say(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
         else:
             where = ""
             if result.first_bad_seq is not None or result.first_bad_offset is not None:
                 where = f" at seq {result.first_bad_seq}, byte offset {result.first_bad_offset}"
-            click.echo(f"{path}: NOT intact{where}: {result.reason}", err=True)
+            say(f"{path}: NOT intact{where}: {result.reason}", err=True)
             if result.final_hash:
-                click.echo(f"{path}: last good hash {result.final_hash}", err=True)
+                say(f"{path}: last good hash {result.final_hash}", err=True)
             worst = max(worst, 1)
     sys.exit(worst)
 
@@ -208,7 +209,6 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
     from ehplan.report.afteraction import Integrity, after_action_report
-    from ehplan.text import visible
 
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
@@ -222,7 +222,8 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
         lines = after_action_report(records, library, integrity, lang, score)
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
-    text = "\n".join(visible(line) for line in lines) + "\n"
+    # One report line is one line: a newline inside a note or value is shown, never obeyed.
+    text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
     if out is None:
         click.echo(text, nl=False)
         return
@@ -232,7 +233,7 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
         write_private(out, text.encode("utf-8"))  # 0600: a report names people and places
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
-    click.echo(f"{log}: report written to {out}")
+    say(f"{log}: report written to {out}")
 
 
 @main.command(short_help="Run a tabletop drill on a real playbook (no SCENARIO: list them).")
@@ -267,11 +268,11 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
             try:
                 found = load_scenario(path, library)
             except LoadError as exc:
-                click.echo(str(exc.problems[0]), err=True)
+                say(str(exc.problems[0]), err=True)
                 continue
             title = pick(text_map(found.title), shown)
-            click.echo(f"{found.id:<20} {title}  ({found.playbook}, ×{found.clock_scale}, "
-                       f"{len(found.injects)} injects, {len(found.expect)} scored)")
+            say(f"{found.id:<20} {title}  ({found.playbook}, ×{found.clock_scale}, "
+                f"{len(found.injects)} injects, {len(found.expect)} scored)")
         return
     path = Path(scenario)
     if not path.exists() and "/" not in scenario and not scenario.endswith((".yaml", ".yml")):
@@ -280,7 +281,7 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
         loaded = load_scenario(path, library)
     except LoadError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            say(str(problem), err=True)
         sys.exit(EXIT_ERROR)
     from ehplan.cli_app import load_settings, remember_operator, run_key, usable_log_dir
     from ehplan.engine.clock import ScaledClock, SystemClock
@@ -349,8 +350,8 @@ def _drill_score(records: list[AuditRecord], library: object, scenario_file: Pat
     assert isinstance(library, Library)
     path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
     if scenario_file is None and not path.exists():  # a drill from a scenario that did not ship
-        click.echo(f"ehplan: no score: scenario {scenario_id!r} is not among the shipped drills; "
-                   "give --scenario FILE", err=True)
+        say(f"ehplan: no score: scenario {scenario_id!r} is not among the shipped drills; "
+            "give --scenario FILE", err=True)
         return []
     try:
         scenario = load_scenario(path, library)
@@ -361,7 +362,7 @@ def _drill_score(records: list[AuditRecord], library: object, scenario_file: Pat
     try:
         return score_lines(score_run(records, scenario, library, lang), lang)
     except KeyError as exc:  # a timer or step the playbook no longer has
-        click.echo(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
+        say(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
         return []
 
 
@@ -381,6 +382,12 @@ def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[
     records, _damage = read_log(log, key)
     if not records or records[0].type != "run_started":
         fail(f"{log}: not a run log (it does not begin with run_started)")
+    from ehplan.engine.eventcheck import event_problem
+
+    for record in records:  # intact proves who could have written it, not that its content is sane
+        problem = event_problem(record.type, record.data)
+        if problem is not None:
+            fail(f"{log}: seq {record.seq}: {problem}", 1)
     return records, result.torn_tail
 
 
@@ -397,8 +404,21 @@ def _read_key(key_file: Path | None) -> bytes | None:
 
 
 def run() -> None:
-    """Entry point that never shows a traceback for an unexpected failure."""
+    """Entry point: click's own messages (usage, a bad option, an unknown
+    command) go through `say` too, since they quote what was typed."""
     try:
-        main(standalone_mode=True)
+        main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        say("Aborted!", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+        if ctx is not None:
+            hint = f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help."
+            say(f"{ctx.get_usage()}\n{hint}\n", err=True, one_line=False)
+        say(f"Error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

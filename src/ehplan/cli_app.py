@@ -117,8 +117,9 @@ def usable_log_dir(log_dir: str | os.PathLike[str] | None) -> Path:
 
 def run_key(key_file: str | os.PathLike[str] | None) -> bytes | None:
     """The key new runs are chained with: ``--key``, else ``$EHPLAN_KEY_FILE``, else
-    none; one line and exit 2 if the file cannot be used."""
-    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE")
+    the site's settings (``"key_file"`` in settings.json), else none; one line and
+    exit 2 if the file cannot be used."""
+    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE") or load_settings().get("key_file")
     if not chosen:
         return None
     from ehplan.audit.keys import KeyFileError, read_key
@@ -130,6 +131,8 @@ def run_key(key_file: str | os.PathLike[str] | None) -> bytes | None:
 
 
 def _print_problems(problems: list[str]) -> NoReturn:
+    from ehplan.text import visible
+
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(visible(problem, one_line=True), file=sys.stderr)
     sys.exit(2)

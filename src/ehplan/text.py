@@ -6,7 +6,7 @@ is derived from zh-Hant with OpenCC unless a file gives it explicitly.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from functools import lru_cache
 from typing import Literal, get_args
 
@@ -80,24 +80,35 @@ def parse_lang(value: str) -> Lang:
     return found  # type: ignore[return-value]
 
 
-_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u2028\u2029"  # Unicode's line and paragraph separators, which some viewers break a line at
+    "\ud800-\udfff]"  # lone surrogates, as os.fsdecode leaves bytes that were not UTF-8
+)
 
 
-def visible(text: str) -> str:
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # the escape of a byte that was not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
     """Make control characters visible so that text from users or files cannot
-    move the cursor, change colours or reorder what the screen shows.
+    move the cursor, change colours, retitle the window, write the clipboard or
+    reorder what the screen shows.
 
-    C0/C1 controls and bidi overrides become ``\\xNN``/``\\uNNNN`` escapes; tab
-    and newline stay. The log keeps the raw string; this is for display only.
+    C0/C1 controls, DEL, bidi overrides and marks, and the Unicode line and
+    paragraph separators become ``\\xNN``/``\\uNNNN`` escapes; a byte that was
+    not UTF-8 (a surrogate escape, as in some file names) becomes ``\\xNN``.
+    Tab stays, and so does newline unless ``one_line``: then ``\\n`` is shown,
+    so that a value can never start a line of its own. The log keeps the raw
+    string; this is for display only, and every terminal path goes through it.
     """
-    out: list[str] = []
-    for ch in text:
-        if ch in "\n\t":
-            out.append(ch)
-        elif ch in _BIDI_CONTROLS:
-            out.append(f"\\u{ord(ch):04x}")
-        elif unicodedata.category(ch) == "Cc":
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    if one_line and "\n" in text:
+        text = text.replace("\n", "\\n")
+    if _UNSAFE.search(text) is None:  # the common case: one scan in C, no copy
+        return text
+    return _UNSAFE.sub(_escape, text)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from ehplan.library import DATA_FILES, load_library, playbook_files
+from ehplan.terminal import say
 from ehplan.yamlpos import LoadError, Problem
 
 EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
@@ -19,7 +18,7 @@ def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, st
     playbook_paths: list[Path] = []
     for path in paths:
         if not path.exists():
-            click.echo(f"{path}:1:1: no such file or directory", err=True)
+            say(f"{path}:1:1: no such file or directory", err=True)
             return EXIT_ERROR
         if path.is_file() and path.name in DATA_FILES:
             data_dir = path.parent
@@ -41,10 +40,10 @@ def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, st
         problems += exc.problems
         count = 0
     for problem in [*problems, *warnings]:
-        click.echo(str(problem), err=True)
+        say(str(problem), err=True)
     if problems:
-        click.echo(f"{len(problems)} error(s), {len(warnings)} warning(s)", err=True)
+        say(f"{len(problems)} error(s), {len(warnings)} warning(s)", err=True)
         return EXIT_ERROR
     what = "data files" if only_data else f"{count} playbook(s) and the data files"
-    click.echo(f"ok: {what} are valid" + (f" ({len(warnings)} warning(s))" if warnings else ""))
+    say(f"ok: {what} are valid" + (f" ({len(warnings)} warning(s))" if warnings else ""))
     return EXIT_WARN if warnings and strict else EXIT_OK

@@ -10,8 +10,10 @@ nesting depth and alias expansion are bounded so that a hostile file (a
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -184,9 +186,20 @@ def _compose(text: str) -> yaml.Node | None:
     if _FAST_LOADER is not yaml.SafeLoader:
         try:
             return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.MarkedYAMLError as exc:
+            if "maximum nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+                # libyaml stops at 1000 levels; the pure-Python parser would recurse
+                # through them all again, slowly, only to fail the same way.
+                raise _TooDeep(exc.problem_mark.line + 1, exc.problem_mark.column + 1) from None
         except (yaml.YAMLError, RecursionError):
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__(line, col)
+        self.line, self.col = line, col
 
 
 def read_source(path: Path, limit: int = MAX_BYTES) -> bytes:
@@ -219,8 +232,34 @@ def load_yaml(path: Path, data: bytes | None = None) -> tuple[Any, Positions]:
         col = len(before.decode("utf-8", errors="replace")) + 1
         message = f"not valid UTF-8 (byte {data[exc.start]:#04x}): save the file as UTF-8"
         raise LoadError([Problem(shown, line, col, message)]) from None
+    with collector_paused():
+        return _parse(shown, text, positions)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold the garbage collector off while a file is parsed and validated.
+
+    Loading allocates objects per value (nodes, values, positions, models,
+    problems) and frees few until the end; with the collector on, its full
+    passes over ever more live objects made a 1 MB file cost several times
+    what it should, growing faster than the file. Nothing built here is cyclic
+    but a recursive alias, which is refused, and collected once it is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(shown: str, text: str, positions: Positions) -> tuple[Any, Positions]:
     try:
         node = _compose(text)
+    except _TooDeep as deep:
+        raise LoadError([Problem(shown, deep.line, deep.col, f"nested deeper than {MAX_DEPTH} levels")]) from None
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_syntax_problem(shown, exc)]) from None
     except yaml.reader.ReaderError as exc:
@@ -375,9 +414,11 @@ def validation_problems(error: ValidationError, data: Any, positions: Positions)
                        if d == deepest or e[1] in ("missing", "extra_forbidden")]
     # Union branches report one error each; keep the deepest, most specific ones.
     problems: list[Problem] = []
-    paths = list(found)
+    # Every proper prefix of a place with an error: a set, so that a file with
+    # tens of thousands of bad keys costs linear time, not quadratic.
+    ancestors = {other[:depth] for other in found for depth in range(len(other))}
     for path, entries in found.items():
-        deeper = any(other != path and other[: len(path)] == path for other in paths)
+        deeper = path in ancestors
         specific = [e for e in entries if e[1] not in _TYPE_MISMATCH]
         if deeper and not specific:
             continue

@@ -3,9 +3,11 @@ stale lock beside an unfinished run (which stays open, to be resumed)."""
 
 from __future__ import annotations
 
+import json
+
 from ehplan.audit import find_open_runs, read_log, verify_log
 from ehplan.audit.lock import sidecar_path
-from ehplan.cli_app import run_key
+from ehplan.cli_app import run_key, settings_path
 from ehplan.tui.screens.run import RunScreen
 
 
@@ -38,3 +40,6 @@ def test_the_key_option_and_variable_are_read_as_key_files(tmp_path, monkeypatch
     assert run_key(None) == b"abc\n"
     monkeypatch.delenv("EHPLAN_KEY_FILE")
     assert run_key(None) is None
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(json.dumps({"operator": "Ann", "key_file": str(key)}))
+    assert run_key(None) == b"abc\n"  # the site's settings name the key file

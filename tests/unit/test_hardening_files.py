@@ -256,3 +256,16 @@ def test_a_keyed_log_checked_without_its_key_says_so(tmp_path):
     assert result.exit_code == 2, result.output
     assert "keyed log (hmac-sha256): give --key" in result.output
     assert read_log(log)[1] is None and not verify_log(log).ok
+
+
+def test_the_writer_refuses_a_record_longer_than_a_log_line_may_be(tmp_path):
+    from ehplan.audit.chain import MAX_LINE_BYTES
+
+    log_dir = tmp_path / "logs"
+    with create_run(log_dir, "r1", "Ann", "live", "run_started", {"playbook": "x"}, T0) as writer:
+        size = writer.path.stat().st_size
+        with pytest.raises(ValueError, match="too large for one log line"):
+            writer.append("note_added", {"text": "x" * MAX_LINE_BYTES}, T0)
+        assert writer.path.stat().st_size == size and not writer.failed
+        writer.append("note_added", {"text": "x" * (MAX_LINE_BYTES - 400)}, T0)
+    assert verify_log(writer.path).ok

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from ehplan.safeio import open_regular
 
-from .chain import LineFault, StreamScan, scan_lines
+from .chain import MAX_LINE_BYTES, LineFault, StreamScan, bounded_lines, scan_lines
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 """Below this a second process costs more than it saves."""
@@ -25,7 +25,7 @@ def scan_file(path: Path, key: bytes | None) -> StreamScan:
     size = os.fstat(fd).st_size
     if size < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or not _can_fork():
         with os.fdopen(fd, "rb") as handle:
-            return scan_lines(handle, key)
+            return scan_lines(bounded_lines(handle), key)
     os.close(fd)
     from concurrent.futures import ProcessPoolExecutor  # only for long runs: costly to import
     from multiprocessing import get_context
@@ -45,7 +45,8 @@ def _can_fork() -> bool:
 def _line_start_after(path: Path, middle: int) -> int:
     with path.open("rb") as handle:
         handle.seek(middle)
-        handle.readline()
+        while (piece := handle.readline(MAX_LINE_BYTES)) and not piece.endswith(b"\n"):
+            pass  # a hostile line longer than MAX_LINE_BYTES: skip it in bounded pieces
         return handle.tell()
 
 
@@ -56,7 +57,7 @@ def _lines_until(handle: BinaryIO, end: int) -> Iterator[bytes]:
         position[0] += len(line)
         return position[0] <= end
 
-    return takewhile(inside, handle)
+    return takewhile(inside, bounded_lines(handle))
 
 
 def _scan_part(path: Path, start: int, end: int, key: bytes | None, second: bool) -> StreamScan:

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import lock
 from .canonical import GENESIS, alg_for, canonical_bytes, check_json_value, compute_hash
+from .chain import MAX_LINE_BYTES
 from .errors import AuditWriteError
 from .record import FORMAT_VERSION, MODES, AuditRecord, format_ts
 from .runfiles import ensure_dir, fsync_dir, previous_run_link, run_file_name
@@ -106,7 +107,9 @@ class AuditWriter:
             "prev": self._last_hash,
             "alg": alg_for(self._key),
         }
-        canonical_bytes(body)  # huge ints and the like fail here, before any write
+        size = len(canonical_bytes(body))  # huge ints and the like fail here, before any write
+        if size + 80 > MAX_LINE_BYTES:  # the hash member and the newline: 78 bytes
+            raise ValueError(f"event too large for one log line ({size} bytes, limit {MAX_LINE_BYTES})")
         return AuditRecord(**body, hash=compute_hash(body, self._key))
 
     def append(self, type: str, data: dict[str, Any], now: datetime) -> AuditRecord:

@@ -290,6 +290,8 @@ def _override(draft: _Draft, command: cmd.Override) -> None:
     reason = command.reason.strip()
     if not reason:
         raise Refused("reason_needed")
+    if len(command.reason) > MAX_TEXT:
+        raise Refused("too_long", n=MAX_TEXT)
     step = _current(draft)
     if isinstance(step, EndStep | GotoStep):
         raise Refused("cannot_skip")

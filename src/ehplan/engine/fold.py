@@ -9,6 +9,7 @@ from typing import Any
 
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant
+from ehplan.engine.eventcheck import event_problem
 from ehplan.engine.state import (
     ContactLog,
     FollowUpState,
@@ -22,6 +23,10 @@ from ehplan.engine.state import (
 
 class FoldError(Exception):
     """An event that cannot follow the state it is applied to."""
+
+
+class MalformedData(FoldError):
+    """An event whose data lacks a member its type needs, or has one of the wrong type."""
 
 
 def happening(playbook: str, kind: str, ref: str) -> str:
@@ -65,6 +70,9 @@ def apply(state: RunState, record: ev.EventRecord) -> RunState:
     if handler is None:
         raise FoldError(f"unknown event type {record.type!r}")
     data = record.data
+    problem = event_problem(record.type, data)
+    if problem is not None:
+        raise MalformedData(f"seq {record.seq}: {problem}")
     new = handler(state, data, record)
     fired = triggers_of(record.type, data, state.playbook or data.get("playbook", ""))
     return replace(new, last_seq=record.seq, last_ts=record.ts,

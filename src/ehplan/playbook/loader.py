@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ehplan.playbook.checks import check_playbook
 from ehplan.playbook.models import Playbook
-from ehplan.yamlpos import LoadError, Positions, load_yaml, read_source, validate_model
+from ehplan.yamlpos import LoadError, Positions, collector_paused, load_yaml, read_source, validate_model
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,11 @@ class LoadedPlaybook:
 def load_playbook(path: Path, *, require_langs: bool = False, data: bytes | None = None) -> LoadedPlaybook:
     """Load and check one playbook, or raise `LoadError` with all its problems."""
     raw = read_source(path) if data is None else data
+    with collector_paused():
+        return _load(path, raw, require_langs)
+
+
+def _load(path: Path, raw: bytes, require_langs: bool) -> LoadedPlaybook:
     value, positions = load_yaml(path, raw)
     if not isinstance(value, dict):
         raise LoadError([positions.problem((), "a playbook is a mapping of keys (id, title, steps…)")])

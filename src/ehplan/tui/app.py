@@ -239,6 +239,7 @@ class EhplanApp(App[None]):
 
     def _resume_chosen(self, path: Path | None) -> None:
         from ehplan.audit import AuditWriteError, LogLockedError, TamperedLogError
+        from ehplan.engine.fold import FoldError
         from ehplan.session import Session
         from ehplan.tui.screens.run import RunScreen
 
@@ -246,7 +247,7 @@ class EhplanApp(App[None]):
             return
         try:
             self.session = Session.resume(self.library, path, self.clock, key=self.key)
-        except (LogLockedError, TamperedLogError, AuditWriteError) as exc:
+        except (LogLockedError, TamperedLogError, AuditWriteError, FoldError) as exc:
             self.notify(str(exc), severity="error", timeout=20, markup=False)
             return
         self.clock = self.session.clock  # a drill's own, faster clock

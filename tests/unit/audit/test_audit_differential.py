@@ -18,7 +18,7 @@ from test_audit_fixtures import doc_verifier
 
 from ehplan.audit import create_run, verify_log
 from ehplan.audit.canonical import canonical_bytes
-from ehplan.audit.chain import _SCAN, _check_canonical
+from ehplan.audit.chain import _SCAN, _canonical_halves
 
 T0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
 DOC_VERIFY = doc_verifier()
@@ -252,6 +252,27 @@ def test_the_rebuilt_canonical_line_is_canonical_bytes(tmp_path: Path) -> None:
             for member in ("operator", "run", "type", "ts"):
                 changed = {**record, member: value, "data": {**record["data"], value: [value, -1, 10**30]}}
                 line = canonical_bytes({**changed, "hash": "c" * 64}) + b"\n"
-                text = line.decode()
-                parsed, _end = _SCAN(text, 0)
-                _check_canonical(parsed, text)  # raises if the rebuilt line differs
+                parsed, _end = _SCAN(line.decode(), 0)
+                head, tail = _canonical_halves(parsed)
+                assert f'{head},"hash":"{"c" * 64}"{tail}\n'.encode() == line
+                assert (head + tail).encode() == canonical_bytes(changed)
+
+
+def test_a_line_over_the_limit_is_refused_by_both_and_read_in_bounded_pieces(tmp_path: Path) -> None:
+    from ehplan.audit.chain import MAX_LINE_BYTES
+
+    path = corpus(tmp_path, None)
+    records = records_of(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    for size in (MAX_LINE_BYTES - 200, MAX_LINE_BYTES + 10):
+        last = {**records[-1], "data": {**records[-1]["data"], "pad": ""}}
+        filler = size - len(honest_line(last, None))
+        last["data"]["pad"] = "x" * max(filler, 0)
+        line = honest_line(last, None)
+        path.write_bytes(b"".join(lines[:-1]) + line)
+        app, doc = both_verdicts(path, None)
+        assert app == doc == (len(line) <= MAX_LINE_BYTES), len(line)
+    path.write_bytes(b"".join(lines) + b"x" * (8 * MAX_LINE_BYTES))  # one long line, no newline at all
+    result = verify_log(path)
+    assert not result.ok and result.reason == f"line longer than {MAX_LINE_BYTES} bytes"
+    assert both_verdicts(path, None) == (False, False)

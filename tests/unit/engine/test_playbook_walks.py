@@ -13,6 +13,7 @@ from ehplan.engine import commands as c
 from ehplan.engine import events as ev
 from ehplan.engine.clock import rfc3339
 from ehplan.engine.decide import NeedsConfirmation, Refused
+from ehplan.engine.eventcheck import event_problem
 from ehplan.engine.fold import fold
 from ehplan.engine.memory import MemoryRun
 from ehplan.library import Library, load_library
@@ -43,6 +44,7 @@ def test_the_library_holds_the_fifteen_playbooks(library):
 
 
 def _assert_ended_and_folds(run: MemoryRun) -> None:
+    assert [problem for r in run.log if (problem := event_problem(r.type, r.data))] == []
     assert run.log[-1].type == ev.RUN_ENDED
     assert run.state.ended
     assert fold(run.log) == run.state
