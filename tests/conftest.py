@@ -78,3 +78,24 @@ def make_app(example_library: Library):  # type: ignore[no-untyped-def]
         return build_app(tmp_path, library or example_library, **options)  # type: ignore[arg-type]
 
     return factory
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the real `ehplan` entry point in-process, click's own errors included:
+    ``code, output = cli("verify", path)`` (output is stdout then stderr)."""
+    import sys
+
+    from ehplan.cli import run
+
+    def invoke(*args: str) -> tuple[int, str]:
+        monkeypatch.setattr(sys, "argv", ["ehplan", *args])
+        code = 0
+        try:
+            run()
+        except SystemExit as done:
+            code = int(done.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return invoke

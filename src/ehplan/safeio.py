@@ -50,7 +50,12 @@ def open_regular(path: Path) -> int:
     the file it reaches is what is checked. Raises NotRegularFile or OSError.
     """
     # O_NONBLOCK so that opening a FIFO returns at once instead of waiting for a writer.
-    fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+    return open_checked(path, os.O_RDONLY | _NONBLOCK)
+
+
+def open_checked(path: Path, flags: int) -> int:
+    """``os.open`` (new files 0600, close-on-exec), then refuse all but a regular file."""
+    fd = os.open(path, flags | _CLOEXEC, 0o600)
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -104,16 +109,7 @@ def open_append_nofollow(path: Path, *, create: bool) -> int:
     With ``create`` a missing file is made; an existing one must be a regular
     file owned by nobody else's link. Raises OSError (ELOOP for a link).
     """
-    flags = os.O_WRONLY | os.O_APPEND | _NOFOLLOW | _CLOEXEC | (os.O_CREAT if create else 0)
-    fd = os.open(path, flags, 0o600)
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegularFile(errno.EINVAL, f"not a regular file ({describe(mode)})")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    return open_checked(path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW | (os.O_CREAT if create else 0))
 
 
 def write_private(path: Path, data: bytes) -> None:

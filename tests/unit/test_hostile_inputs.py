@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from test_hostile_output import raw_controls
-
-from ehplan.cli import run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "tests/data/playbooks/example.yaml").read_text(encoding="utf-8")
@@ -71,18 +68,14 @@ CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(CORPUS))
-def test_every_hostile_file_gets_one_clear_line(case, tmp_path, capsys, monkeypatch):
+def test_every_hostile_file_gets_one_clear_line(case, tmp_path, cli):
     make, expected = CORPUS[case]
     path = tmp_path / "hostile.yaml"
     make(path)
-    monkeypatch.setattr(sys, "argv", ["ehplan", "validate", str(path)])
-    with pytest.raises(SystemExit) as done:
-        run()
-    captured = capsys.readouterr()
-    assert done.value.code == 2, captured.out + captured.err
-    assert captured.out == "" and "Traceback" not in captured.err
-    assert raw_controls(captured.err) == []
-    *problems, summary = captured.err.splitlines()
+    code, output = cli("validate", str(path))
+    assert code == 2, output
+    assert "Traceback" not in output and raw_controls(output) == []
+    *problems, summary = output.splitlines()
     assert re.fullmatch(r"\d+ error\(s\), \d+ warning\(s\)", summary), summary
     for line in problems:  # every problem on a line of its own, placed
         assert re.fullmatch(re.escape(str(path)) + r":\d+:\d+: .+", line), line

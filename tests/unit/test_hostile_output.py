@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from ehplan import resources
-from ehplan.cli import run
 from ehplan.engine import commands as c
 from ehplan.engine.clock import FakeClock
 from ehplan.library import load_library
@@ -35,18 +33,6 @@ def raw_controls(text: str) -> list[str]:
            "\u200e", "\u200f", "\u061c", "\u2028", "\u2029"}
     return [repr(ch) for ch in text
             if ch not in "\n\t" and (unicodedata.category(ch) in ("Cc", "Cs") or ch in bad)]
-
-
-def ehplan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
-    """Run the real entry point in-process (click's own errors included)."""
-    monkeypatch.setattr(sys, "argv", ["ehplan", *args])
-    code = 0
-    try:
-        run()
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +108,9 @@ COMMANDS = list(commands({k: Path("/") for k in ("data", "playbooks", "drills", 
 
 
 @pytest.mark.parametrize("name", COMMANDS)
-def test_no_raw_control_character_reaches_the_terminal(name, hostile, capsys, monkeypatch):
+def test_no_raw_control_character_reaches_the_terminal(name, hostile, cli, monkeypatch):
     monkeypatch.setattr(resources, "drills_dir", lambda: hostile["drills"])
-    code, output = ehplan(capsys, monkeypatch, *commands(hostile)[name])
+    code, output = cli(*commands(hostile)[name])
     assert raw_controls(output) == [], output
     assert "Traceback" not in output
     assert output.strip(), "every command says something"
@@ -135,8 +121,8 @@ def test_no_raw_control_character_reaches_the_terminal(name, hostile, capsys, mo
         assert code != 0 or name in ("validate data", "schema out", "report out"), output
 
 
-def test_a_newline_in_a_note_never_starts_a_report_line(hostile, capsys, monkeypatch):
-    code, output = ehplan(capsys, monkeypatch, "report", str(hostile["log"]),
+def test_a_newline_in_a_note_never_starts_a_report_line(hostile, cli):
+    code, output = cli("report", str(hostile["log"]),
                           "--playbooks", str(ROOT / "tests/data/playbooks"), "--lang", "en")
     assert code == 0
     assert "line one\\nline two" in output

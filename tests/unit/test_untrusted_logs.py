@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 from ehplan.audit import GENESIS, verify_log
 from ehplan.audit.canonical import canonical_bytes, compute_hash
 from ehplan.audit.lock import sidecar_path
-from ehplan.cli import run
 from ehplan.engine import commands as c
 from ehplan.engine.clock import FakeClock
 from ehplan.engine.eventcheck import event_problem
@@ -66,17 +64,6 @@ def rewrite(path: Path, event_type: str, change: Callable[[dict[str, Any]], None
     return int(target["seq"])
 
 
-def ehplan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["ehplan", *args])
-    code = 0
-    try:
-        run()
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
-
-
 MALFORMED: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
     "open not a list": ("run_ended", lambda d: d.update(open="x"), "run_ended.open must be a list of texts"),
     "step missing": ("step_entered", lambda d: d.pop("step"), "step_entered lacks 'step'"),
@@ -93,11 +80,11 @@ MALFORMED: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
 
 @pytest.mark.parametrize("case", [k for k, v in MALFORMED.items() if v[2]])
 @pytest.mark.parametrize("command", ["report", "replay"])
-def test_a_malformed_but_intact_log_is_one_line_and_exit_1(case, command, library, tmp_path, capsys, monkeypatch):
+def test_a_malformed_but_intact_log_is_one_line_and_exit_1(case, command, library, tmp_path, cli):
     event_type, change, message = MALFORMED[case]
     path = a_run(library, tmp_path / "logs")
     seq = rewrite(path, event_type, change)
-    code, output = ehplan(capsys, monkeypatch, command, str(path), "--playbooks", PLAYBOOKS)
+    code, output = cli(command, str(path), "--playbooks", PLAYBOOKS)
     assert code == 1, output
     assert output.count("\n") == 1 and "Traceback" not in output
     assert f"{path}: seq {seq}: {message}" in output
@@ -132,11 +119,11 @@ def test_a_malformed_open_run_is_refused_on_resume_and_left_unlocked(library, tm
     assert path.stat().st_size == size and not sidecar_path(path).exists()
 
 
-def test_a_scenario_id_from_a_log_is_never_a_path(library, tmp_path, capsys, monkeypatch):
+def test_a_scenario_id_from_a_log_is_never_a_path(library, tmp_path, cli):
     path = a_run(library, tmp_path / "logs", scenario="example_drill")
     planted = tmp_path / "planted.yaml"
     planted.write_text((ROOT / "tests/data/drills/example_drill.yaml").read_text())
     rewrite(path, "run_started", lambda d: d.update(scenario=f"../../../../../../..{tmp_path}/planted"))
-    code, output = ehplan(capsys, monkeypatch, "report", str(path), "--playbooks", PLAYBOOKS)
+    code, output = cli("report", str(path), "--playbooks", PLAYBOOKS)
     assert code == 1 and "run_started.scenario must be an id" in output
     assert "score" not in output.lower()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ehplan.safeio import NotRegularFile, open_append_nofollow
+from ehplan.safeio import open_append_nofollow, open_checked
 
 from . import lock
 from .chain import scan_chain
@@ -43,10 +42,7 @@ def open_run(path: Path, key: bytes | None = None) -> tuple[AuditWriter, Recover
     """
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        fd = open_checked(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise AuditWriteError(exc.errno, f"cannot open audit log {path}: it is a symbolic link") from exc
