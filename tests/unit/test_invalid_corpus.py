@@ -5,7 +5,6 @@ each placed at the YAML node that causes it and worded for a playbook author."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -196,11 +195,11 @@ def test_every_line_is_one_positioned_line(name: str) -> None:
         assert message.startswith(" ") and len(message) > 5
 
 
-def test_billion_laughs_refused_fast() -> None:
-    start = time.perf_counter()
+def test_billion_laughs_refused() -> None:
+    """Refused by the node limit; how fast, as the expansion grows, is measured
+    by `make bench` (benchmarks/hostile_bench.py), not timed here."""
     with pytest.raises(LoadError) as info:
         load_playbook(INVALID / "billion_laughs.yaml")
-    assert time.perf_counter() - start < 1.0
     assert "alias expansion" in info.value.problems[0].message
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, BinaryIO
 
-from .canonical import ALG_HMAC, GENESIS, alg_for, canonical_bytes, contains_float, hash_bytes
-from .record import AuditRecord, check_record
+from .canonical import ALG_HMAC, ALG_SHA256, GENESIS, alg_for, canonical_bytes, contains_float, hash_bytes
+from .record import FORMAT_VERSION, MODES, AuditRecord, check_record, check_ts
 
 # Kinds of fault: "crash" damage (a line that is not a record at all) and a bad
 # hash may come from a write cut short by a crash when they hit the final line;
 # "key" and "chain" faults (a well-formed, correctly hashed line in the wrong
 # place) never do.
 _CRASH, _HASH, _KEY, _CHAIN = "crash", "hash", "key", "chain"
+_ALGS = (ALG_SHA256, ALG_HMAC)
 KEY_NEEDED = "record is hmac-sha256: a key is needed"
 MAX_LINE_BYTES = 1 << 20
 """No record is longer (the writer refuses one), so reading a hostile log line by
@@ -208,7 +210,7 @@ def _full_check(parsed: Raw) -> None:
 def bounded_lines(handle: BinaryIO) -> Iterator[bytes]:
     """The lines of an open binary file, none read past MAX_LINE_BYTES + 1 bytes:
     a longer line comes as a piece without its newline, which is bad as it is."""
-    return iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b"")
+    return iter(partial(handle.readline, MAX_LINE_BYTES + 1), b"")
 
 
 def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
@@ -238,20 +240,31 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise _Bad("not valid JSON", _CRASH) from None
     record: Raw = parsed
-    try:
-        # Hex formats of prev and hash are left out here: a hash equal to the one
-        # recomputed, and a prev equal to the line before's, can only be hex.
-        check_record(parsed, formats=False)
-    except ValueError as exc:
-        raise _Bad(f"not an audit record: {exc}", _CRASH) from None
     # The line must be the one canonical form of what it parsed to (no other key
     # order, spacing, escape or duplicate member: what the documented verifier
     # demands). The members are known and sorted, so the line is rebuilt around
     # the canonical form of `data` rather than serialising the whole record again.
-    head, tail = _canonical_halves(parsed)
-    if not line.isascii() or text != f'{head},"hash":"{parsed["hash"]}"{tail}\n':
-        _full_check(parsed)
+    try:
+        head, tail = _canonical_halves(parsed)
+        canonical = line.isascii() and text == f'{head},"hash":"{parsed["hash"]}"{tail}\n'
+    except (TypeError, KeyError, AttributeError):  # not an object, a member missing, not a string
+        canonical = False
+    if not canonical:
+        _full_check(parsed)  # names what is wrong with the record, if anything
         raise _Bad("line is not in canonical form", _CRASH)
+    # A canonical line has exactly the eleven members, and strings where the
+    # template quotes them; what is left of check_record's rules is checked here.
+    # Hex formats of prev and hash are left out: a hash equal to the one
+    # recomputed, and a prev equal to the line before's, can only be hex.
+    version, seq = parsed["v"], parsed["seq"]
+    if not (type(version) is int and version == FORMAT_VERSION and type(seq) is int and seq >= 0
+            and parsed["mode"] in MODES and parsed["alg"] in _ALGS and type(parsed["data"]) is dict):
+        _full_check(parsed)
+        raise _Bad("not an audit record", _CRASH)
+    try:
+        check_ts(parsed["ts"])
+    except ValueError as exc:
+        raise _Bad(f"not an audit record: {exc}", _CRASH) from None
     alg = parsed["alg"]
     if key is None and alg == ALG_HMAC:
         _full_check(parsed)
@@ -271,17 +284,16 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
 def _canonical_halves(parsed: Raw) -> tuple[str, str]:
     """The canonical text of a record before and after its hash member.
 
-    check_record has made sure of the member set and that alg and mode are
-    plain words and v and seq integers; every other string goes through the
-    encoder json.dumps uses. A test checks the result against
+    The free texts go through the encoder json.dumps uses; alg, mode and prev
+    are put in as they are (alg and mode must then be one of their words, and
+    prev the previous line's hash: all need no escape), and v and seq too
+    (checked to be integers after). A test checks the result against
     `canonical_bytes` on every record it is given.
     """
     head = f'{{"alg":"{parsed["alg"]}","data":{_canonical_text(parsed["data"])}'
-    tail = "".join((
-        ',"mode":"', parsed["mode"], '","operator":', _STRING(parsed["operator"]), ',"prev":', _STRING(parsed["prev"]),
-        ',"run":', _STRING(parsed["run"]), ',"seq":', str(parsed["seq"]), ',"ts":', _STRING(parsed["ts"]),
-        ',"type":', _STRING(parsed["type"]), ',"v":', str(parsed["v"]), "}",
-    ))  # fmt: skip
+    tail = (f',"mode":"{parsed["mode"]}","operator":{_STRING(parsed["operator"])},"prev":"{parsed["prev"]}"'
+            f',"run":{_STRING(parsed["run"])},"seq":{parsed["seq"]},"ts":{_STRING(parsed["ts"])}'
+            f',"type":{_STRING(parsed["type"])},"v":{parsed["v"]}}}')
     return head, tail
 
 

@@ -105,10 +105,11 @@ def check_record(raw: Any, *, formats: bool = True) -> None:
         for name in ("prev", "hash"):
             if not _HEX64.fullmatch(raw[name]):
                 raise ValueError(f"{name} is not 64 lowercase hex digits")
-    _check_ts(raw["ts"])
+    check_ts(raw["ts"])
 
 
-def _check_ts(ts: str) -> None:
+def check_ts(ts: str) -> None:
+    """Raise ValueError unless ``ts`` is an RFC 3339 timestamp with its offset."""
     try:
         parsed = datetime.fromisoformat(ts)
     except ValueError:
