@@ -276,3 +276,16 @@ def test_a_line_over_the_limit_is_refused_by_both_and_read_in_bounded_pieces(tmp
     result = verify_log(path)
     assert not result.ok and result.reason == f"line longer than {MAX_LINE_BYTES} bytes"
     assert both_verdicts(path, None) == (False, False)
+
+
+def test_a_previous_run_written_another_way_is_still_found(tmp_path: Path) -> None:
+    """The previous run's last hash is found by its bytes first; a previous file
+    whose line holding it is spaced or escaped differently (not ehplan's) is
+    still searched line by line, as the documented verifier does."""
+    path = corpus(tmp_path, None)
+    previous = sorted(path.parent.glob("*prev.jsonl"))[0]
+    last = json.loads(previous.read_bytes().splitlines()[-1])
+    previous.write_bytes(json.dumps(last, indent=None, separators=(", ", " : ")).encode() + b"\n")
+    assert both_verdicts(path, None) == (True, True)
+    previous.write_bytes(json.dumps(last).encode())  # the line is torn: no newline, so it does not count
+    assert both_verdicts(path, None) == (False, False)
