@@ -9,7 +9,9 @@
    of the same bytes; `ehplan verify` of a 1,000,000-event log (events/s, and
    vs. a loop that only reads and json-parses each line); `ehplan verify` of a
    20-event log vs. `python -c "import pydantic, yaml"`.
-5. hostile inputs (hostile_bench.py): `ehplan validate` of the attack corpus at
+5. `ehplan verify DIR` of 2,000 small chained runs (many_bench.py): one core
+   vs. a read+json-parse loop, and every core vs. one.
+6. hostile inputs (hostile_bench.py): `ehplan validate` of the attack corpus at
    1x, 10x and 100x, time and peak memory vs. validating one ordinary
    playbook, and how the cost grows.
 
@@ -38,6 +40,7 @@ from typing import Any
 
 import audit_bench
 import hostile_bench
+import many_bench
 
 HERE = Path(__file__).resolve().parent
 STARTUP_CHILD = HERE / "startup_child.py"
@@ -252,6 +255,7 @@ def report(results: dict[str, Any]) -> list[str]:
                      f"{p99 / TARGET_KEY_P99_MS:.2f}x of target", f"<= {TARGET_KEY_P99_MS:.0f} ms", verdict(ok)))
         rows.append(("  key -> frame p50 / max ms", f"{keys['p50_ms']:.1f} / {keys['max_ms']:.1f}", "", "", "", ""))
     rows.extend(audit_bench.table_rows(results))
+    rows.extend(many_bench.table_rows(results))
     rows.extend(hostile_bench.table_rows(results))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for i, row in enumerate(rows):
@@ -334,7 +338,8 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "python": platform.python_version(),
         "machine": {"cpus": os.cpu_count(), "load_avg_before": os.getloadavg(), "platform": platform.platform()},
         "targets": {"start_ratio": TARGET_START_RATIO, "memory_ratio": TARGET_MEMORY_RATIO,
-                    "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS, **hostile_bench.TARGETS},
+                    "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS, **hostile_bench.TARGETS,
+                    **many_bench.TARGETS},
     }
     try:
         import textual
@@ -355,6 +360,7 @@ def main() -> int:
                            ("audit_append", lambda: audit_bench.bench_append(scratch, args.appends)),
                            ("audit_verify", lambda: audit_bench.bench_verify(scratch, env, args.events)),
                            ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
+                           ("many", lambda: many_bench.bench_many(scratch, env)),
                            ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile", env))):
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             try:
@@ -373,6 +379,7 @@ def main() -> int:
                                        and not keys["failures"] and keys["all_durable_at_frame"]),
         **audit_bench.verdicts(results),
         **hostile_bench.verdicts(results),
+        **many_bench.verdicts(results),
     }
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     for line in report(results):

@@ -4,7 +4,8 @@ terminal UI import Textual, and they do so inside the command."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -159,26 +160,34 @@ def supplies(ctx: click.Context, data: Path | None, lang: Lang | None) -> None:
     _show_data_table(ctx, data, lang, "supplies.yaml")
 
 
-@main.command()
+@main.command(short_help="Check that run logs (or every run in directories) were not edited.")
 @click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--key", "key_file", type=click.Path(path_type=Path), default=None,
               help="File holding the HMAC key the logs were written with.")
-def verify(logs: Sequence[Path], key_file: Path | None) -> None:
-    """Check that run logs were not edited; print each run's final hash."""
-    from ehplan.audit import verify_log
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes to check many runs with (default: every core).")
+def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> None:
+    """Check that run logs were not edited; print each run's final hash. LOGS
+    are run files or directories of them: every run is checked (on every
+    core), intact ones found in a directory are counted, not listed, and a
+    table of verdicts ends the output. Exit 0 if all are intact, 1 if any is
+    not, 2 if any could not be checked (unreadable, or keyed and no key)."""
+    from ehplan.audit.batch import VERDICTS, expand, verify_all
 
     key = _read_key(key_file)
+    paths = expand(logs)
+    with _progress(len(paths)) as advance:
+        checked = verify_all(paths, key, jobs=jobs, progress=advance)
     worst = EXIT_OK
-    for path in logs:
-        result = verify_log(path, key)
-        if result.unreadable:
+    for run in checked:
+        result, path = run.result, run.path
+        if run.verdict == "unreadable":
             say(f"{path}: unreadable: {result.reason}", err=True)
-            worst = max(worst, EXIT_ERROR)
-        elif result.needs_key:
+        elif run.verdict == "needs its key":
             say(f"{path}: {KEYED_LOG}", err=True)
-            worst = max(worst, EXIT_ERROR)
         elif result.ok:
-            say(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
+            if run.named:
+                say(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
         else:
             where = ""
             if result.first_bad_seq is not None or result.first_bad_offset is not None:
@@ -186,8 +195,27 @@ def verify(logs: Sequence[Path], key_file: Path | None) -> None:
             say(f"{path}: NOT intact{where}: {result.reason}", err=True)
             if result.final_hash:
                 say(f"{path}: last good hash {result.final_hash}", err=True)
-            worst = max(worst, 1)
+        worst = max(worst, {"intact": EXIT_OK, "unreadable": EXIT_ERROR, "needs its key": EXIT_ERROR}.get(
+            run.verdict, 1))
+    if len(checked) != 1 or not checked[0].named:
+        counts = {verdict: sum(run.verdict == verdict for run in checked) for verdict in VERDICTS}
+        say(f"{len(checked)} run(s): " + ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
+            if checked else "no run files found")
     sys.exit(worst)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], object]]:
+    """A progress bar on a terminal's stderr while many runs are checked; else nothing."""
+    if total < 200 or not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("verifying", total=total)
+        yield lambda done: bar.advance(task, done)
 
 
 @main.command(short_help="After-action report of one run's log (deadlines, timeline, score).")

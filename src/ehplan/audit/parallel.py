@@ -19,23 +19,24 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 """Below this a second process costs more than it saves."""
 
 
-def scan_file(path: Path, key: bytes | None) -> StreamScan:
-    """Scan a whole run file; OSError if it cannot be read or is not a regular file."""
+def scan_file(path: Path, key: bytes | None, *, split: bool = True) -> StreamScan:
+    """Scan a whole run file; OSError if it cannot be read or is not a regular file.
+    A long one is split over two processes unless ``split`` is False."""
     fd = open_regular(path)
     size = os.fstat(fd).st_size
-    if size < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or not _can_fork():
+    if not split or size < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or not _can_fork():
         with os.fdopen(fd, "rb") as handle:
             return scan_lines(bounded_lines(handle), key)
     os.close(fd)
     from concurrent.futures import ProcessPoolExecutor  # only for long runs: costly to import
     from multiprocessing import get_context
 
-    split = _line_start_after(path, size // 2)
+    seam = _line_start_after(path, size // 2)
     with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
-        tail_future = pool.submit(_scan_part, path, split, size, key, True)
-        head = _scan_part(path, 0, split, key, False)
+        tail_future = pool.submit(_scan_part, path, seam, size, key, True)
+        head = _scan_part(path, 0, seam, key, False)
         tail = tail_future.result()
-    return _join(head, tail, split)
+    return _join(head, tail, seam)
 
 
 def _can_fork() -> bool:

@@ -42,14 +42,15 @@ class VerifyResult:
     """The log is HMAC-keyed and no key was given: it could not be checked at all."""
 
 
-def verify_log(path: Path, key: bytes | None = None) -> VerifyResult:
+def verify_log(path: Path, key: bytes | None = None, *, split: bool = True) -> VerifyResult:
     """Check every line's form, hash, seq and prev, and seq 0's prev_run link.
 
-    Streams the file (two processes for a long one): memory stays flat however long the run.
+    Streams the file (two processes for a long one, unless ``split`` is False):
+    memory stays flat however long the run.
     """
     path = Path(path)
     try:
-        scan = scan_file(path, key)
+        scan = scan_file(path, key, split=split)
     except OSError as exc:
         return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
                             unreadable=True)
