@@ -297,6 +297,15 @@ def _canonical_halves(parsed: Raw) -> tuple[str, str]:
     return head, tail
 
 
+def check_one_line(line: bytes) -> Raw:
+    """One line checked on its own (form, canonical text, its own hash; HMAC
+    records on their form alone): the record, or ValueError saying why not."""
+    try:
+        return _check_line(line, None, strict_alg=False)
+    except _Bad as bad:
+        raise ValueError(bad.reason) from None
+
+
 def _check_link(record: Raw, index: int, prev_seq: int, prev_hash: str) -> None:
     seq, prev = record["seq"], record["prev"]
     if seq == index and prev == prev_hash:

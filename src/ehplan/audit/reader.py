@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ehplan.safeio import read_regular
 
-from .chain import scan_chain
+from .chain import MAX_LINE_BYTES, check_one_line, scan_chain
 from .errors import AuditReadError
 from .record import AuditRecord
 from .runfiles import run_files
@@ -64,11 +65,19 @@ def read_log(path: Path, key: bytes | None = None) -> tuple[list[AuditRecord], T
 
 
 def find_open_runs(log_dir: Path) -> list[Path]:
-    """Run files whose last valid record is not `run_ended`, newest first."""
+    """Run files whose last valid record is not `run_ended`, newest first.
+
+    A desk's history is mostly closed runs: each is recognised from its last
+    line alone (a whole, correctly hashed `run_ended` record that ends the
+    file), so the cost is that of the unfinished runs, which are read whole,
+    not that of the history.
+    """
     if not log_dir.is_dir():
         return []
     open_runs = []
     for path in reversed(run_files(log_dir)):
+        if ends_closed(path):
+            continue
         try:
             records, _damage = read_log(path)
         except AuditReadError:
@@ -76,3 +85,40 @@ def find_open_runs(log_dir: Path) -> list[Path]:
         if records and records[-1].type != RUN_ENDED:
             open_runs.append(path)
     return open_runs
+
+
+_TAIL_BYTES = 64 * 1024
+"""How much of a file's end is read to find its last line (a longer last line
+is read whole, up to the line limit)."""
+
+
+def ends_closed(path: Path) -> bool:
+    """True when the file's last line is a whole record of type `run_ended` whose
+    hash holds; False when that cannot be told from the tail (read it whole)."""
+    from ehplan.safeio import open_regular
+
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return False
+    try:
+        size = os.fstat(fd).st_size
+        want = min(size, _TAIL_BYTES)
+        while True:
+            tail = os.pread(fd, want, size - want)
+            start = tail.rfind(b"\n", 0, len(tail) - 1) + 1
+            if start > 0 or want == size or want > MAX_LINE_BYTES:
+                break
+            want = min(size, want * 4)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    line = tail[start:]
+    if not line.endswith(b"\n") or b'"type":"run_ended"' not in line:
+        return False
+    try:
+        record = check_one_line(line)
+    except ValueError:
+        return False
+    return bool(record["type"] == RUN_ENDED)
