@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ehplan import __version__
+from ehplan import __version__, resources
 
 if TYPE_CHECKING:
     from ehplan.library import Library
@@ -87,12 +87,7 @@ CACHE_MAX_BYTES = 4 * 1024 * 1024
 
 def cache_path() -> Path:
     """Where the catalog cache lives (``$EHPLAN_CACHE_DIR`` or the user cache dir)."""
-    override = os.environ.get("EHPLAN_CACHE_DIR")
-    if override:
-        return Path(override) / "catalog.json"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("ehplan", appauthor=False)) / "catalog.json"
+    return resources.cache_dir() / "catalog.json"
 
 
 def read_cached(key: str) -> list[Entry] | None:

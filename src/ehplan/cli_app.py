@@ -1,55 +1,19 @@
 """`ehplan` without a command: load everything, then open the Textual app.
-Kept apart from cli.py so that non-drawing commands never import Textual."""
+Kept apart from the click CLI (ehplan.cli), which opening the app never imports."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ehplan import resources
+from ehplan.settings import load_settings, remember_operator
 from ehplan.text import DEFAULT_LANG
 
 if TYPE_CHECKING:
     from ehplan.library import Library
-
-
-SETTINGS_MAX_BYTES = 64 * 1024
-
-
-def settings_path() -> Path:
-    """Where the operator's name is remembered on this machine."""
-    override = os.environ.get("EHPLAN_CONFIG_DIR")
-    if override:
-        return Path(override) / "settings.json"
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("ehplan", appauthor=False)) / "settings.json"
-
-
-def load_settings() -> dict[str, Any]:
-    """The remembered settings, or {} if none or unreadable."""
-    from ehplan.safeio import read_regular
-
-    try:
-        value = json.loads(read_regular(settings_path(), SETTINGS_MAX_BYTES).decode("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def remember_operator(name: str) -> None:
-    """Remember the operator's name for next time (best effort)."""
-    from ehplan.safeio import write_private
-
-    path = settings_path()
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_private(path, json.dumps({**load_settings(), "operator": name}, ensure_ascii=False).encode("utf-8"))
-    except OSError:
-        pass
 
 
 def run_app(options: dict[str, Any]) -> None:

@@ -13,9 +13,7 @@ import gc
 import sys
 from typing import Any
 
-APP_OPTIONS = {"--playbooks": "playbooks", "--data": "data", "--lang": "lang", "--operator": "operator",
-               "--log-dir": "log_dir", "--key": "key_file"}
-"""The options of `ehplan` itself (a test keeps them equal to the click group's)."""
+from ehplan.options import BY_FLAG
 
 
 def app_options(argv: list[str]) -> dict[str, Any] | None:
@@ -24,13 +22,13 @@ def app_options(argv: list[str]) -> dict[str, Any] | None:
     args = iter(argv)
     for arg in args:
         name, has_value, value = arg.partition("=")
-        if name not in APP_OPTIONS:
+        if name not in BY_FLAG:
             return None
         if not has_value:
             value = next(args, "")
             if not value or value.startswith("--"):
                 return None
-        options[APP_OPTIONS[name]] = value
+        options[BY_FLAG[name].dest] = value
     if "lang" in options:
         from ehplan.text import parse_lang
 

@@ -1,4 +1,5 @@
-"""Where the shipped playbooks, data and schemas live, and how to override them."""
+"""Where everything lives, in one place: the shipped playbooks, data, drills and
+schemas, the log directory, the settings and the cache, and how to override each."""
 
 from __future__ import annotations
 
@@ -49,6 +50,26 @@ def default_log_dir(override: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("ehplan", appauthor=False)) / "logs"
+
+
+def config_dir() -> Path:
+    """``$EHPLAN_CONFIG_DIR``, else the user config dir: where settings.json lives."""
+    override = os.environ.get("EHPLAN_CONFIG_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("ehplan", appauthor=False))
+
+
+def cache_dir() -> Path:
+    """``$EHPLAN_CACHE_DIR``, else the user cache dir: where the picker's catalog is kept."""
+    override = os.environ.get("EHPLAN_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("ehplan", appauthor=False))
 
 
 def new_run_id(clock: Clock) -> str:

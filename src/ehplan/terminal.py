@@ -6,6 +6,9 @@ import click
 
 from ehplan.text import visible
 
+EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
+"""Every command's exit codes: all well; warnings (or: something not intact); an error."""
+
 
 def say(message: str, *, err: bool = False, one_line: bool = True) -> None:
     """Print a message: the one path by which the CLI writes to the terminal.

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ehplan.library import DATA_FILES, load_library, playbook_files
-from ehplan.terminal import say
+from ehplan.terminal import EXIT_ERROR, EXIT_OK, EXIT_WARN, say
 from ehplan.yamlpos import LoadError, Problem
-
-EXIT_OK, EXIT_WARN, EXIT_ERROR = 0, 1, 2
 
 
 def validate_paths(paths: list[Path], shipped_playbooks: Path, data: Path, *, strict: bool) -> int:

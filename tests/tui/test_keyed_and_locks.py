@@ -7,7 +7,8 @@ import json
 
 from ehplan.audit import find_open_runs, read_log, verify_log
 from ehplan.audit.lock import sidecar_path
-from ehplan.cli_app import run_key, settings_path
+from ehplan.cli_app import run_key
+from ehplan.settings import settings_path
 from ehplan.tui.screens.run import RunScreen
 
 

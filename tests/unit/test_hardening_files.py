@@ -126,7 +126,7 @@ def test_private_files_are_0600_and_replace_a_planted_link(tmp_path, victim):
 
 def test_settings_cache_and_report_out_are_0600(tmp_path, monkeypatch):
     from ehplan import catalog
-    from ehplan.cli_app import remember_operator, settings_path
+    from ehplan.settings import remember_operator, settings_path
 
     monkeypatch.setenv("EHPLAN_CACHE_DIR", str(tmp_path / "cache"))
     remember_operator("Ann")

@@ -1,0 +1,226 @@
+"""The auditor's commands on run logs: verify, report, replay."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ehplan import resources
+from ehplan.cli.common import (
+    DATA_OPTION,
+    KEY_OPTION,
+    KEYED_LOG,
+    LANG_OPTION,
+    PLAYBOOKS_OPTION,
+    fail,
+    load_or_exit,
+    read_key_file,
+)
+from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
+from ehplan.text import Lang, visible
+
+if TYPE_CHECKING:
+    from ehplan.audit import AuditRecord
+
+
+@click.command(short_help="Check that run logs (or every run in directories) were not edited.")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@KEY_OPTION
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes to check many runs with (default: every core).")
+def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> None:
+    """Check that run logs were not edited; print each run's final hash. LOGS
+    are run files or directories of them: every run is checked (on every
+    core), intact ones found in a directory are counted, not listed, and a
+    table of verdicts ends the output. Exit 0 if all are intact, 1 if any is
+    not, 2 if any could not be checked (unreadable, or keyed and no key)."""
+    from ehplan.audit.batch import VERDICTS, expand, verify_all
+
+    key = read_key_file(key_file)
+    paths = expand(logs)
+    with _progress(len(paths)) as advance:
+        checked = verify_all(paths, key, jobs=jobs, progress=advance)
+    worst = EXIT_OK
+    for run in checked:
+        result, path = run.result, run.path
+        if run.verdict == "unreadable":
+            say(f"{path}: unreadable: {result.reason}", err=True)
+        elif run.verdict == "needs its key":
+            say(f"{path}: {KEYED_LOG}", err=True)
+        elif result.ok:
+            if run.named:
+                say(f"{path}: intact, {result.records} records, final hash {result.final_hash}")
+        else:
+            where = ""
+            if result.first_bad_seq is not None or result.first_bad_offset is not None:
+                where = f" at seq {result.first_bad_seq}, byte offset {result.first_bad_offset}"
+            say(f"{path}: NOT intact{where}: {result.reason}", err=True)
+            if result.final_hash:
+                say(f"{path}: last good hash {result.final_hash}", err=True)
+        worst = max(worst, {"intact": EXIT_OK, "unreadable": EXIT_ERROR, "needs its key": EXIT_ERROR}.get(
+            run.verdict, 1))
+    if len(checked) != 1 or not checked[0].named:
+        counts = {verdict: sum(run.verdict == verdict for run in checked) for verdict in VERDICTS}
+        say(f"{len(checked)} run(s): " + ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
+            if checked else "no run files found")
+    sys.exit(worst)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], object]]:
+    """A progress bar on a terminal's stderr while many runs are checked; else nothing."""
+    if total < 200 or not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("verifying", total=total)
+        yield lambda done: bar.advance(task, done)
+
+
+@click.command(short_help="After-action report of one run's log (deadlines, timeline, score).")
+@click.argument("log", type=click.Path(path_type=Path))
+@KEY_OPTION
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
+@click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
+              help="A drill's scenario file, to score it (default: the shipped one of the same id).")
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+@click.pass_context
+def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None,
+           playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+    """After-action report of one run: deadlines met or missed, the timeline,
+    calls, notes, overrides, follow-ups and the final hash. The log is verified
+    first; an edited log gets no report (exit 1)."""
+    from ehplan.engine.fold import FoldError
+    from ehplan.library import Library
+    from ehplan.report.afteraction import Integrity, after_action_report
+
+    obj = ctx.obj or {}
+    lang = lang or obj.get("lang")
+    key = read_key_file(key_file)
+    records, torn = _verified_records(log, key, "no report from an edited log")
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=torn, hmac_checked=key is not None)
+    try:
+        score = _drill_score(records, library, scenario_file, lang or records[0].data.get("lang", "zh-Hant"))
+        lines = after_action_report(records, library, integrity, lang, score)
+    except (FoldError, KeyError, ValueError) as exc:
+        fail(f"{log}: cannot fold this log: {exc}")
+    # One report line is one line: a newline inside a note or value is shown, never obeyed.
+    text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from ehplan.safeio import write_private
+
+    try:
+        write_private(out, text.encode("utf-8"))  # 0600: a report names people and places
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    say(f"{log}: report written to {out}")
+
+
+@click.command(short_help="Play a run's log back on the operator's screens (read-only).")
+@click.argument("log", type=click.Path(path_type=Path))
+@click.option("--speed", type=click.Choice(["1", "2", "4", "8", "16", "32", "64"]), default="8", show_default=True,
+              help="Playback speed to start with (+ and - change it).")
+@KEY_OPTION
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+@click.pass_context
+def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
+           data: Path | None, lang: Lang | None) -> None:
+    """Play a run back on the screens the operator saw: Space play/pause,
+    arrows step, +/- speed, Home/End. The log is verified first and only read."""
+    from ehplan.engine.fold import FoldError
+    from ehplan.library import Library
+
+    obj = ctx.obj or {}
+    lang = lang or obj.get("lang")
+    key = read_key_file(key_file)
+    records, _torn = _verified_records(log, key, "no replay of an edited log")
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    for record in records:  # the screens need the exact playbook versions that ran
+        if record.type in ("run_started", "playbook_switched"):
+            playbook_id = record.data.get("playbook") if record.type == "run_started" else record.data.get("to")
+            ran = record.data.get("content_hash")
+            found = library.playbooks.get(str(playbook_id))
+            if found is None:
+                fail(f"{log}: playbook {playbook_id} is not among the playbooks; give --playbooks with it")
+            if ran and found.content_hash != ran:
+                fail(f"{log}: playbook {playbook_id} has changed since this run ({ran[:19]}…); "
+                     f"give --playbooks with the version that ran (ehplan report works with any)")
+    from ehplan.tui.replay import ReplayApp
+
+    try:
+        app = ReplayApp(library, log, records, lang=lang, speed=int(speed))
+    except (FoldError, KeyError, ValueError) as exc:
+        fail(f"{log}: cannot replay: {exc}")
+    app.run()
+
+
+def _drill_score(records: list[AuditRecord], library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
+    """A drill run's score lines, from its scenario (given, or shipped with the same id)."""
+    from ehplan.drill import load_scenario, score_lines, score_run
+    from ehplan.library import Library
+    from ehplan.yamlpos import LoadError
+
+    scenario_id = records[0].data.get("scenario")
+    if not scenario_id and scenario_file is None:
+        return []
+    assert isinstance(library, Library)
+    path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
+    if scenario_file is None and not path.exists():  # a drill from a scenario that did not ship
+        say(f"ehplan: no score: scenario {scenario_id!r} is not among the shipped drills; "
+            "give --scenario FILE", err=True)
+        return []
+    try:
+        scenario = load_scenario(path, library)
+    except LoadError as exc:
+        fail(f"cannot score the drill: {exc.problems[0]}")
+    if scenario_id and scenario.id != scenario_id:
+        fail(f"{path}: scenario {scenario.id!r} is not the one this drill ran ({scenario_id!r})")
+    try:
+        return score_lines(score_run(records, scenario, library, lang), lang)
+    except KeyError as exc:  # a timer or step the playbook no longer has
+        say(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
+        return []
+
+
+def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[AuditRecord], bool]:
+    """The log's records after it verified (a torn last line is allowed and said);
+    an edited log exits 1, an unreadable one 2."""
+    from ehplan.audit import read_log, verify_log
+
+    result = verify_log(log, key)
+    if result.unreadable:
+        fail(f"{log}: unreadable: {result.reason}")
+    if result.needs_key:
+        fail(f"{log}: {KEYED_LOG}")
+    if not result.ok and (not result.torn_tail or result.prev_run_ok is False):
+        where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
+        fail(f"{log}: NOT intact{where}: {result.reason}; {refusal}", 1)
+    records, _damage = read_log(log, key)
+    if not records or records[0].type != "run_started":
+        fail(f"{log}: not a run log (it does not begin with run_started)")
+    from ehplan.engine.eventcheck import event_problem
+
+    for record in records:  # intact proves who could have written it, not that its content is sane
+        problem = event_problem(record.type, record.data)
+        if problem is not None:
+            fail(f"{log}: seq {record.seq}: {problem}", 1)
+    return records, result.torn_tail
+
+
