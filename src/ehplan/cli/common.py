@@ -15,8 +15,6 @@ from ehplan.options import BY_FLAG
 from ehplan.terminal import EXIT_ERROR, say
 from ehplan.text import LANGS, Lang, parse_lang
 
-KEYED_LOG = "keyed log (hmac-sha256): give --key FILE with its key; it cannot be checked without it"
-
 
 def _lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Lang | None:
     if value is None:

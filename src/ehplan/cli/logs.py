@@ -14,7 +14,6 @@ from ehplan import resources
 from ehplan.cli.common import (
     DATA_OPTION,
     KEY_OPTION,
-    KEYED_LOG,
     LANG_OPTION,
     PLAYBOOKS_OPTION,
     fail,
@@ -22,10 +21,10 @@ from ehplan.cli.common import (
     read_key_file,
 )
 from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
-from ehplan.text import Lang, visible
+from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
 if TYPE_CHECKING:
-    from ehplan.audit import AuditRecord
+    from ehplan.verified import VerifiedRun
 
 
 @click.command(short_help="Check that run logs (or every run in directories) were not edited.")
@@ -40,6 +39,7 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     table of verdicts ends the output. Exit 0 if all are intact, 1 if any is
     not, 2 if any could not be checked (unreadable, or keyed and no key)."""
     from ehplan.audit.batch import VERDICTS, expand, verify_all
+    from ehplan.verified import KEYED_LOG
 
     key = read_key_file(key_file)
     paths = expand(logs)
@@ -107,12 +107,14 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
     key = read_key_file(key_file)
-    records, torn = _verified_records(log, key, "no report from an edited log")
+    run = _load(log, key, "no report from an edited log")
+    records = run.records
     library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
-    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=torn, hmac_checked=key is not None)
+    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=run.torn_tail,
+                          hmac_checked=key is not None)
     try:
-        score = _drill_score(records, library, scenario_file, lang or records[0].data.get("lang", "zh-Hant"))
+        score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
         lines = after_action_report(records, library, integrity, lang, score)
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
@@ -149,35 +151,32 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
     key = read_key_file(key_file)
-    records, _torn = _verified_records(log, key, "no replay of an edited log")
+    run = _load(log, key, "no replay of an edited log")
     library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
-    for record in records:  # the screens need the exact playbook versions that ran
-        if record.type in ("run_started", "playbook_switched"):
-            playbook_id = record.data.get("playbook") if record.type == "run_started" else record.data.get("to")
-            ran = record.data.get("content_hash")
-            found = library.playbooks.get(str(playbook_id))
-            if found is None:
-                fail(f"{log}: playbook {playbook_id} is not among the playbooks; give --playbooks with it")
-            if ran and found.content_hash != ran:
-                fail(f"{log}: playbook {playbook_id} has changed since this run ({ran[:19]}…); "
-                     f"give --playbooks with the version that ran (ehplan report works with any)")
+    for playbook_id, ran in run.state.playbook_versions.items():  # the screens need the exact versions that ran
+        found = library.playbooks.get(playbook_id)
+        if found is None:
+            fail(f"{log}: playbook {playbook_id} is not among the playbooks; give --playbooks with it")
+        if ran and found.content_hash != ran:
+            fail(f"{log}: playbook {playbook_id} has changed since this run ({ran[:19]}…); "
+                 f"give --playbooks with the version that ran (ehplan report works with any)")
     from ehplan.tui.replay import ReplayApp
 
     try:
-        app = ReplayApp(library, log, records, lang=lang, speed=int(speed))
+        app = ReplayApp(library, log, run.records, lang=lang, speed=int(speed))
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot replay: {exc}")
     app.run()
 
 
-def _drill_score(records: list[AuditRecord], library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
+def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
     """A drill run's score lines, from its scenario (given, or shipped with the same id)."""
     from ehplan.drill import load_scenario, score_lines, score_run
     from ehplan.library import Library
     from ehplan.yamlpos import LoadError
 
-    scenario_id = records[0].data.get("scenario")
+    scenario_id = run.state.scenario
     if not scenario_id and scenario_file is None:
         return []
     assert isinstance(library, Library)
@@ -193,34 +192,23 @@ def _drill_score(records: list[AuditRecord], library: object, scenario_file: Pat
     if scenario_id and scenario.id != scenario_id:
         fail(f"{path}: scenario {scenario.id!r} is not the one this drill ran ({scenario_id!r})")
     try:
-        return score_lines(score_run(records, scenario, library, lang), lang)
+        return score_lines(score_run(run.records, scenario, library, lang), lang)
     except KeyError as exc:  # a timer or step the playbook no longer has
         say(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
         return []
 
 
-def _verified_records(log: Path, key: bytes | None, refusal: str) -> tuple[list[AuditRecord], bool]:
-    """The log's records after it verified (a torn last line is allowed and said);
-    an edited log exits 1, an unreadable one 2."""
-    from ehplan.audit import read_log, verify_log
-
-    result = verify_log(log, key)
-    if result.unreadable:
-        fail(f"{log}: unreadable: {result.reason}")
-    if result.needs_key:
-        fail(f"{log}: {KEYED_LOG}")
-    if not result.ok and (not result.torn_tail or result.prev_run_ok is False):
-        where = f" at seq {result.first_bad_seq}" if result.first_bad_seq is not None else ""
-        fail(f"{log}: NOT intact{where}: {result.reason}; {refusal}", 1)
-    records, _damage = read_log(log, key)
-    if not records or records[0].type != "run_started":
-        fail(f"{log}: not a run log (it does not begin with run_started)")
-    from ehplan.engine.eventcheck import event_problem
-
-    for record in records:  # intact proves who could have written it, not that its content is sane
-        problem = event_problem(record.type, record.data)
-        if problem is not None:
-            fail(f"{log}: seq {record.seq}: {problem}", 1)
-    return records, result.torn_tail
+def _run_lang(run: VerifiedRun) -> Lang:
+    """The language the run was in, as its log says (the default for a name this version does not know)."""
+    ran = run.state.lang
+    return next((lang for lang in LANGS if lang == ran), DEFAULT_LANG)
 
 
+def _load(log: Path, key: bytes | None, refusal: str) -> VerifiedRun:
+    """The run's verified log, or its one line and exit code."""
+    from ehplan.verified import LogRefused, load_verified
+
+    try:
+        return load_verified(log, key, refusal)
+    except LogRefused as refused:
+        fail(refused.message, refused.code)
