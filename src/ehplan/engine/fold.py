@@ -116,7 +116,7 @@ def _step_entered(state: RunState, data: dict[str, Any], record: ev.EventRecord)
         return_to = return_to[:-1]  # leaving an escalation step ends its detour
     if data.get("via") == "escalation" and data.get("return_to"):
         return_to = (*return_to, (data["playbook"], data["step"], data["return_to"]))
-    return replace(state, playbook=data["playbook"], step=data["step"], path=(*state.path, entry),
+    return replace(state, playbook=data["playbook"], step=data["step"], path=state.path.plus(entry),
                    return_to=return_to, pending_step="")
 
 
@@ -139,12 +139,12 @@ def _field_set(state: RunState, data: dict[str, Any], record: ev.EventRecord) ->
 def _contact_logged(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     logged = ContactLog(data["contact"], data.get("number", ""), data["outcome"], data.get("step", ""),
                         state.playbook, record.seq, record.ts)
-    return replace(state, contacts=(*state.contacts, logged))
+    return replace(state, contacts=state.contacts.plus(logged))
 
 
 def _step_overridden(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     override = Override(state.playbook, data["step"], data["reason"], record.seq, record.ts)
-    return replace(state, overrides=(*state.overrides, override), pending_step=data.get("next") or "")
+    return replace(state, overrides=state.overrides.plus(override), pending_step=data.get("next") or "")
 
 
 def _timer_started(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
@@ -180,17 +180,17 @@ def _timer_met(state: RunState, data: dict[str, Any], record: ev.EventRecord) ->
 
 
 def _escalation(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, escalations=(*state.escalations, (data["key"], data["step"], record.ts)))
+    return replace(state, escalations=state.escalations.plus((data["key"], data["step"], record.ts)))
 
 
 def _followup(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     item = FollowUpState(data["playbook"], data["followup"], data["due"], record.seq)
-    return replace(state, followups=(*state.followups, item))
+    return replace(state, followups=state.followups.plus(item))
 
 
 def _note(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     note = Note(data["text"], data.get("step", state.step), state.playbook, record.seq, record.ts)
-    return replace(state, notes=(*state.notes, note))
+    return replace(state, notes=state.notes.plus(note))
 
 
 def _switched(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
@@ -203,11 +203,11 @@ def _resumed(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> R
 
 
 def _recovered(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, recoveries=(*state.recoveries, dict(data)))
+    return replace(state, recoveries=state.recoveries.plus(dict(data)))
 
 
 def _inject(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, injects=(*state.injects, {**data, "seq": record.seq, "ts": record.ts}))
+    return replace(state, injects=state.injects.plus({**data, "seq": record.seq, "ts": record.ts}))
 
 
 def _ended(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:

@@ -1,10 +1,13 @@
-"""A run's state: frozen values that only the fold creates."""
+"""A run's state: frozen values that only the fold creates. What grows with the
+run (its path, calls, notes…) is a `Chain`, so adding to it costs O(1)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from ehplan.engine.chain import Chain
 
 TimerStatus = Literal["running", "warned", "expired", "met", "cleared"]
 
@@ -112,25 +115,25 @@ class RunState:
     started_at: dt.datetime | None = None
     last_seq: int = -1
     last_ts: str = ""
-    path: tuple[PathEntry, ...] = ()
+    path: Chain[PathEntry] = field(default_factory=Chain)
     values: dict[str, Any] = field(default_factory=dict)
     items_done: frozenset[str] = frozenset()
     choices: dict[str, str] = field(default_factory=dict)
-    contacts: tuple[ContactLog, ...] = ()
+    contacts: Chain[ContactLog] = field(default_factory=Chain)
     timers: dict[str, TimerState] = field(default_factory=dict)
-    escalations: tuple[tuple[str, str, str], ...] = ()
+    escalations: Chain[tuple[str, str, str]] = field(default_factory=Chain)
     return_to: tuple[tuple[str, str, str], ...] = ()
     """Open escalation detours: (playbook, escalation step, step to return to)."""
-    followups: tuple[FollowUpState, ...] = ()
-    notes: tuple[Note, ...] = ()
-    overrides: tuple[Override, ...] = ()
+    followups: Chain[FollowUpState] = field(default_factory=Chain)
+    notes: Chain[Note] = field(default_factory=Chain)
+    overrides: Chain[Override] = field(default_factory=Chain)
     happened: frozenset[str] = frozenset()
     pending_step: str = ""
     """A step the last command decided to enter but whose entry is not in the log
     (a crash between a command's events); resume enters it."""
-    injects: tuple[dict[str, Any], ...] = ()
+    injects: Chain[dict[str, Any]] = field(default_factory=Chain)
     resumes: int = 0
-    recoveries: tuple[dict[str, Any], ...] = ()
+    recoveries: Chain[dict[str, Any]] = field(default_factory=Chain)
     ended: bool = False
     outcome: str = ""
     ended_at: dt.datetime | None = None
