@@ -45,10 +45,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real config or log directories, and Textual
+    """No test reads or writes the real config, cache or log directories, and Textual
     Inputs never blink (a blinked-off cursor would make snapshots flaky)."""
     monkeypatch.setenv("EHPLAN_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("EHPLAN_LOG_DIR", str(tmp_path / "env-logs"))
+    monkeypatch.setenv("EHPLAN_CACHE_DIR", str(tmp_path / "cache"))
     try:
         from textual.widgets import Input
     except ImportError:  # the unit layer runs without Textual

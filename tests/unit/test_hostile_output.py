@@ -87,6 +87,7 @@ def commands(h: dict[str, Path]) -> dict[str, list[str]]:
         "supplies": ["supplies", "--data", str(h["data"]), "--lang", "en"],
         "verify": ["verify", str(h["log"]), str(h["named"]), str(h["tampered"]),
                    str(h["base"] / f"missing{FILE_HOSTILE}")],
+        "runs": ["runs", str(h["base"] / "logs")],
         "verify a hostile key path": ["verify", str(h["log"]), "--key", str(h["base"] / FILE_HOSTILE)],
         "report": ["report", str(h["named"]), "--playbooks", test_playbooks, "--lang", "en"],
         "report tampered": ["report", str(h["tampered"]), "--playbooks", test_playbooks],
@@ -114,7 +115,7 @@ def test_no_raw_control_character_reaches_the_terminal(name, hostile, cli, monke
     assert raw_controls(output) == [], output
     assert "Traceback" not in output
     assert output.strip(), "every command says something"
-    if name in ("contacts zh", "contacts en", "supplies", "report", "drill list"):
+    if name in ("contacts zh", "contacts en", "supplies", "report", "drill list", "runs"):
         assert code == 0, output
         assert "\\x1b]0;pwned\\x07" in output or "\\x1b]0;pwned" in output  # shown, as escapes
     else:

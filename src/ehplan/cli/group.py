@@ -40,8 +40,8 @@ def main(ctx: click.Context, playbooks: Path | None, data: Path | None, lang: La
         run_app(ctx.obj)
 
 
-for command in (data.validate, data.schema, data.contacts, data.supplies, logs.verify, logs.report, logs.replay,
-                drill.drill):
+for command in (data.validate, data.schema, data.contacts, data.supplies, logs.verify, logs.runs, logs.report,
+                logs.replay, drill.drill):
     main.add_command(command)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -212,3 +213,112 @@ def _load(log: Path, key: bytes | None, refusal: str) -> VerifiedRun:
         return load_verified(log, key, refusal)
     except LogRefused as refused:
         fail(refused.message, refused.code)
+
+
+@click.command(short_help="Every run in the log directories, newest first, with filters.")
+@click.argument("directories", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Runs started on or after this day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Runs started on or before this day.")
+@click.option("--playbook", default=None, help="Only runs of this playbook (its id).")
+@click.option("--operator", default=None, help="Only runs by this operator.")
+@click.option("--outcome", default=None, help="Only runs with this outcome (resolved, ended_early…).")
+@click.option("--missed", is_flag=True, help="Only runs with a missed deadline.")
+@click.option("--drills", is_flag=True, help="Include drills (left out unless asked).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per run, one per line, stable keys.")
+@KEY_OPTION
+@DATA_OPTION
+@click.pass_context
+def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: object, playbook: str | None,
+         operator: str | None, outcome: str | None, missed: bool, drills: bool, as_json: bool,
+         key_file: Path | None, data: Path | None) -> None:
+    """Every run in the log directories (default: the app's), newest first:
+    start, end or unfinished, playbook, operator, live or drill, outcome,
+    deadlines met / late / missed, events and integrity. Answered from an index
+    of every file's size and modification time; only changed files are read."""
+    import json
+
+    from ehplan.report.runs import index_runs
+
+    key = read_key_file(key_file)
+    chosen = list(directories) or [resources.default_log_dir((ctx.obj or {}).get("log_dir"))]
+    with _counted_progress() as (on_total, advance):
+        rows = index_runs(chosen, key, progress=advance, on_total=on_total)
+
+    zone = _plan_zone(data or (ctx.obj or {}).get("data"))
+
+    def local(ts: str) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(ts).astimezone(zone)
+        except (ValueError, TypeError):
+            return None
+
+    def day(row_start: str) -> dt.date | None:
+        moment = local(row_start)
+        return moment.date() if moment is not None else None
+
+    def shown_time(ts: str | None, missing: str) -> str:
+        moment = local(ts) if ts else None
+        return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else missing
+
+    def wanted(row: Any) -> bool:
+        started = day(row.start)
+        return ((drills or row.mode != "drill")
+                and (since is None or (started is not None and started >= since.date()))  # type: ignore[attr-defined]
+                and (until is None or (started is not None and started <= until.date()))  # type: ignore[attr-defined]
+                and (playbook is None or row.playbook == playbook)
+                and (operator is None or row.operator == operator)
+                and (outcome is None or row.outcome == outcome)
+                and (not missed or row.missed))
+
+    shown = [row for row in rows if wanted(row)]
+    if as_json:
+        for row in shown:
+            click.echo(json.dumps(row.to_json(), ensure_ascii=True, sort_keys=True))
+        return
+    if not shown:
+        say(f"no runs ({len(rows)} in {', '.join(str(d) for d in chosen)}, none matching)")
+        return
+    for row in shown:
+        deadlines = f"✓{row.deadlines_met} ✓!{row.deadlines_late} ✗{row.deadlines_missed}"
+        where = f" at seq {row.bad_seq}" if row.bad_seq is not None and row.integrity != "intact" else ""
+        say(f"{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  {row.playbook or '?':<24}  "
+            f"{row.operator:<12}  {row.mode:<5}  {row.outcome or '-':<12}  {deadlines}  {row.events:>6} events  "
+            f"{row.integrity}{where}")
+    offset = zone.utcoffset(None)
+    say(f"{len(shown)} of {len(rows)} run(s); times are the plan's local time, UTC{_offset_text(offset)}")
+
+
+@contextmanager
+def _counted_progress() -> Iterator[tuple[Callable[[int], object], Callable[[int], object]]]:
+    """A progress bar on a terminal's stderr once it is known many files must be read."""
+    if not sys.stderr.isatty():
+        yield (lambda _total: None), (lambda _done: None)
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading runs", total=None, visible=False)
+
+        def on_total(total: int) -> None:
+            bar.update(task, total=total, visible=total >= 200)
+
+        yield on_total, (lambda done: bar.advance(task, done))
+
+
+def _plan_zone(data: Path | None) -> dt.tzinfo:
+    """The plan's local time zone (data/calendar.yaml), as the report uses it."""
+    from ehplan.library import DATA_FILES, load_data_file
+    from ehplan.yamlpos import LoadError
+
+    try:
+        calendar, _ = load_data_file(resources.data_dir(data) / "calendar.yaml", DATA_FILES["calendar.yaml"])
+    except LoadError as exc:
+        fail(str(exc.problems[0]))
+    return calendar.zone  # type: ignore[attr-defined, no-any-return]
+
+
+def _offset_text(offset: dt.timedelta | None) -> str:
+    minutes = int((offset or dt.timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -1,0 +1,180 @@
+"""The index of runs: one row per run file (start, end, playbook, operator, live
+or drill, outcome, deadlines, events, integrity), kept in a cache keyed by each
+file's size and modification time, so that only files that changed are read
+again. Pure but for the cache file; every row comes from verifying and folding
+the log itself."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from ehplan import resources
+from ehplan.audit import read_log, verify_log
+from ehplan.audit.runfiles import run_files
+from ehplan.engine.fold import FoldError, fold
+from ehplan.report.summary import verdict
+
+INDEX_VERSION = 1
+INDEX_MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """What `ehplan runs` shows of one run (and `--json` prints, these keys exactly)."""
+
+    file: str
+    """The run file's absolute path."""
+    run: str
+    start: str
+    """The first record's time, as logged (RFC 3339 with its offset)."""
+    end: str | None
+    """When the run ended, or None: unfinished."""
+    playbook: str
+    operator: str
+    mode: str
+    outcome: str
+    """The end step's outcome, ended_early, or "" while unfinished."""
+    deadlines_met: int
+    deadlines_late: int
+    deadlines_missed: int
+    events: int
+    integrity: str
+    """intact, tampered, torn tail, previous-run link broken, unreadable, needs its key, or malformed."""
+    bad_seq: int | None
+    """Where the integrity finding is, when it is at a seq."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def missed(self) -> bool:
+        """A deadline of this run was missed (not met at all)."""
+        return self.deadlines_missed > 0
+
+
+def row_for(path: Path, key: bytes | None = None) -> RunRow:
+    """Verify and fold one run file into its row (never raises for a bad file)."""
+    path = Path(path).absolute()
+    result = verify_log(path, key)
+    if result.unreadable or result.needs_key:
+        integrity = "unreadable" if result.unreadable else "needs its key"
+        return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, None)
+    if result.ok:
+        integrity = "intact"
+    elif result.chain_ok and result.prev_run_ok is False:
+        integrity = "previous-run link broken"
+    else:
+        integrity = "torn tail" if result.torn_tail else "tampered"
+    bad_seq = result.first_bad_seq
+    records, _damage = read_log(path, key)  # the valid prefix: what the row may say of the run
+    if not records:
+        return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, bad_seq)
+    try:
+        state = fold(records)
+    except FoldError as exc:  # an intact chain whose content is malformed: still listed, as such
+        return RunRow(str(path), records[0].run, records[0].ts, None, "", "", "", "", 0, 0, 0, len(records),
+                      "malformed", _seq_of(str(exc)))
+    escalated = {key for key, _step, _ts in state.escalations}
+    verdicts = [verdict(t.kind, t.status, t.late, t.key in escalated) for t in state.timers.values()
+                if t.kind == "deadline"]
+    return RunRow(
+        file=str(path), run=state.run_id, start=records[0].ts, end=records[-1].ts if state.ended else None,
+        playbook=state.root_playbook, operator=state.operator, mode=state.mode, outcome=state.outcome,
+        deadlines_met=verdicts.count("met"), deadlines_late=verdicts.count("met_late"),
+        deadlines_missed=verdicts.count("missed"), events=len(records), integrity=integrity, bad_seq=bad_seq,
+    )
+
+
+def _seq_of(message: str) -> int | None:
+    head = message.split(":", 1)[0]
+    return int(head[4:]) if head.startswith("seq ") and head[4:].isdigit() else None
+
+
+def index_path() -> Path:
+    """Where the index is cached (0600), beside the picker's catalog."""
+    return resources.cache_dir() / "runs-index.json"
+
+
+def _load_index(path: Path) -> dict[str, Any]:
+    from ehplan.safeio import read_regular
+
+    try:
+        raw = json.loads(read_regular(path, INDEX_MAX_BYTES).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict) or raw.get("version") != INDEX_VERSION or not isinstance(raw.get("runs"), dict):
+        return {}
+    runs: dict[str, Any] = raw["runs"]
+    return runs
+
+
+_ROW_KEYS = {f.name for f in fields(RunRow)}
+
+
+def _cached_row(entry: Any, size: int, mtime_ns: int) -> RunRow | None:
+    if not isinstance(entry, dict) or entry.get("size") != size or entry.get("mtime_ns") != mtime_ns:
+        return None
+    row = entry.get("row")
+    if not isinstance(row, dict) or set(row) != _ROW_KEYS:
+        return None
+    try:
+        return RunRow(**row)
+    except TypeError:
+        return None
+
+
+def index_runs(directories: Iterable[Path], key: bytes | None = None, *, cache: Path | None = None,
+               progress: Callable[[int], object] | None = None,
+               on_total: Callable[[int], object] | None = None) -> list[RunRow]:
+    """Every run of the directories, newest first, from the cache where a file is
+    unchanged (same size and modification time) and read again where not."""
+    cache = cache or index_path()
+    known = _load_index(cache)
+    rows: list[RunRow] = []
+    stale: list[tuple[Path, int, int]] = []
+    scanned = {str(Path(directory).absolute()) for directory in directories}
+    seen: set[str] = set()
+    for directory in directories:
+        for path in run_files(Path(directory)):
+            absolute = path.absolute()
+            seen.add(str(absolute))
+            try:
+                info = os.stat(absolute)
+            except OSError:
+                continue
+            row = _cached_row(known.get(str(absolute)), info.st_size, info.st_mtime_ns)
+            if row is None:
+                stale.append((absolute, info.st_size, info.st_mtime_ns))
+            else:
+                rows.append(row)
+    if on_total is not None:
+        on_total(len(stale))
+    for absolute, size, mtime_ns in stale:
+        row = row_for(absolute, key)
+        rows.append(row)
+        known[str(absolute)] = {"size": size, "mtime_ns": mtime_ns, "row": row.to_json()}
+        if progress is not None:
+            progress(1)
+    gone = [name for name in known if os.path.dirname(name) in scanned and name not in seen]
+    for name in gone:  # a run file removed from a directory looked at: forget it
+        del known[name]
+    if stale or gone:
+        _save_index(cache, known)
+    return sorted(rows, key=lambda r: (r.start, r.file), reverse=True)
+
+
+def _save_index(cache: Path, runs: dict[str, Any]) -> None:
+    """Best effort: an index that cannot be written only costs reading again next time."""
+    from ehplan.safeio import write_private
+
+    try:
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(cache, json.dumps({"version": INDEX_VERSION, "runs": runs}, ensure_ascii=False)
+                      .encode("utf-8"))
+    except OSError:
+        pass
