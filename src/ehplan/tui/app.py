@@ -23,6 +23,7 @@ from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import tr
 from ehplan.tui.screens.picker import PickerScreen
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.notices import SEVERITY, Kind, Notices
 
 if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
     from ehplan.audit import AuditRecord
@@ -236,7 +237,7 @@ class EhplanApp(App[None]):
         try:
             self.session = Session.resume(self.library, path, self.clock)
         except (LogLockedError, TamperedLogError, AuditWriteError) as exc:
-            self.notify(str(exc), severity="error", timeout=20, markup=False)
+            self.tell(str(exc), "error", timeout=20)
             return
         self.clock = self.session.clock  # a drill's own, faster clock
         self.operator = self.operator or self.session.state.operator
@@ -288,10 +289,20 @@ class EhplanApp(App[None]):
             except NeedsConfirmation:
                 raise
             except Refused as exc:
-                self.notify(exc.text(self.lang), title=t("refused", self.lang), severity="warning", markup=False)
+                self.tell(exc.text(self.lang), "refusal", title=t("refused", self.lang))
             except AuditWriteError as exc:
                 self.push_screen(PaperScreen(str(exc), self.lang))
         return None
+
+    def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
+             timeout: float | None = None) -> None:
+        """Tell the operator something: in the screen's own notices where it has
+        them (see widgets/notices.py for why), else as a toast."""
+        found = self.screen.query(Notices)
+        if found:
+            found.first().add(kind, text, title=title, timeout=timeout)
+        else:
+            self.notify(text, title=title or "", severity=SEVERITY[kind], timeout=timeout or 8, markup=False)
 
     def end_run(self) -> None:
         """End the run, asking for confirmation when anything is still open."""

@@ -29,6 +29,7 @@ from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
+from ehplan.tui.widgets.notices import Notices
 from ehplan.tui.widgets.step_view import NumberedLine, StepView, field_text, numbered_targets
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ class RunScreen(Screen[None]):
                 yield Vertical(id="timers")
                 yield Static(id="side-contacts")
                 yield Static(id="side-injects")
+        yield Notices(id="notices")
         yield Static(id="path")
         yield Footer(compact=True)
 
@@ -117,6 +119,7 @@ class RunScreen(Screen[None]):
         if relabel:  # rebinding redraws the footer: only when the language changed
             apply_keys(self, self.KEYS, lang)
             self._keys_lang = lang
+        self.query_one(Notices).clear("refusal")  # the step moved on, or the command went through
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
         view = StepView(self.current_step(), state, self.app.library, lang)
@@ -215,7 +218,7 @@ class RunScreen(Screen[None]):
         if self._ticks % LOW_SPACE_CHECK_EVERY == 1 and not self._warned_low_space:
             if await asyncio.to_thread(lambda: self.session.writer.low_space):
                 self._warned_low_space = True
-                self.app.notify(t("low_space", self.app.lang), severity="error", timeout=30)
+                self.app.tell(t("low_space", self.app.lang), "error", timeout=30)
         self._render_header()
         self._render_timers()
         await self._deliver_injects()
@@ -242,7 +245,7 @@ class RunScreen(Screen[None]):
             text = tr(inject.text, lang)
             if await self.app.execute(cmd.DeliverInject(inject.id, text, inject.at)) is not None:
                 self.app.bell()
-                self.app.notify(text, title=f"✉ {t('inject', lang)}", timeout=30, markup=False)
+                self.app.tell(text, "inject", title=t("inject", lang), timeout=30)
                 self._render_side_injects()
 
     def _announce(self, records: list[AuditRecord]) -> None:
@@ -255,9 +258,9 @@ class RunScreen(Screen[None]):
             label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
             if record.type == ev.TIMER_EXPIRED:
                 self.app.bell()
-                self.app.notify(f"‼ {t('overdue', lang)}: {label}", severity="error", timeout=15, markup=False)
+                self.app.tell(label, "overdue", title=t("overdue", lang), timeout=15)
             else:
-                self.app.notify(f"⚠ {t('warning', lang)}: {label}", severity="warning", timeout=8, markup=False)
+                self.app.tell(label, "warning", title=t("warning", lang), timeout=8)
 
     # --- actions --------------------------------------------------------------
 
@@ -306,6 +309,11 @@ class RunScreen(Screen[None]):
     async def _continue_pressed(self) -> None:
         await self.action_continue()
 
+    @on(Input.Changed, ".field-input")
+    def _field_changed(self) -> None:
+        """Typing into a field is fixing what a refusal asked for: the refusal goes."""
+        self.query_one(Notices).clear("refusal")
+
     @on(Input.Submitted, ".field-input")
     async def _field_submitted(self, event: Input.Submitted) -> None:
         field_id = (event.input.id or "").removeprefix("field-")
@@ -326,7 +334,7 @@ class RunScreen(Screen[None]):
         lang = self.app.lang
         text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang)))
         if text and await self.run_command(cmd.AddNote(text)):
-            self.app.notify(t("note_saved", lang), timeout=3)
+            self.app.tell(t("note_saved", lang), "info", timeout=3)
 
     @work
     async def action_override(self) -> None:
