@@ -85,6 +85,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "e_choice": ("選擇：{step} → {choice}", "chose: {step} → {choice}"),
     "e_item": ("☑ {item}", "☑ {item}"),
     "e_field": ("記錄：{field} = {value}", "recorded: {field} = {value}"),
+    "e_field_corrected": ("更正：{field} = {value}（原為 {previous}）",
+                          "corrected: {field} = {value} (was {previous})"),
+    "e_field_branch": ("；按更正後的值應轉到「{would}」，當時已轉到「{went}」",
+                       "; with the corrected value the plan goes to \"{would}\", the run went to \"{went}\""),
     "e_call": ("☎ {name}{number} — {outcome}", "☎ {name}{number} — {outcome}"),
     "e_override": ("⤼ 跳過「{step}」，原因：{reason}", "⤼ skipped \"{step}\", reason: {reason}"),
     "e_timer_started": ("⏱ 開始計時：{timer}，{due}", "⏱ timer started: {timer}, {due}"),
@@ -332,8 +336,16 @@ def _event_text(record: ev.EventRecord, before: RunState, names: _Names, lang: L
     if kind == ev.ITEM_DONE:
         return _s("e_item", lang, item=names.item(playbook, data["step"], data["item"]))
     if kind == ev.FIELD_SET:
-        return _s("e_field", lang, field=names.field(playbook, data["field"]),
-                  value=names.value(playbook, data["field"], data))
+        field, value = names.field(playbook, data["field"]), names.value(playbook, data["field"], data)
+        if "previous" not in data:
+            return _s("e_field", lang, field=field, value=value)
+        previous = names.value(playbook, data["field"], {"value": data["previous"]})
+        line = _s("e_field_corrected", lang, field=field, value=value, previous=previous)
+        branch = data.get("branch")
+        if branch:
+            line += _s("e_field_branch", lang, would=names.step(playbook, branch["would"]),
+                       went=names.step(playbook, branch["went"]))
+        return line
     if kind == ev.CONTACT_LOGGED:
         number = f"  {data['number']}" if data.get("number") else ""
         return _s("e_call", lang, name=names.contact(data["contact"]), number=number,

@@ -278,7 +278,8 @@ class EhplanApp(App[None]):
     async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
         """Run a command off the event loop; None if refused or not durable."""
         from ehplan.audit import AuditWriteError
-        from ehplan.engine.decide import NeedsConfirmation, Refused
+        from ehplan.engine.decide import NeedsConfirmation
+        from ehplan.engine.messages import Refused
         from ehplan.tui.screens.resume import PaperScreen
 
         if self.session is None:
@@ -360,9 +361,12 @@ class EhplanApp(App[None]):
             yield SystemCommand(t("note", lang), "F2", screen.action_note)
             yield SystemCommand(t("override", lang), "F8", screen.action_override)
             yield SystemCommand(t("end_run", lang), "F10", self.end_run)
+            for field, value in screen.recorded_fields():
+                yield SystemCommand(f"✎ {t('correct', lang)}: {tr(field.label, lang)} = {value}", t("correct", lang),
+                                    partial(screen.correct, field))
             step = screen.current_step()
-            for number, target in enumerate(numbered_targets(step), 1):
-                if target in getattr(step, "notify", []):
+            for number, (kind, target) in enumerate(numbered_targets(step), 1):
+                if kind == "contact":
                     name = tr(self.library.contact(target).name, lang)
                     yield SystemCommand(f"☎ {name}", t("log_call", lang),
                                         partial(self._pick_later, screen, number))

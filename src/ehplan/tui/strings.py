@@ -25,7 +25,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tell_contact": ("告知對方", "Tell them"),
     "ph_text": ("輸入文字", "type here"),
     "ph_phone": ("電話號碼", "phone number"),
-    "ph_number": ("整數", "whole number"),
+    "ph_number": ("數字，如 5000 或 5,000.50", "number, e.g. 5000 or 5,000.50"),
     "ph_choice": ("選項編號", "option number"),
     "k_next": ("下一步", "Next"),
     "k_skip": ("跳過", "Skip"),
@@ -48,12 +48,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "choose": ("請選擇", "Choose"),
     "tick_hint": ("按數字鍵勾選", "Press a number to tick"),
     "call_hint": ("按數字鍵記錄致電結果", "Press a number to log the call"),
+    "no_answer_next": ("無人接聽：再撥一次（按 {keys}）、改撥其他聯絡人（F3 通訊錄，Enter 記錄），"
+                       "或按 F8 註明原因跳過此步",
+                       "No answer: call again (press {keys}), try another contact (F3, Enter logs the call), "
+                       "or F8 to skip this step with a reason"),
     "answered": ("已接通", "Answered"),
     "called": ("已通知（留言等）", "Called (message left)"),
     "no_answer": ("無人接聽", "No answer"),
     "not_filled": ("號碼未填寫", "number not filled in"),
     "record_hint": ("輸入後按 Enter 記錄", "Type, then Enter to record"),
     "recorded": ("已記錄", "recorded"),
+    "corrected": ("已更正：{field} {old} → {new}（兩個值都在記錄檔中）",
+                  "Corrected: {field} {old} → {new} (both are in the log)"),
+    "corrected_branch": ("按新的值，預案應轉到「{would}」，但當時已轉到「{went}」："
+                         "請補做該步（F3 找聯絡人），或以 F2 備註原因。",
+                         "With the new value the plan goes to \"{would}\", but the run went to \"{went}\": "
+                         "do that step now (F3 for the contact) or note why not with F2."),
+    "correct": ("更正已記錄的值", "Correct a recorded value"),
     "goto_hint": ("按 Enter 轉到該預案，記錄不中斷", "Enter switches playbook within this run"),
     "end_hint": ("按 F10 結束並查看摘要", "Press F10 to end the run and see the summary"),
     "switched": ("已轉到預案", "Switched to playbook"),
@@ -119,6 +130,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tools": ("維修工具", "Repair tools"),
     "supplies_here": ("本步可用物料", "Supplies for this step"),
     "log_call": ("記錄致電結果", "Log the call"),
+    "k_take": ("選定", "Choose"),
+    "call_from_run": ("在進行中的事件裡按 Enter 可記錄致電結果", "Enter logs a call during a run"),
+    "k_other": ("換一個", "Other"),
     "required": ("必填", "required"),
     "inject": ("演練注入", "Drill inject"),
 }

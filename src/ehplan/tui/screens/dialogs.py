@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from ehplan.text import Lang
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import t
 
@@ -48,13 +49,18 @@ class TextDialog(ModalScreen[str | None]):
 
 
 class CallDialog(ModalScreen[str | None]):
-    """How did the call go? a answered, c called (message left), n no answer."""
+    """How did the call go? a answered, c called (message left), n no answer;
+    Enter takes the highlighted button (←/→ move it). Its own footer says so:
+    the run screen's footer underneath would offer "⏎ next"."""
 
-    BINDINGS = [
-        Binding("a", "pick('answered')", "Answered"),
-        Binding("c", "pick('called')", "Called"),
-        Binding("n", "pick('no_answer')", "No answer"),
-        Binding("escape", "pick('')", "Cancel"),
+    KEYS = [
+        KeySpec("a", "pick('answered')", "answered"),
+        KeySpec("c", "pick('called')", "called"),
+        KeySpec("n", "pick('no_answer')", "no_answer"),
+        KeySpec("enter", "press_focused", "k_take", priority=True),
+        KeySpec("left", "app.focus_previous", "k_other", show=False),
+        KeySpec("right", "app.focus_next", "k_other", show=False),
+        KeySpec("escape", "pick('')", "cancel"),
     ]
 
     def __init__(self, who: str, number: str, lang: Lang) -> None:
@@ -69,13 +75,22 @@ class CallDialog(ModalScreen[str | None]):
             yield Static(plain(f"☎ {self.who}  {self.number}"), classes="dialog-title")
             yield Static(plain(t("log_call", lang)), classes="hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(plain(f"a {t('answered', lang)}"), id="answered", variant="success")
-                yield Button(plain(f"c {t('called', lang)}"), id="called", variant="primary")
-                yield Button(plain(f"n {t('no_answer', lang)}"), id="no_answer", variant="warning")
+                yield Button(plain(f"a ✓ {t('answered', lang)}"), id="answered", variant="success")
+                yield Button(plain(f"c ✓ {t('called', lang)}"), id="called", variant="primary")
+                yield Button(plain(f"n ✗ {t('no_answer', lang)}"), id="no_answer", variant="warning")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        apply_keys(self, self.KEYS, self.lang)
+        self.query_one("#answered", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id)
+
+    def action_press_focused(self) -> None:
+        if isinstance(self.focused, Button):
+            self.focused.press()
 
     def action_pick(self, outcome: str) -> None:
         self.dismiss(outcome or None)

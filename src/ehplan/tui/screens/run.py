@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from textual import events, on, work
@@ -22,7 +22,7 @@ from ehplan.audit import AuditRecord
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
-from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
+from ehplan.playbook.models import RecordField, RecordStep, StepBase
 from ehplan.text import visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
@@ -30,7 +30,14 @@ from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
 from ehplan.tui.widgets.notices import Notices
-from ehplan.tui.widgets.step_view import NumberedLine, StepView, field_text, numbered_targets
+from ehplan.tui.widgets.step_view import (
+    OUTCOME_MARKS,
+    NumberedLine,
+    StepView,
+    field_text,
+    numbered_targets,
+    step_contacts,
+)
 
 if TYPE_CHECKING:
     from ehplan.tui.app import EhplanApp
@@ -69,7 +76,8 @@ class RunHeader(Static):
 class RunScreen(Screen[None]):
     """Walk the operator through the current run."""
 
-    BINDINGS = [Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)]
+    BINDINGS = [*(Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)),
+                Binding("up", "back_to_field", show=False)]
     KEYS = [
         KeySpec("enter", "continue", "k_next"),
         KeySpec("f2", "note", "note"),
@@ -82,7 +90,7 @@ class RunScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
         with Horizontal(id="run-body"):
-            with VerticalScroll(id="main"):
+            with VerticalScroll(id="main", can_focus=False):  # Tab goes to the step's fields
                 yield Static(id="step-loading")
             with Vertical(id="side"):
                 yield Static(id="timers-title", classes="side-title")
@@ -134,7 +142,9 @@ class RunScreen(Screen[None]):
 
     async def _focus_first(self, view: StepView, mounted: Awaitable[None]) -> None:
         """Put the cursor in the new step's first empty field once it is mounted;
-        before that, focus would land on the old step's field being removed."""
+        before that, focus would land on the old step's field being removed.
+        With every field recorded, nothing has focus: keys meant for the next
+        step must not overwrite a value (Tab, Shift+Tab or Up go back to one)."""
         await mounted
         if not view.is_attached:
             return
@@ -166,12 +176,14 @@ class RunScreen(Screen[None]):
 
     def _render_side_contacts(self) -> None:
         step, lang = self.current_step(), self.app.lang
-        ids = list(dict.fromkeys([*getattr(step, "notify", []), *step.contacts]))
+        ids = step_contacts(step)
         lines = [t("contacts_here", lang)] if ids else []
+        state = self.session.state
         for contact_id in ids:
             contact = self.app.library.contact(contact_id)
-            reached = "✓ " if self.session.state.reached(contact_id) else "  "
-            lines.append(f"{reached}{tr(contact.name, lang)}  {contact.number or '—'}")
+            calls = [c.outcome for c in state.contacts if c.contact == contact_id]
+            mark = "✓ " if state.reached(contact_id) else OUTCOME_MARKS["no_answer"] + " " if calls else "  "
+            lines.append(f"{mark}{tr(contact.name, lang)}  {contact.number or '—'}")
         box = self.query_one("#side-contacts", Static)
         box.display = bool(lines)  # no blank rows taking the side pane's height
         box.update(plain("\n".join(lines)))
@@ -281,22 +293,35 @@ class RunScreen(Screen[None]):
         targets = numbered_targets(step)
         if not 1 <= number <= len(targets):
             return
-        target = targets[number - 1]
-        if isinstance(step, DecisionStep):
+        kind, target = targets[number - 1]
+        if kind == "choice":
             await self.run_command(cmd.Choose(target))
-        elif isinstance(step, ChecklistStep):
+        elif kind == "item":
             await self.run_command(cmd.TickItem(target))
-        elif isinstance(step, NotifyStep):
-            self._log_call(target)
+        else:
+            self.log_call(target)
+
+    def can_log_call(self) -> bool:
+        """Whether a call can be logged on this run now (not in a replay, not after the end)."""
+        return self.app.can_act and not self.session.state.ended and not self.session.failure
 
     @work
-    async def _log_call(self, contact_id: str) -> None:
+    async def log_call(self, contact_id: str) -> None:
+        """Ask how the call to a contact went, and log it for the current step."""
         contact = self.app.library.contact(contact_id)
         lang = self.app.lang
         outcome = await self.app.push_screen_wait(
             CallDialog(tr(contact.name, lang), contact.number or t("not_filled", lang), lang))
         if outcome:
             await self.run_command(cmd.LogContact(contact_id, outcome))
+
+    def action_back_to_field(self) -> None:
+        """Up with nothing focused: back to the last field (to correct it), else scroll."""
+        fields = list(self.query(".field-input").results(Input))
+        if fields:
+            fields[-1].focus()
+        else:
+            self.query_one("#main", VerticalScroll).scroll_up()
 
     @on(NumberedLine.Picked)
     async def _picked(self, event: NumberedLine.Picked) -> None:
@@ -327,7 +352,49 @@ class RunScreen(Screen[None]):
             # already logged): Enter means "next step", as on every other step.
             await self.action_continue()
             return
-        await self.run_command(cmd.SetField(field_id, event.value))
+        await self.record(field_id, event.value)
+
+    async def record(self, field_id: str, value: str) -> None:
+        """Record a field's value; a correction says what it changed, and, when
+        the run already branched on the old value, where the new one leads."""
+        records = await self.app.execute(cmd.SetField(field_id, value))
+        if records is None:
+            return
+        self._announce(records)
+        self.render_state()
+        for record in records:
+            if record.type == ev.FIELD_SET and "previous" in record.data:
+                self._say_corrected(record.data)
+
+    def recorded_fields(self) -> list[tuple[RecordField, str]]:
+        """Fields recorded on steps the run has left, with their values as shown:
+        what the command palette offers to correct."""
+        state = self.session.state
+        playbook = self.app.library.playbook(state.playbook)
+        return [(f, field_text(f, state.values[f.id])) for step in playbook.steps
+                if isinstance(step, RecordStep) and step.id != state.step
+                for f in step.fields if f.id in state.values]
+
+    @work
+    async def correct(self, field: RecordField) -> None:
+        """Ask for a recorded field's new value, its current one typed in."""
+        lang = self.app.lang
+        shown = field_text(field, self.session.state.values.get(field.id))
+        value = await self.app.push_screen_wait(TextDialog(t("correct", lang), tr(field.label, lang), value=shown))
+        if value:
+            await self.record(field.id, value)
+
+    def _say_corrected(self, data: dict[str, Any]) -> None:
+        lang, playbook = self.app.lang, self.app.library.playbook(self.session.state.playbook)
+        field = next(f for s in playbook.steps for f in getattr(s, "fields", []) if f.id == data["field"])
+        text = t("corrected", lang).format(field=tr(field.label, lang), old=field_text(field, data["previous"]),
+                                           new=field_text(field, data["value"]))
+        branch = data.get("branch")
+        if branch is None:
+            self.app.tell(text, "info", timeout=8)
+            return
+        would, went = (tr(playbook.step(branch[k]).title, lang) for k in ("would", "went"))
+        self.app.tell(text + " " + t("corrected_branch", lang).format(would=would, went=went), "warning")
 
     @work
     async def action_note(self) -> None:
