@@ -136,14 +136,49 @@ class EhplanApp(App[None]):
         if self.scenario is not None:
             self.run_worker(self._brief())  # it asks for the name first, if need be
             return
+        self.run_worker(self._ask_then_offer())
+
+    async def _ask_then_offer(self) -> None:
+        """The name first (if not known), then the runs to resume; an emergency
+        key on either starts its run at once and keeps the offer for later."""
         if self.operator is None:
-            self.run_worker(self._ask_operator())
+            await self._ask_operator()
+        if self._emergency_started:
+            self._offer_later = True
+        else:
+            self._offer_resume()
+
+    _emergency_started = False
+    _offer_later = False
+
+    def _offer_resume(self) -> None:
         if self._resume_offer:
             runs = self._open_runs()
             if runs:
                 from ehplan.tui.screens.resume import ResumeScreen
 
-                self.push_screen(ResumeScreen(runs, self.lang), self._resume_chosen)
+                self.push_screen(ResumeScreen(runs, self.lang, self.catalog), self._resume_chosen)
+
+    def action_start_emergency(self, playbook_id: str) -> None:
+        """F5–F8 on the name dialog or the resume offer: leave it and start the
+        emergency run (with the name typed so far, or none); unfinished runs are
+        offered again after it."""
+        from ehplan.tui.screens.dialogs import TextDialog
+        from ehplan.tui.screens.resume import ResumeScreen
+
+        self._emergency_started = True
+        screen = self.screen
+        if isinstance(screen, ResumeScreen):
+            self._offer_later = True
+            screen.dismiss(None)
+        elif isinstance(screen, TextDialog) and self.operator is None:
+            name = screen.typed.strip()
+            self.operator = name or t("unnamed", self.lang)
+            self._operator_unnamed = not name
+            screen.dismiss(self.operator)
+        self.start_run(playbook_id)
+
+    _operator_unnamed = False
 
     # --- latency ------------------------------------------------------------------------
     # A full (generation 2) collection of Textual's object graph takes ~130 ms: the
@@ -175,13 +210,17 @@ class EhplanApp(App[None]):
             gc.collect()
 
     async def _ask_operator(self) -> None:
+        from ehplan.tui.keys import bind_emergency_keys
         from ehplan.tui.screens.dialogs import TextDialog
 
         lang = self.lang
         while not self.operator:
-            name = await self.push_screen_wait(TextDialog(t("operator", lang), t("operator_prompt", lang)))
-            self.operator = (name or "").strip() or None
-        if callable(self._remember_operator):
+            dialog = TextDialog(t("operator", lang), t("operator_prompt", lang), lang=lang,
+                                empty=t("operator_empty", lang), cancel=False)
+            bind_emergency_keys(dialog, self.catalog, lang, "app.start_emergency")
+            name = await self.push_screen_wait(dialog)
+            self.operator = self.operator or (name or "").strip() or None
+        if callable(self._remember_operator) and not self._operator_unnamed:
             self._remember_operator(self.operator)
 
     async def _brief(self) -> None:
@@ -344,6 +383,9 @@ class EhplanApp(App[None]):
             self.pop_screen()
         if isinstance(picker, PickerScreen):
             picker.reset(self.catalog, self.lang)
+        if self._offer_later:  # an emergency key went past the offer: make it now
+            self._offer_later = False
+            self._offer_resume()
 
     # --- anywhere -------------------------------------------------------------------
 

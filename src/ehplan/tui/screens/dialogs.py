@@ -17,32 +17,45 @@ from ehplan.tui.strings import t
 
 
 class TextDialog(ModalScreen[str | None]):
-    """Ask for one line of text; Enter returns it, Esc returns None."""
+    """Ask for one line of text; Enter returns it, Esc returns None. Its own
+    footer says how to confirm, and an empty answer is refused with ``empty``,
+    the reason."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    KEYS = [KeySpec("enter", "submit", "k_confirm", priority=True), KeySpec("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, prompt: str, *, required: bool = True, value: str = "") -> None:
+    def __init__(self, title: str, prompt: str, *, required: bool = True, value: str = "",
+                 lang: Lang = "zh-Hant", empty: str | None = None, cancel: bool = True) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.prompt = prompt
         self.required = required
         self.value = value
+        self.lang = lang
+        self.empty = empty or t("empty_text", lang)
+        apply_keys(self, self.KEYS if cancel else self.KEYS[:1], lang)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(plain(self.title_text), classes="dialog-title")
             yield Static(plain(self.prompt), classes="hint")
             yield Input(value=self.value, id="dialog-input")
+            yield Static(id="dialog-error")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self.required and not event.value.strip():
+    @property
+    def typed(self) -> str:
+        """What is in the box now."""
+        return self.query_one(Input).value
+
+    def action_submit(self) -> None:
+        if self.required and not self.typed.strip():
             self.query_one(Input).add_class("-invalid")
+            self.query_one("#dialog-error", Static).update(plain("✗ " + self.empty))
             return
-        self.dismiss(event.value)
+        self.dismiss(self.typed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

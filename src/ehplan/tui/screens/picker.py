@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from ehplan.catalog import Entry
 from ehplan.text import Lang
-from ehplan.tui.keys import KeySpec, apply_keys
+from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
 
@@ -70,13 +70,7 @@ class PickerScreen(Screen[None]):
 
     def _bind_emergency_keys(self) -> None:
         apply_keys(self, [KeySpec("enter", "start", "k_start", priority=True)], self.lang)
-        emergency = sorted((entry for entry in self.catalog if entry.emergency_key),
-                           key=lambda playbook: int(str(playbook.emergency_key)[1:]))
-        for playbook in emergency:
-            key = str(playbook.emergency_key)
-            self._bindings.key_to_bindings[key] = [
-                Binding(key, f"start_id('{playbook.id}')", tr(playbook.short_title or playbook.title, self.lang),
-                        priority=True)]
+        bind_emergency_keys(self, self.catalog, self.lang, "start_id")
 
     def compose(self) -> ComposeResult:
         lang = self.lang

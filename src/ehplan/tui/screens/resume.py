@@ -12,8 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ehplan.catalog import Entry
 from ehplan.text import Lang
-from ehplan.tui.keys import KeySpec, apply_keys
+from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
 
@@ -34,14 +35,16 @@ class ResumeScreen(Screen[Path | None]):
 
     KEYS = [KeySpec("escape", "skip", "k_new")]
 
-    def __init__(self, runs: list[OpenRun], lang: Lang) -> None:
+    def __init__(self, runs: list[OpenRun], lang: Lang, catalog: list[Entry] | None = None) -> None:
         super().__init__()
         self.runs = runs
         self.lang = lang
+        self.catalog = catalog or []
 
     def compose(self) -> ComposeResult:
         lang = self.lang
         apply_keys(self, self.KEYS, lang)
+        bind_emergency_keys(self, self.catalog, lang, "app.start_emergency")
         yield Static(plain(f"⚠ {t('resume_title', lang)}"), classes="screen-title")
         yield Static(plain(t("resume_hint", lang)), classes="hint")
         yield OptionList(*(

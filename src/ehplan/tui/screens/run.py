@@ -380,7 +380,8 @@ class RunScreen(Screen[None]):
         """Ask for a recorded field's new value, its current one typed in."""
         lang = self.app.lang
         shown = field_text(field, self.session.state.values.get(field.id))
-        value = await self.app.push_screen_wait(TextDialog(t("correct", lang), tr(field.label, lang), value=shown))
+        value = await self.app.push_screen_wait(TextDialog(t("correct", lang), tr(field.label, lang), value=shown,
+                                                           lang=lang))
         if value:
             await self.record(field.id, value)
 
@@ -399,14 +400,15 @@ class RunScreen(Screen[None]):
     @work
     async def action_note(self) -> None:
         lang = self.app.lang
-        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang)))
+        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang), lang=lang))
         if text and await self.run_command(cmd.AddNote(text)):
             self.app.tell(t("note_saved", lang), "info", timeout=3)
 
     @work
     async def action_override(self) -> None:
         lang = self.app.lang
-        reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang)))
+        reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang), lang=lang,
+                                                            empty=t("reason_empty", lang)))
         if reason:
             await self.run_command(cmd.Override(reason))
 
