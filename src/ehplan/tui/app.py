@@ -251,8 +251,10 @@ class EhplanApp(App[None]):
     def _open_runs(self) -> list[OpenRun]:
         from ehplan.audit import find_open_runs, read_log
         from ehplan.engine.fold import fold
+        from ehplan.report.summary import local_time, plan_calendar
         from ehplan.tui.screens.resume import OpenRun
 
+        at, offset = local_time(self.library), plan_calendar(self.library).utc_offset
         found = []
         for path in find_open_runs(self.log_dir)[:9]:
             try:
@@ -262,7 +264,8 @@ class EhplanApp(App[None]):
                 step = playbook.step(state.step)
             except Exception:  # noqa: BLE001 - a log we cannot read is simply not offered
                 continue
-            found.append(OpenRun(path, tr(playbook.title, self.lang), state.path[0].ts[:19].replace("T", " "),
+            started = f"{at(state.path[0].ts)} ({t('local_time', self.lang).format(offset=offset)})"
+            found.append(OpenRun(path, tr(playbook.title, self.lang), started,
                                  f"{tr(step.title, self.lang)} ({step.source})", state.operator))
         return found
 

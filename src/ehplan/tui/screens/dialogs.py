@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.footer import WholeFooter
 
 
 class TextDialog(ModalScreen[str | None]):
@@ -40,7 +41,7 @@ class TextDialog(ModalScreen[str | None]):
             yield Static(plain(self.prompt), classes="hint")
             yield Input(value=self.value, id="dialog-input")
             yield Static(id="dialog-error")
-        yield Footer(compact=True, show_command_palette=False)
+        yield WholeFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -91,7 +92,7 @@ class CallDialog(ModalScreen[str | None]):
                 yield Button(plain(f"a ✓ {t('answered', lang)}"), id="answered", variant="success")
                 yield Button(plain(f"c ✓ {t('called', lang)}"), id="called", variant="primary")
                 yield Button(plain(f"n ✗ {t('no_answer', lang)}"), id="no_answer", variant="warning")
-        yield Footer(compact=True, show_command_palette=False)
+        yield WholeFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         apply_keys(self, self.KEYS, self.lang)

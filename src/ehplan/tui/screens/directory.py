@@ -7,13 +7,14 @@ from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ehplan.library import Library
 from ehplan.text import Lang, visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.footer import WholeFooter
 
 
 class _TableScreen(Screen[None]):
@@ -32,7 +33,7 @@ class _TableScreen(Screen[None]):
         yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
         yield Input(placeholder=t("search", self.lang), id="table-filter")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self._fill("")

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ehplan.catalog import Entry
@@ -17,6 +17,7 @@ from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
+from ehplan.tui.widgets.footer import WholeFooter
 
 CATEGORY_ORDER = ("agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call")
 
@@ -80,7 +81,7 @@ class PickerScreen(Screen[None]):
             yield OptionList(id="playbooks")
             with VerticalScroll(id="definition-pane"):
                 yield Static(id="definition")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self._bind_emergency_keys()

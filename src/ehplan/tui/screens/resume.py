@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ehplan.catalog import Entry
@@ -17,6 +17,7 @@ from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.footer import WholeFooter
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class ResumeScreen(Screen[Path | None]):
                          f"\n  {t('last_step', lang)}: {run.last_step}"), id=str(i))
             for i, run in enumerate(self.runs)
         ), id="open-runs")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -79,7 +80,7 @@ class PaperScreen(Screen[None]):
         yield Static(plain(f"‼ {t('paper_title', self.lang)} ‼"), id="paper-title")
         yield Static(plain(t("paper_body", self.lang)), id="paper-body")
         yield Static(plain(self.reason), classes="hint")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self.app.bell()

@@ -15,20 +15,22 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ehplan.audit import AuditRecord
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
-from ehplan.playbook.models import RecordField, RecordStep, StepBase
+from ehplan.playbook.models import DecisionStep, EndStep, RecordField, RecordStep, StepBase
 from ehplan.text import visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
+from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.notices import Notices
 from ehplan.tui.widgets.step_view import (
     OUTCOME_MARKS,
@@ -43,6 +45,10 @@ if TYPE_CHECKING:
     from ehplan.tui.app import EhplanApp
 
 PATH_SHOWN = 6
+PATH_ROWS = 2
+"""The path line's height (its max-height in app.tcss)."""
+SIDE_NOTES = 3
+"""How many of the latest notes the side pane shows."""
 IDLE_COLLECT_AFTER_S = 2.0
 """Seconds without a key press after which a deferred full garbage collection may run."""
 LOW_SPACE_CHECK_EVERY = 30
@@ -96,10 +102,11 @@ class RunScreen(Screen[None]):
                 yield Static(id="timers-title", classes="side-title")
                 yield Vertical(id="timers")
                 yield Static(id="side-contacts")
+                yield Static(id="side-notes")
                 yield Static(id="side-injects")
         yield Notices(id="notices")
         yield Static(id="path")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     _ticks = 0
     _warned_low_space = False
@@ -136,7 +143,9 @@ class RunScreen(Screen[None]):
         self._render_timers(rebuild=relabel)
         self._render_header()
         self._render_path()
+        self.refresh_bindings()  # the footer offers what this step takes
         self._render_side_contacts()
+        self._render_side_notes()
         self._render_side_injects()
         self.call_later(self._focus_first, view, mounted)
 
@@ -166,13 +175,27 @@ class RunScreen(Screen[None]):
         header.set_class(state.mode == "drill", "-drill")
 
     def _render_path(self) -> None:
+        """The steps walked, always ending with the current one: the oldest
+        give way first when they do not fit the path line's two rows."""
         state, lang = self.session.state, self.app.lang
         parts = []
         for entry in state.path[-PATH_SHOWN:]:
             step = self.app.library.playbook(entry.playbook).step(entry.step)
             parts.append(f"{tr(step.title, lang)} ({entry.source or step.source})")
-        more = "… › " if len(state.path) > PATH_SHOWN else ""
-        self.query_one("#path", Static).update(plain(f"{t('path', lang)}: {more}" + " › ".join(parts)))
+        box = self.query_one("#path", Static)
+        width = (box.content_region.width or self.size.width - 2) or 78
+        head = f"{t('path', lang)}: "
+        for first in range(len(parts)):
+            more = "… › " if first or len(state.path) > PATH_SHOWN else ""
+            text = head + more + " › ".join(parts[first:])
+            if len(Content(visible(text)).wrap(width)) <= PATH_ROWS:
+                break
+        else:
+            text = head + "… › " + fit(parts[-1], PATH_ROWS * width - cell_len(head) - 6)
+        box.update(plain(text))
+
+    def on_resize(self) -> None:
+        self._render_path()
 
     def _render_side_contacts(self) -> None:
         step, lang = self.current_step(), self.app.lang
@@ -188,15 +211,32 @@ class RunScreen(Screen[None]):
         box.display = bool(lines)  # no blank rows taking the side pane's height
         box.update(plain("\n".join(lines)))
 
+    def _render_side_notes(self) -> None:
+        """The notes taken with F2 stay in view, the latest last (all of them are
+        in the summary, the replay and the report)."""
+        notes = self.session.state.notes
+        box = self.query_one("#side-notes", Static)
+        box.display = bool(notes)
+        if notes:
+            shown = "\n".join(f"• {note.text}" for note in notes[-SIDE_NOTES:])
+            more = "…\n" if len(notes) > SIDE_NOTES else ""
+            box.update(Hanging(f"✎ {t('notes', self.app.lang)} ({len(notes)})\n{more}{shown}"))
+
     def _render_side_injects(self) -> None:
-        """A drill's latest inject stays in view (a toast is easy to miss); the
-        timeline of the replay and the report has them all."""
+        """A drill's latest inject stays in view, in the language on screen (a
+        toast is easy to miss); the timeline of the replay and the report has them all."""
         injects = self.session.state.injects
         box = self.query_one("#side-injects", Static)
         box.display = bool(injects)
         if injects:
             count = f" ({len(injects)})" if len(injects) > 1 else ""
-            box.update(Hanging(f"✉ {t('inject', self.app.lang)}{count}\n• {injects[-1].get('text', '')}"))
+            box.update(Hanging(f"✉ {t('inject', self.app.lang)}{count}\n• {self._inject_text(injects[-1])}"))
+
+    def _inject_text(self, inject: dict[str, Any]) -> str:
+        """An inject in the language on screen when the scenario is at hand, else as logged."""
+        scenario = self.app.scenario
+        found = next((i for i in scenario.injects if i.id == inject.get("inject")), None) if scenario else None
+        return tr(found.text, self.app.lang) if found is not None else str(inject.get("text", ""))
 
     def _render_timers(self, rebuild: bool = False) -> None:
         state, lang, now = self.session.state, self.app.lang, self.app.clock.now()
@@ -314,6 +354,13 @@ class RunScreen(Screen[None]):
             CallDialog(tr(contact.name, lang), contact.number or t("not_filled", lang), lang))
         if outcome:
             await self.run_command(cmd.LogContact(contact_id, outcome))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do nothing on this step are left out of the footer: no
+        "⏎ next" on a decision (answered by number) or on the end step."""
+        if action == "continue" and self.app.session is not None:
+            return not isinstance(self.current_step(), DecisionStep | EndStep)
+        return True
 
     def action_back_to_field(self) -> None:
         """Up with nothing focused: back to the last field (to correct it), else scroll."""
