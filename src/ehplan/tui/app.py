@@ -393,7 +393,8 @@ class EhplanApp(App[None]):
     # --- anywhere -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers what fits the screen: run actions on a run."""
+        """The command palette offers what fits the screen (run actions on a
+        run), then Textual's own commands."""
         from ehplan.tui.screens.run import RunScreen
         from ehplan.tui.widgets.step_view import numbered_targets
 
@@ -416,6 +417,8 @@ class EhplanApp(App[None]):
                     yield SystemCommand(f"☎ {name}", t("log_call", lang),
                                         partial(self._pick_later, screen, number))
         yield SystemCommand(t("quit", lang), "Ctrl+Q", self.action_quit)
+        # Textual's own (theme, keys, maximize, screenshot) stay, after ehplan's; its Quit is ours above.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
     def _pick_later(self, screen: RunScreen, number: int) -> None:
         screen.run_worker(screen.action_pick(number))
@@ -445,8 +448,8 @@ class EhplanApp(App[None]):
         screen = self.screen
         if isinstance(screen, RunScreen):
             screen.render_state()
+        elif isinstance(screen, PickerScreen):
+            screen.set_language(lang)
         elif hasattr(screen, "lang"):
             screen.lang = lang
             screen.refresh(recompose=True)
-            if isinstance(screen, PickerScreen):
-                self.call_after_refresh(screen.on_mount)

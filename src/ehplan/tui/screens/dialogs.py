@@ -15,6 +15,7 @@ from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.text_input import TextInput
 
 
 class TextDialog(ModalScreen[str | None]):
@@ -39,7 +40,7 @@ class TextDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog-box"):
             yield Static(plain(self.title_text), classes="dialog-title")
             yield Static(plain(self.prompt), classes="hint")
-            yield Input(value=self.value, id="dialog-input")
+            yield TextInput(value=self.value, id="dialog-input")
             yield Static(id="dialog-error")
         yield WholeFooter(show_command_palette=False)
 

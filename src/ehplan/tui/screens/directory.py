@@ -10,11 +10,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from ehplan.library import Library
-from ehplan.text import Lang, visible
+from ehplan.text import LANGS, Lang, visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.text_input import TextInput
 
 
 class _TableScreen(Screen[None]):
@@ -31,7 +32,7 @@ class _TableScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
-        yield Input(placeholder=t("search", self.lang), id="table-filter")
+        yield TextInput(placeholder=t("search", self.lang), id="table-filter")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield WholeFooter()
 
@@ -64,7 +65,7 @@ class _TableScreen(Screen[None]):
         table.add_columns(*(RichText(visible(h)) for h in self.headings()))
         words = query.casefold().split()
         for row in self.rows():
-            haystack = " ".join(row).casefold()
+            haystack = " ".join([*row, self.also_found_by(row[0])]).casefold()
             if all(word in haystack for word in words):
                 table.add_row(*(RichText(visible(cell)) for cell in row[1:]), key=row[0])
 
@@ -75,6 +76,11 @@ class _TableScreen(Screen[None]):
     def rows(self) -> list[list[str]]:
         """Table rows as plain strings, each after its key (not shown); each screen provides its own."""
         return []
+
+    def also_found_by(self, key: str) -> str:
+        """Words the search finds a row by beyond what it shows: its names in
+        every language, so "police" finds 公安局 whatever the UI language."""
+        return ""
 
 
 class ContactsScreen(_TableScreen):
@@ -97,6 +103,10 @@ class ContactsScreen(_TableScreen):
                 rows.append([contact.id, t(group, lang), tr(contact.name, lang), contact.number or blank,
                              tr(contact.note, lang)])
         return rows
+
+    def also_found_by(self, key: str) -> str:
+        contact = self.library.contact(key)
+        return " ".join([key, *(tr(text, lang) for text in (contact.name, contact.note) for lang in LANGS)])
 
     def chosen(self, key: str) -> None:
         """Enter on a contact during a run logs a call to it for the current step."""

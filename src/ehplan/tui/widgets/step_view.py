@@ -27,6 +27,7 @@ from ehplan.playbook.models import (
 from ehplan.text import Lang, visible
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.text_input import TextInput
 
 
 class NumberedLine(Static):
@@ -183,7 +184,7 @@ class StepView(Vertical):
             options = "  " + "  ".join(f"{n}={tr(c, lang)}" for n, c in enumerate(field.choices, 1))
         done = f"  ✓ {t('recorded', lang)}" if value is not None else ""
         yield Static(plain(f"{tr(field.label, lang)}{unit}{required}{options}{done}"), classes="field-label")
-        yield Input(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
+        yield TextInput(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
                     placeholder=t(f"ph_{field.type}", lang))
 
 
