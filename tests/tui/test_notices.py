@@ -86,3 +86,15 @@ async def test_a_refusal_goes_once_fixed_or_when_the_step_changes(tmp_path, make
         await fast_forward(app, pilot, cmd.SetField("loss_yuan", "100"), cmd.SetField("reporter_phone", "110"),
                            cmd.SetField("place", "1"), cmd.Continue())
         assert app.session.state.step == "fixed" and messages(app) == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_on_the_picker_too_nothing_is_lost_over_the_divider(tmp_path, make_app, size):
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        message = "記錄檔已被另一個程式鎖定：請先關閉另一個 ehplan 視窗，再恢復這個事件。" * 2
+        app.tell(message, "error", timeout=20)
+        await pilot.pause()
+        [notice] = app.screen.query(Notice)
+        assert squeeze(drawn(app, notice)) == squeeze(f"{MARKS['error']} {message}")

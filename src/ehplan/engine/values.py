@@ -4,8 +4,9 @@ the log holds, and the declarative conditions that branch on them.
 An amount is logged exactly as the screen then shows it: an integer when it is
 whole (``5,000`` → 5000, ``１２０００`` → 12000), else its decimal digits as a
 string (``5000.01`` → "5000.01"), since the log holds no floats. A comma is
-only ever a thousands separator, in groups of three: ``5,000`` is never read
-as 5.000 (five), and ``5,00`` is refused rather than guessed.
+only ever a thousands separator, in groups of three, and a dot only ever the
+decimal point, with one or two decimals: ``5,000`` is never read as 5.000
+(five), and ``5,00`` and ``5.000`` are refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from ehplan.playbook.models import Condition, RecordField
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{1,23}$")
 MAX_TEXT = 4000
-AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15})(?:\.[0-9]{1,6})?")
-"""Digits, optionally grouped by thousands with commas, and up to six decimals."""
+AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15})(?:\.[0-9]{1,2})?")
+"""Digits, optionally grouped by thousands with commas, and at most two decimals
+(fen): ``5.000``, a thousands group written with a dot, is refused rather than
+read as five."""
 NEGATIVE = ("-", "−", "－")
 
 

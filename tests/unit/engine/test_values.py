@@ -39,7 +39,7 @@ def test_amounts_are_read_as_typed(typed, logged):
 @pytest.mark.parametrize(("typed", "reason"), [
     ("-5", "negative"), ("−5", "negative"), ("－５０", "negative"), ("abc", "not a number"), ("5,00", "not a number"),
     ("5.000,5", "not a number"), ("1e3", "not a number"), ("5,0000", "not a number"), (",500", "not a number"),
-    ("5.", "not a number"),
+    ("5.", "not a number"), ("5.000", "not a number"), ("5000.001", "not a number"),
 ])
 def test_bad_amounts_are_refused_with_a_reason(typed, reason):
     with pytest.raises(Refused, match=reason):

@@ -18,6 +18,7 @@ from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
 from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.notices import Notices
 from ehplan.tui.widgets.text_input import TextInput
 
 CATEGORY_ORDER = ("agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call")
@@ -105,6 +106,7 @@ class PickerScreen(Screen[None]):
             yield PlaybookList(id="playbooks")
             with VerticalScroll(id="definition-pane"):
                 yield Static(id="definition")
+        yield Notices(id="notices")  # over the divider, a toast would lose a character (widgets/notices.py)
         yield WholeFooter()
 
     def on_mount(self) -> None:
