@@ -8,7 +8,9 @@ from rich.color import Color
 from rich.style import Style
 from tui_helpers import TO_AMOUNT, fast_forward, start
 
+from ehplan.engine import commands as cmd
 from ehplan.tui.screens.run import RunScreen
+from ehplan.tui.screens.summary import SummaryScreen
 
 DRAWING = range(0x2500, 0x25A0)
 
@@ -53,14 +55,22 @@ async def test_the_palette_keeps_textuals_system_commands(tmp_path, make_app):
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha",
                                    "dracula", "tokyo-night", "monokai", "flexoki", "catppuccin-latte",
                                    "solarized-light"])
-async def test_the_run_screen_is_readable_under_built_in_themes(tmp_path, make_app, theme):
+async def test_the_screens_are_readable_under_built_in_themes(tmp_path, make_app, theme):
     app = make_app(tmp_path, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
         assert theme in app.available_themes
         app.theme = theme
+        await pilot.pause()
+        assert faint_text(app) == [], "picker"
         await start(app, pilot)
         await fast_forward(app, pilot, *TO_AMOUNT)
         app.tell("fill in first: Loss amount", "refusal", title="Not done")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
-        assert faint_text(app) == []
+        assert faint_text(app) == [], "run"
+        await fast_forward(app, pilot, cmd.SetField("loss_yuan", "100"), cmd.SetField("reporter_phone", "110"),
+                           cmd.SetField("place", "1"), cmd.Continue(), cmd.Choose("yes_fixed"))
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert faint_text(app) == [], "summary"

@@ -62,6 +62,16 @@ async def test_no_next_key_on_a_decision_or_the_end_step(tmp_path, make_app):
         assert app.session.state.step == "done" and "enter" not in {k.key for k in footer_keys(app)}
 
 
+async def test_in_a_field_the_footer_says_what_enter_does(tmp_path, make_app):
+    app = make_app(tmp_path, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(app, pilot)
+        await fast_forward(app, pilot, *TO_FIXED[:-4])
+        await pilot.pause()
+        assert {k.key: k.description for k in footer_keys(app)}["enter"] == "Record / next"
+        assert_whole(app)
+
+
 async def test_the_path_line_always_ends_with_the_current_step(tmp_path, make_app, shipped_library):
     app = make_app(tmp_path, library=shipped_library)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -122,6 +122,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                        "Type your name: the log records who did every action"),
     "empty_text": ("請輸入內容後再按 Enter", "Type something, then press Enter"),
     "k_confirm": ("確認", "Confirm"),
+    "k_record": ("記錄／下一步", "Record / next"),
     "reason_empty": ("跳過此步必須填寫原因", "Skipping a step needs a reason"),
     "unnamed": ("未具名值班員", "unnamed operator"),
     "emergency": ("緊急來電", "Emergency calls"),

@@ -25,6 +25,7 @@ from ehplan.playbook.models import (
     StepBase,
 )
 from ehplan.text import Lang, visible
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.text_input import TextInput
@@ -184,8 +185,10 @@ class StepView(Vertical):
             options = "  " + "  ".join(f"{n}={tr(c, lang)}" for n, c in enumerate(field.choices, 1))
         done = f"  ✓ {t('recorded', lang)}" if value is not None else ""
         yield Static(plain(f"{tr(field.label, lang)}{unit}{required}{options}{done}"), classes="field-label")
-        yield TextInput(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
-                    placeholder=t(f"ph_{field.type}", lang))
+        box = TextInput(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
+                        placeholder=t(f"ph_{field.type}", lang))
+        apply_keys(box, [KeySpec("enter", "submit", "k_record")], lang)  # the footer says what Enter does here
+        yield box
 
 
 def field_text(field: RecordField, value: Any) -> str:
