@@ -62,12 +62,14 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def build_app(tmp_path: Path, library: Library, *, lang: Lang = "zh-Hant", clock: FakeClock | None = None,
               operator: str | None = "Ann", resume_offer: bool = False, mode: str = "live",
-              log_dir: Path | None = None, key: bytes | None = None) -> EhplanApp:
+              log_dir: Path | None = None, remember_operator: object = None,
+              key: bytes | None = None) -> EhplanApp:
     """An EhplanApp with a frozen clock and its logs under ``tmp_path/logs``."""
     from ehplan.tui.app import EhplanApp
 
     return EhplanApp(library, log_dir=log_dir or tmp_path / "logs", operator=operator, lang=lang,
-                     clock=clock or FakeClock(MONDAY_9AM), mode=mode, resume_offer=resume_offer, key=key)
+                     clock=clock or FakeClock(MONDAY_9AM), mode=mode, resume_offer=resume_offer,
+                     remember_operator=remember_operator, key=key)
 
 
 @pytest.fixture

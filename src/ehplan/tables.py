@@ -22,9 +22,9 @@ _HEAD = {
 def heads(lang: Lang) -> tuple[str, ...]:
     """The table headings in ``lang``."""
     if lang == "zh-Hans":
-        from ehplan.text import to_simplified
+        from ehplan.text import ui_simplified
 
-        return tuple(to_simplified(h) for h in _HEAD["zh-Hant"])
+        return tuple(ui_simplified(h) for h in _HEAD["zh-Hant"])
     return _HEAD[lang]
 
 

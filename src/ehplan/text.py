@@ -50,12 +50,31 @@ def pick(value: str | dict[str, str] | None, lang: Lang) -> str:
     return next(iter(value.values()), "")
 
 
+MAINLAND_TERMS: tuple[tuple[str, str], ...] = (
+    ("杂凑", "哈希"), ("记录档", "日志文件"), ("金钥", "密钥"), ("位元组", "字节"), ("档案", "文件"),
+    ("搜寻", "搜索"), ("逾时", "超时"), ("资讯", "信息"), ("磁碟", "磁盘"), ("程式", "程序"),
+)
+"""Taiwan IT terms that OpenCC's character conversion carries into Simplified,
+and the words a mainland operator uses. Only ehplan's own strings get them: the
+plan's text keeps OpenCC's conversion, which is right for it."""
+
+
+@lru_cache(maxsize=1024)
+def ui_simplified(text: str) -> str:
+    """One of ehplan's own strings in Simplified Chinese, in mainland terms."""
+    converted = to_simplified(text)
+    for taiwan, mainland in MAINLAND_TERMS:
+        converted = converted.replace(taiwan, mainland)
+    return converted
+
+
 def in_lang(pair: tuple[str, str], lang: Lang) -> str:
-    """One entry of a (zh-Hant, en) string table in ``lang`` (zh-Hans converted)."""
+    """One entry of a (zh-Hant, en) string table in ``lang`` (zh-Hans converted,
+    in mainland terms)."""
     zh, en = pair
     if lang == "en":
         return en
-    return to_simplified(zh) if lang == "zh-Hans" else zh
+    return ui_simplified(zh) if lang == "zh-Hans" else zh
 
 
 def duration_text(seconds: float) -> str:
@@ -86,6 +105,14 @@ _UNSAFE = re.compile(
     "\u2028\u2029"  # Unicode's line and paragraph separators, which some viewers break a line at
     "\ud800-\udfff]"  # lone surrogates, as os.fsdecode leaves bytes that were not UTF-8
 )
+
+
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C))
+
+
+def is_bidi_control(ch: str) -> bool:
+    """Whether ``ch`` reorders the text around it (a bidi embedding, override, isolate or mark)."""
+    return ch in _BIDI_CONTROLS
 
 
 def _escape(match: re.Match[str]) -> str:

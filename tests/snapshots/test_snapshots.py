@@ -13,6 +13,7 @@ import ehplan.tui.screens.summary
 from ehplan.engine import commands as cmd
 from ehplan.tui.screens.run import RunScreen
 from ehplan.tui.screens.summary import SummaryScreen
+from ehplan.tui.widgets.notices import Notices
 
 WIDE, SMALL = (100, 30), (80, 24)
 
@@ -106,7 +107,7 @@ def countdowns_after(seconds: int):  # type: ignore[no-untyped-def]
         pilot.app.clock.advance(seconds)
         await pilot.app.screen._tick()
         await pilot.pause()
-        pilot.app.clear_notifications()  # toasts are checked by the Pilot tests
+        pilot.app.screen.query_one(Notices).clear()  # notices are checked by the Pilot tests
         await pilot.pause()
 
     return before

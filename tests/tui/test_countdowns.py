@@ -4,7 +4,7 @@ escalation step when an escalate_after timer runs out."""
 
 from __future__ import annotations
 
-from tui_helpers import of_type, start, text_of, types
+from tui_helpers import messages, of_type, screen_text, start, text_of, types
 
 from ehplan.tui.widgets.countdown import Countdown
 
@@ -36,7 +36,8 @@ async def test_warning_then_expiry_are_logged_and_shown(tmp_path, make_app, cloc
         report = countdowns(app)["example/report_3m"]
         assert report.has_class("-warning") and not report.has_class("-expired")
         assert "⚠" in str(report.render()) and "00:36 即將到時" in str(report.render())
-        assert "⚠ 即將到時: 3分鐘內報告" in [n.message for n in app._notifications]
+        assert "3分鐘內報告" in messages(app)
+        assert "⚠ 即將到時: 3分鐘內報告" in screen_text(app)
 
         clock.advance(37)
         await tick(app, pilot)

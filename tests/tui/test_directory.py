@@ -57,3 +57,18 @@ async def test_contacts_open_from_the_picker_too(tmp_path, make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "PickerScreen"
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans", "en"])
+async def test_the_contact_search_finds_english_and_chinese_names_in_every_language(tmp_path, make_app, lang):
+    app = make_app(tmp_path, lang=lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        for query, shown in (("police", {"zh-Hant": "公安局", "zh-Hans": "公安局", "en": "Police"}[lang]),
+                             ("公安", {"zh-Hant": "公安局", "zh-Hans": "公安局", "en": "Police"}[lang])):
+            app.screen.query_one("#table-filter").value = query
+            await pilot.pause()
+            found = rows(app)
+            assert any(shown in row[1] for row in found), (query, found)

@@ -48,6 +48,11 @@ async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, exam
         assert inject == {"inject": "queue", "text": "Customers [bold]queue[/bold] up.", "at_s": 60}
         assert "Customers [bold]queue[/bold] up." in messages(app)  # shown literally, after it was logged
         assert text_of(app, "#side-injects") == "✉ Drill inject\n• Customers [bold]queue[/bold] up."
+        await pilot.press("f9")  # the inject pane follows the language, as the rest of the screen does
+        await pilot.pause()
+        assert text_of(app, "#side-injects") == "✉ 演練注入\n• 客戶開始排長隊。"
+        await pilot.press("f9", "f9")
+        await pilot.pause()
         await app.screen._tick()
         assert len(of_type(app, "inject_delivered")) == 1  # once
 

@@ -105,3 +105,53 @@ async def test_f5_starts_the_gas_accident_procedure_directly(tmp_path, make_app,
         assert app.session.state.playbook == "gas_accident_report"
         assert types(app)[0] == "run_started"
         assert types(app)[-1] == "step_entered"
+
+
+def highlighted(app) -> str | None:  # type: ignore[no-untyped-def]
+    options = app.screen.query_one("#playbooks", OptionList)
+    return None if options.highlighted is None else options.get_option_at_index(options.highlighted).id
+
+
+async def test_a_prefix_of_the_titles_words_ranks_first(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for query, first in (("Customer fa", "customer_fall_illness"), ("熱線", "hotline_system_failure"),
+                             ("hotline sys", "hotline_system_failure"), ("客戶摔", "customer_fall_illness")):
+            app.screen.query_one("#filter", Input).value = query
+            await pilot.pause()
+            assert listed(app)[0] == first and highlighted(app) == first, (query, listed(app))
+
+
+async def test_one_click_highlights_and_a_double_click_starts(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one("#playbooks", OptionList)
+        target = listed(app)[2]
+        row = next(i for i, option in enumerate(options.options) if option.id == target)
+        await pilot.click("#playbooks", offset=(4, row + 1 - options.scroll_offset.y))
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen) and app.session is None  # a stray click starts nothing
+        assert highlighted(app) == target
+        await pilot.click("#playbooks", offset=(4, row + 1 - options.scroll_offset.y), times=2)
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen) and app.session.state.playbook == target
+
+
+async def test_f9_never_leaves_the_list_blank(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        count = len(listed(app))
+        for presses in (1, 2, 3, 1, 1):
+            await pilot.press(*["f9"] * presses)  # quickly, as a finger does
+            await pilot.pause()
+            assert len(listed(app)) == count, app.lang
+            assert highlighted(app) is not None
+        app.screen.query_one("#filter", Input).value = "power"
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert set(listed(app)) == {"hall_power_cut", "electrical_failure"} and app.lang == "zh-Hant"

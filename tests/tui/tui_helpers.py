@@ -12,6 +12,7 @@ from ehplan.audit import AuditRecord, read_log
 from ehplan.engine import commands as cmd
 from ehplan.tui.app import EhplanApp
 from ehplan.tui.screens.run import RunScreen
+from ehplan.tui.widgets.notices import Notices
 
 
 def records(app: EhplanApp) -> list[AuditRecord]:
@@ -33,8 +34,11 @@ def of_type(app: EhplanApp, event_type: str) -> list[dict[str, Any]]:
 
 
 def messages(app: EhplanApp) -> list[str]:
-    """The notifications (toasts) currently shown."""
-    return [notification.message for notification in app._notifications]
+    """The notifications shown: the screen's notices, then any toasts."""
+    shown: list[str] = []
+    for notices in app.screen.query(Notices):
+        shown += notices.messages
+    return shown + [notification.message for notification in app._notifications]
 
 
 def text_of(app: EhplanApp, selector: str) -> str:

@@ -9,7 +9,6 @@ the new events onto a scratch copy of the state.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +16,14 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.clock import rfc3339
 from ehplan.engine.fold import apply, triggers_of
-from ehplan.engine.messages import Msg
+from ehplan.engine.messages import Msg, Refused
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import consequences, due_alarms, trigger_key
+from ehplan.engine.values import holds, parse_value
 from ehplan.library import Library
 from ehplan.playbook.models import (
     ActionStep,
     ChecklistStep,
-    Condition,
     DecisionStep,
     EndStep,
     GotoStep,
@@ -35,23 +34,9 @@ from ehplan.playbook.models import (
     StepBase,
     text_map,
 )
-from ehplan.text import Lang, pick
+from ehplan.text import pick
 
-PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{1,23}$")
 MAX_TEXT = 4000
-
-
-class Refused(Exception):
-    """A command the engine will not carry out; ``str()`` says why in English,
-    ``text(lang)`` in the operator's language."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.message = Msg(key, params)
-        super().__init__(self.message.text("en"))
-
-    def text(self, lang: Lang) -> str:
-        """The reason in ``lang``."""
-        return self.message.text(lang)
 
 
 class NeedsConfirmation(Refused):
@@ -192,22 +177,6 @@ def _route(step: RecordStep, values: dict[str, Any]) -> str:
     return step.next
 
 
-def holds(condition: Condition, values: dict[str, Any]) -> bool:
-    """Whether a declarative condition holds for the recorded values."""
-    if condition.field not in values:
-        return False
-    value, operand, op = values[condition.field], condition.operand, condition.operator
-    if op == "eq":
-        return bool(value == operand)
-    if op == "ne":
-        return bool(value != operand)
-    if op == "in":
-        return bool(value in operand)
-    if not isinstance(value, int):
-        return False
-    return bool({"gt": value > operand, "ge": value >= operand, "lt": value < operand, "le": value <= operand}[op])
-
-
 def _choose(draft: _Draft, command: cmd.Choose) -> None:
     step = _current(draft)
     if not isinstance(step, DecisionStep):
@@ -243,36 +212,21 @@ def _set_field(draft: _Draft, command: cmd.SetField) -> None:
     data: dict[str, Any] = {"step": step.id, "field": field.id, "type": field.type, "value": value}
     if field.type == "choice" and field.choices is not None:
         data["label"] = pick(_text(field.choices[int(value)]), "zh-Hant")
+    values = draft.state.values
+    if field.id in values and values[field.id] != value:  # a correction: the log keeps both
+        data["previous"] = values[field.id]
+        passed = draft.state.step != step.id and any(
+            entry.step == step.id and entry.playbook == draft.playbook.id for entry in draft.state.path)
+        if passed:  # the branch was taken on the old value: say where the new one leads
+            went, would = _route(step, values), _route(step, {**values, field.id: value})
+            if went != would:
+                data["branch"] = {"went": went, "would": would}
     draft.emit(ev.FIELD_SET, data)
 
 
 def _text(value: Any) -> Any:
     """A playbook text in the form messages render (string or language map)."""
     return text_map(value)
-
-
-def parse_value(field: RecordField, raw: str) -> int | str:
-    """Check and convert what the operator typed; `Refused` says what is wrong."""
-    text = raw.strip()
-    if not text:
-        raise Refused("empty")
-    if len(text) > MAX_TEXT:
-        raise Refused("too_long", n=MAX_TEXT)
-    if field.type == "phone":
-        if not PHONE.match(text):
-            raise Refused("not_phone")
-        return text
-    if field.type == "number":
-        cleaned = text.replace(",", "").replace("，", "")
-        if not re.fullmatch(r"-?[0-9]{1,12}", cleaned):
-            raise Refused("not_number")
-        return int(cleaned)
-    if field.type == "choice":
-        options = field.choices or []
-        if not text.isdigit() or not 1 <= int(text) <= len(options):
-            raise Refused("choose_range", n=len(options))
-        return int(text) - 1
-    return raw
 
 
 def _log_contact(draft: _Draft, command: cmd.LogContact) -> None:

@@ -48,12 +48,18 @@ def _value(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, bool))
 
 
+def _branch(value: Any) -> bool:
+    """A correction's branch: the step the run went to and the one it now would."""
+    return isinstance(value, dict) and all(_id(value.get(name)) for name in ("went", "would"))
+
+
 def _text_or_map(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
 
 
 _CHECKS = {_text: "a text", _id: "an id (lowercase letters, digits and _)", _int: "an integer",
            _flag: "true or false", _texts: "a list of texts", _link: "an object", _value: "a plain value",
+           _branch: "an object with the steps went and would",
            _text_or_map: "a text or a map of texts"}
 
 Spec = dict[str, tuple[Any, bool]]
@@ -97,7 +103,7 @@ first step is entered (a note, a call or a crash at the very start)."""
 _OPTIONAL = {
     ev.RUN_STARTED: _spec(lang=_text, clock_scale=_int, version=_int),
     ev.STEP_ENTERED: _spec(kind=_text, source=(_text, True)),
-    ev.FIELD_SET: _spec(label=(_text, True), type=_text),
+    ev.FIELD_SET: _spec(label=(_text, True), type=_text, previous=(_value, True), branch=(_branch, True)),
     ev.TIMER_STARTED: _spec(source=(_text, True)),
     ev.FOLLOWUP_SCHEDULED: _spec(after_s=_int, source=(_text, True)),
 }

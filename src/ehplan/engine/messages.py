@@ -34,7 +34,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "empty": ("未輸入內容", "empty: type a value"),
     "too_long": ("太長：最多 {n} 個字", "too long: at most {n} characters"),
     "not_phone": ("不是電話號碼：只可輸入數字、空格、+ 和 -", "not a phone number: digits, spaces, + and - only"),
-    "not_number": ("不是整數", "not a whole number"),
+    "not_number": ("不是數字：可輸入 5000、5,000、5000.01（全形數字亦可；小數最多兩位）",
+                   "not a number: type 5000, 5,000 or 5000.01 (at most two decimals)"),
+    "negative": ("不能是負數", "cannot be negative"),
     "choose_range": ("請輸入 1–{n}", "choose 1–{n}"),
     "bad_outcome": ("致電結果必須是 {items}", "outcome must be one of {items}"),
     "no_contact": ("沒有聯絡人 {id}", "no contact {id}"),
@@ -79,3 +81,16 @@ def render(value: Any, lang: Lang) -> str:
     if isinstance(value, dict):
         return pick(value, lang)
     return str(value)
+
+
+class Refused(Exception):
+    """A command the engine will not carry out; ``str()`` says why in English,
+    ``text(lang)`` in the operator's language."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.message = Msg(key, params)
+        super().__init__(self.message.text("en"))
+
+    def text(self, lang: Lang) -> str:
+        """The reason in ``lang``."""
+        return self.message.text(lang)

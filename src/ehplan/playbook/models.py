@@ -213,7 +213,7 @@ class RecordField(Model):
     label: Text
     """What to ask for."""
     type: FieldType = "text"
-    """text, phone (digits, spaces, + and -), number (an integer), or choice."""
+    """text, phone (digits, spaces, + and -), number (an amount, at most two decimals), or choice."""
     required: bool = True
     """A required field must be filled before going on (or overridden)."""
     unit: Text | None = None

@@ -6,7 +6,6 @@ calendar's UTC offset), with the offset said once in the header."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +19,7 @@ from ehplan.engine.fold import apply
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
-from ehplan.report.summary import VERDICT_SYMBOL, verdict
-from ehplan.sitedata.models import CalendarFile
+from ehplan.report.summary import VERDICT_SYMBOL, local_time, plan_calendar, verdict
 from ehplan.text import Lang, duration_text, in_lang, pick
 
 _STRINGS: dict[str, tuple[str, str]] = {
@@ -85,6 +83,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "e_choice": ("選擇：{step} → {choice}", "chose: {step} → {choice}"),
     "e_item": ("☑ {item}", "☑ {item}"),
     "e_field": ("記錄：{field} = {value}", "recorded: {field} = {value}"),
+    "e_field_corrected": ("更正：{field} = {value}（原為 {previous}）",
+                          "corrected: {field} = {value} (was {previous})"),
+    "e_field_branch": ("；按更正後的值應轉到「{would}」，當時已轉到「{went}」",
+                       "; with the corrected value the plan goes to \"{would}\", the run went to \"{went}\""),
     "e_call": ("☎ {name}{number} — {outcome}", "☎ {name}{number} — {outcome}"),
     "e_override": ("⤼ 跳過「{step}」，原因：{reason}", "⤼ skipped \"{step}\", reason: {reason}"),
     "e_timer_started": ("⏱ 開始計時：{timer}，{due}", "⏱ timer started: {timer}, {due}"),
@@ -214,8 +216,8 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     lang = lang or state.lang  # type: ignore[assignment]
     assert lang is not None
     names = _Names(library, lang)
-    offset = _calendar(library).utc_offset
-    at = _local_time(library)
+    offset = plan_calendar(library).utc_offset
+    at = local_time(library)
 
     lines = [f"ehplan — {_s('title', lang)}", ""]
     mode = _s("drill", lang) if state.mode == "drill" else _s("live", lang)
@@ -292,25 +294,10 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     return lines
 
 
-def _calendar(library: Library) -> CalendarFile:
-    return library.calendar or CalendarFile(years=[2026], source="default")
-
-
-def _local_time(library: Library) -> Any:
-    """A function giving an instant as 'YYYY-MM-DD HH:MM:SS' in the plan's zone."""
-    zone = _calendar(library).zone
-
-    def at(instant: dt.datetime | str) -> str:
-        moment = parse_instant(instant) if isinstance(instant, str) else instant
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-
-    return at
-
-
 def timeline_text(record: ev.EventRecord, before: RunState, library: Library, lang: Lang) -> str | None:
     """The report's timeline line for one record (None for bookkeeping events);
     ``before`` is the state the record applies to."""
-    return _event_text(record, before, _Names(library, lang), lang, _local_time(library))
+    return _event_text(record, before, _Names(library, lang), lang, local_time(library))
 
 
 def _event_text(record: ev.EventRecord, before: RunState, names: _Names, lang: Lang,
@@ -332,8 +319,16 @@ def _event_text(record: ev.EventRecord, before: RunState, names: _Names, lang: L
     if kind == ev.ITEM_DONE:
         return _s("e_item", lang, item=names.item(playbook, data["step"], data["item"]))
     if kind == ev.FIELD_SET:
-        return _s("e_field", lang, field=names.field(playbook, data["field"]),
-                  value=names.value(playbook, data["field"], data))
+        field, value = names.field(playbook, data["field"]), names.value(playbook, data["field"], data)
+        if "previous" not in data:
+            return _s("e_field", lang, field=field, value=value)
+        previous = names.value(playbook, data["field"], {"value": data["previous"]})
+        line = _s("e_field_corrected", lang, field=field, value=value, previous=previous)
+        branch = data.get("branch")
+        if branch:
+            line += _s("e_field_branch", lang, would=names.step(playbook, branch["would"]),
+                       went=names.step(playbook, branch["went"]))
+        return line
     if kind == ev.CONTACT_LOGGED:
         number = f"  {data['number']}" if data.get("number") else ""
         return _s("e_call", lang, name=names.contact(data["contact"]), number=number,

@@ -3,12 +3,16 @@ Pure: built from the folded state and the playbooks, shown by the TUI."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ehplan.engine.clock import parse_instant
 from ehplan.engine.decide import open_items
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
+from ehplan.sitedata.models import CalendarFile
 from ehplan.text import Lang, pick
 
 VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
@@ -36,8 +40,29 @@ class Summary:
     calls: tuple[tuple[str, str, str, str], ...]  # name, number, outcome, ts
     followups: tuple[tuple[str, str], ...]  # text, due date
     overrides: tuple[tuple[str, str], ...]  # step title, reason
-    notes: int
+    notes: tuple[str, ...]
     open_at_end: tuple[str, ...]
+    values: tuple[tuple[str, str], ...] = ()
+    """Every recorded field, its label and latest value as the screen showed it."""
+    utc_offset: str = "+08:00"
+    """The plan's local time, which every time here is in."""
+
+
+def plan_calendar(library: Library) -> CalendarFile:
+    """The site's calendar, or the default one (the plan's UTC+8) if none is shipped."""
+    return library.calendar or CalendarFile(years=[2026], source="default")
+
+
+def local_time(library: Library) -> Callable[[dt.datetime | str], str]:
+    """A function giving an instant as 'YYYY-MM-DD HH:MM:SS' in the plan's local
+    time, whatever the zone of the machine that logged it."""
+    zone = plan_calendar(library).zone
+
+    def at(instant: dt.datetime | str) -> str:
+        moment = parse_instant(instant) if isinstance(instant, str) else instant
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+    return at
 
 
 def verdict(timer_kind: str, status: str, late: bool, escalated: bool) -> str:
@@ -61,9 +86,10 @@ def summarize(state: RunState, library: Library, lang: Lang) -> Summary:
                                                                    timer.key in escalated),
                                       timer.duration_s, timer.rule))
     calls = []
+    at = local_time(library)
     for call in state.contacts:
         name = pick(text_map(library.contact(call.contact).name), lang)
-        calls.append((name, call.number, call.outcome, call.ts))
+        calls.append((name, call.number, call.outcome, at(call.ts)))
     followups = []
     for item in state.followups:
         followup = next(f for f in library.playbook(item.playbook).followups if f.id == item.followup)
@@ -72,8 +98,21 @@ def summarize(state: RunState, library: Library, lang: Lang) -> Summary:
     for override in state.overrides:
         title = pick(text_map(library.playbook(override.playbook).step(override.step).title), lang)
         overrides.append((title, override.reason))
+    values = []
+    fields = {f.id: f for step in library.playbook(state.playbook).steps for f in getattr(step, "fields", [])} \
+        if state.playbook else {}
+    for field_id, value in state.values.items():
+        field = fields.get(field_id)
+        if field is None:
+            values.append((field_id, str(value)))
+        elif field.type == "choice" and field.choices and isinstance(value, int) and 0 <= value < len(field.choices):
+            values.append((pick(text_map(field.label), lang), pick(text_map(field.choices[value]), lang)))
+        else:
+            unit = f" {pick(text_map(field.unit), lang)}" if field.unit is not None else ""
+            values.append((pick(text_map(field.label), lang), f"{value}{unit}"))
     end = state.ended_at or state.started_at
     duration = int((end - state.started_at).total_seconds()) if end and state.started_at else 0
     still_open = tuple(item.text(lang) for item in open_items(state, library)) if state.ended else ()
     return Summary(duration, state.outcome, tuple(deadlines), tuple(calls), tuple(followups),
-                   tuple(overrides), len(state.notes), still_open)
+                   tuple(overrides), tuple(note.text for note in state.notes), still_open, tuple(values),
+                   plan_calendar(library).utc_offset)

@@ -23,6 +23,7 @@ from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import tr
 from ehplan.tui.screens.picker import PickerScreen
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.notices import SEVERITY, Kind, Notices
 
 if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
     from ehplan.audit import AuditRecord
@@ -146,14 +147,49 @@ class EhplanApp(App[None]):
         if self.scenario is not None:
             self.run_worker(self._brief())  # it asks for the name first, if need be
             return
+        self.run_worker(self._ask_then_offer())
+
+    async def _ask_then_offer(self) -> None:
+        """The name first (if not known), then the runs to resume; an emergency
+        key on either starts its run at once and keeps the offer for later."""
         if self.operator is None:
-            self.run_worker(self._ask_operator())
+            await self._ask_operator()
+        if self._emergency_started:
+            self._offer_later = True
+        else:
+            self._offer_resume()
+
+    _emergency_started = False
+    _offer_later = False
+
+    def _offer_resume(self) -> None:
         if self._resume_offer:
             runs = self._open_runs()
             if runs:
                 from ehplan.tui.screens.resume import ResumeScreen
 
-                self.push_screen(ResumeScreen(runs, self.lang), self._resume_chosen)
+                self.push_screen(ResumeScreen(runs, self.lang, self.catalog), self._resume_chosen)
+
+    def action_start_emergency(self, playbook_id: str) -> None:
+        """F5–F8 on the name dialog or the resume offer: leave it and start the
+        emergency run (with the name typed so far, or none); unfinished runs are
+        offered again after it."""
+        from ehplan.tui.screens.dialogs import TextDialog
+        from ehplan.tui.screens.resume import ResumeScreen
+
+        self._emergency_started = True
+        screen = self.screen
+        if isinstance(screen, ResumeScreen):
+            self._offer_later = True
+            screen.dismiss(None)
+        elif isinstance(screen, TextDialog) and self.operator is None:
+            name = screen.typed.strip()
+            self.operator = name or t("unnamed", self.lang)
+            self._operator_unnamed = not name
+            screen.dismiss(self.operator)
+        self.start_run(playbook_id)
+
+    _operator_unnamed = False
 
     # --- latency ------------------------------------------------------------------------
     # A full (generation 2) collection of Textual's object graph takes ~130 ms: the
@@ -185,13 +221,17 @@ class EhplanApp(App[None]):
             gc.collect()
 
     async def _ask_operator(self) -> None:
+        from ehplan.tui.keys import bind_emergency_keys
         from ehplan.tui.screens.dialogs import TextDialog
 
         lang = self.lang
         while not self.operator:
-            name = await self.push_screen_wait(TextDialog(t("operator", lang), t("operator_prompt", lang)))
-            self.operator = (name or "").strip() or None
-        if callable(self._remember_operator):
+            dialog = TextDialog(t("operator", lang), t("operator_prompt", lang), lang=lang,
+                                empty=t("operator_empty", lang), cancel=False)
+            bind_emergency_keys(dialog, self.catalog, lang, "app.start_emergency")
+            name = await self.push_screen_wait(dialog)
+            self.operator = self.operator or (name or "").strip() or None
+        if callable(self._remember_operator) and not self._operator_unnamed:
             self._remember_operator(self.operator)
 
     async def _brief(self) -> None:
@@ -222,8 +262,10 @@ class EhplanApp(App[None]):
     def _open_runs(self) -> list[OpenRun]:
         from ehplan.audit import find_open_runs, read_log
         from ehplan.engine.fold import fold
+        from ehplan.report.summary import local_time, plan_calendar
         from ehplan.tui.screens.resume import OpenRun
 
+        at, offset = local_time(self.library), plan_calendar(self.library).utc_offset
         found = []
         for path in find_open_runs(self.log_dir)[:9]:
             try:
@@ -233,7 +275,8 @@ class EhplanApp(App[None]):
                 step = playbook.step(state.step)
             except Exception:  # noqa: BLE001 - a log we cannot read is simply not offered
                 continue
-            found.append(OpenRun(path, tr(playbook.title, self.lang), state.path[0].ts[:19].replace("T", " "),
+            started = f"{at(state.path[0].ts)} ({t('local_time', self.lang).format(offset=offset)})"
+            found.append(OpenRun(path, tr(playbook.title, self.lang), started,
                                  f"{tr(step.title, self.lang)} ({step.source})", state.operator))
         return found
 
@@ -248,7 +291,7 @@ class EhplanApp(App[None]):
         try:
             self.session = Session.resume(self.library, path, self.clock, key=self.key)
         except (LogLockedError, TamperedLogError, AuditWriteError, FoldError) as exc:
-            self.notify(str(exc), severity="error", timeout=20, markup=False)
+            self.tell(str(exc), "error", timeout=20)
             return
         self.clock = self.session.clock  # a drill's own, faster clock
         self.operator = self.operator or self.session.state.operator
@@ -289,7 +332,8 @@ class EhplanApp(App[None]):
     async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
         """Run a command off the event loop; None if refused or not durable."""
         from ehplan.audit import AuditWriteError
-        from ehplan.engine.decide import NeedsConfirmation, Refused
+        from ehplan.engine.decide import NeedsConfirmation
+        from ehplan.engine.messages import Refused
         from ehplan.tui.screens.resume import PaperScreen
 
         if self.session is None:
@@ -300,10 +344,20 @@ class EhplanApp(App[None]):
             except NeedsConfirmation:
                 raise
             except Refused as exc:
-                self.notify(exc.text(self.lang), title=t("refused", self.lang), severity="warning", markup=False)
+                self.tell(exc.text(self.lang), "refusal", title=t("refused", self.lang))
             except AuditWriteError as exc:
                 self.push_screen(PaperScreen(str(exc), self.lang))
         return None
+
+    def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
+             timeout: float | None = None) -> None:
+        """Tell the operator something: in the screen's own notices where it has
+        them (see widgets/notices.py for why), else as a toast."""
+        found = self.screen.query(Notices)
+        if found:
+            found.first().add(kind, text, title=title, timeout=timeout)
+        else:
+            self.notify(text, title=title or "", severity=SEVERITY[kind], timeout=timeout or 8, markup=False)
 
     def end_run(self) -> None:
         """End the run, asking for confirmation when anything is still open."""
@@ -344,11 +398,15 @@ class EhplanApp(App[None]):
             self.pop_screen()
         if isinstance(picker, PickerScreen):
             picker.reset(self.catalog, self.lang)
+        if self._offer_later:  # an emergency key went past the offer: make it now
+            self._offer_later = False
+            self._offer_resume()
 
     # --- anywhere -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers what fits the screen: run actions on a run."""
+        """The command palette offers what fits the screen (run actions on a
+        run), then Textual's own commands."""
         from ehplan.tui.screens.run import RunScreen
         from ehplan.tui.widgets.step_view import numbered_targets
 
@@ -361,13 +419,18 @@ class EhplanApp(App[None]):
             yield SystemCommand(t("note", lang), "F2", screen.action_note)
             yield SystemCommand(t("override", lang), "F8", screen.action_override)
             yield SystemCommand(t("end_run", lang), "F10", self.end_run)
+            for field, value in screen.recorded_fields():
+                yield SystemCommand(f"✎ {t('correct', lang)}: {tr(field.label, lang)} = {value}", t("correct", lang),
+                                    partial(screen.correct, field))
             step = screen.current_step()
-            for number, target in enumerate(numbered_targets(step), 1):
-                if target in getattr(step, "notify", []):
+            for number, (kind, target) in enumerate(numbered_targets(step), 1):
+                if kind == "contact":
                     name = tr(self.library.contact(target).name, lang)
                     yield SystemCommand(f"☎ {name}", t("log_call", lang),
                                         partial(self._pick_later, screen, number))
         yield SystemCommand(t("quit", lang), "Ctrl+Q", self.action_quit)
+        # Textual's own (theme, keys, maximize, screenshot) stay, after ehplan's; its Quit is ours above.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
     def _pick_later(self, screen: RunScreen, number: int) -> None:
         screen.run_worker(screen.action_pick(number))
@@ -397,8 +460,8 @@ class EhplanApp(App[None]):
         screen = self.screen
         if isinstance(screen, RunScreen):
             screen.render_state()
+        elif isinstance(screen, PickerScreen):
+            screen.set_language(lang)
         elif hasattr(screen, "lang"):
             screen.lang = lang
             screen.refresh(recompose=True)
-            if isinstance(screen, PickerScreen):
-                self.call_after_refresh(screen.on_mount)

@@ -185,4 +185,4 @@ class ReplayApp(EhplanApp):
         self.read_only()
 
     def read_only(self) -> None:
-        self.notify(t("replay_read_only", self.lang), severity="warning", timeout=3)
+        self.tell(t("replay_read_only", self.lang), "refusal", timeout=3)

@@ -132,7 +132,8 @@ def test_record_route_goes_to_police_over_5000(library):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("loss_yuan", "5000.5", "whole number"), ("loss_yuan", "abc", "whole number"),
+    ("loss_yuan", "-5", "negative"), ("loss_yuan", "－５", "negative"), ("loss_yuan", "abc", "not a number"),
+    ("loss_yuan", "5,00", "not a number"), ("loss_yuan", "5.000,5", "not a number"), ("loss_yuan", "1e3", "not a number"),
     ("reporter_phone", "call me", "phone"), ("place", "3", "choose 1–2"), ("remark", "  ", "empty"),
 ])
 def test_bad_field_values_are_refused(library, field, value, message):

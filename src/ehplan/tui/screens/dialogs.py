@@ -11,50 +11,71 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ehplan.text import Lang
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, plain
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.text_input import TextInput
 
 
 class TextDialog(ModalScreen[str | None]):
-    """Ask for one line of text; Enter returns it, Esc returns None."""
+    """Ask for one line of text; Enter returns it, Esc returns None. Its own
+    footer says how to confirm, and an empty answer is refused with ``empty``,
+    the reason."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    KEYS = [KeySpec("enter", "submit", "k_confirm", priority=True), KeySpec("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, prompt: str, *, required: bool = True, value: str = "") -> None:
+    def __init__(self, title: str, prompt: str, *, required: bool = True, value: str = "",
+                 lang: Lang = "zh-Hant", empty: str | None = None, cancel: bool = True) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.prompt = prompt
         self.required = required
         self.value = value
+        self.lang = lang
+        self.empty = empty or t("empty_text", lang)
+        apply_keys(self, self.KEYS if cancel else self.KEYS[:1], lang)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(plain(self.title_text), classes="dialog-title")
             yield Static(plain(self.prompt), classes="hint")
-            yield Input(value=self.value, id="dialog-input")
+            yield TextInput(value=self.value, id="dialog-input")
+            yield Static(id="dialog-error")
+        yield WholeFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self.required and not event.value.strip():
+    @property
+    def typed(self) -> str:
+        """What is in the box now."""
+        return self.query_one(Input).value
+
+    def action_submit(self) -> None:
+        if self.required and not self.typed.strip():
             self.query_one(Input).add_class("-invalid")
+            self.query_one("#dialog-error", Static).update(plain("✗ " + self.empty))
             return
-        self.dismiss(event.value)
+        self.dismiss(self.typed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
 class CallDialog(ModalScreen[str | None]):
-    """How did the call go? a answered, c called (message left), n no answer."""
+    """How did the call go? a answered, c called (message left), n no answer;
+    Enter takes the highlighted button (←/→ move it). Its own footer says so:
+    the run screen's footer underneath would offer "⏎ next"."""
 
-    BINDINGS = [
-        Binding("a", "pick('answered')", "Answered"),
-        Binding("c", "pick('called')", "Called"),
-        Binding("n", "pick('no_answer')", "No answer"),
-        Binding("escape", "pick('')", "Cancel"),
+    KEYS = [
+        KeySpec("a", "pick('answered')", "answered"),
+        KeySpec("c", "pick('called')", "called"),
+        KeySpec("n", "pick('no_answer')", "no_answer"),
+        KeySpec("enter", "press_focused", "k_take", priority=True),
+        KeySpec("left", "app.focus_previous", "k_other", show=False),
+        KeySpec("right", "app.focus_next", "k_other", show=False),
+        KeySpec("escape", "pick('')", "cancel"),
     ]
 
     def __init__(self, who: str, number: str, lang: Lang) -> None:
@@ -69,13 +90,22 @@ class CallDialog(ModalScreen[str | None]):
             yield Static(plain(f"☎ {self.who}  {self.number}"), classes="dialog-title")
             yield Static(plain(t("log_call", lang)), classes="hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(plain(f"a {t('answered', lang)}"), id="answered", variant="success")
-                yield Button(plain(f"c {t('called', lang)}"), id="called", variant="primary")
-                yield Button(plain(f"n {t('no_answer', lang)}"), id="no_answer", variant="warning")
+                yield Button(plain(f"a ✓ {t('answered', lang)}"), id="answered", variant="success")
+                yield Button(plain(f"c ✓ {t('called', lang)}"), id="called", variant="primary")
+                yield Button(plain(f"n ✗ {t('no_answer', lang)}"), id="no_answer", variant="warning")
+        yield WholeFooter(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        apply_keys(self, self.KEYS, self.lang)
+        self.query_one("#answered", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id)
+
+    def action_press_focused(self) -> None:
+        if isinstance(self.focused, Button):
+            self.focused.press()
 
     def action_pick(self, outcome: str) -> None:
         self.dismiss(outcome or None)

@@ -7,13 +7,15 @@ from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ehplan.library import Library
-from ehplan.text import Lang, visible
+from ehplan.text import LANGS, Lang, visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.text_input import TextInput
 
 
 class _TableScreen(Screen[None]):
@@ -30,13 +32,27 @@ class _TableScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
-        yield Input(placeholder=t("search", self.lang), id="table-filter")
+        yield TextInput(placeholder=t("search", self.lang), id="table-filter")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self._fill("")
         self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#table-filter")
+    def _submitted(self) -> None:
+        """Enter in the search box takes the highlighted row, as Enter in the table does."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.chosen(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.chosen(str(event.row_key.value))
+
+    def chosen(self, key: str) -> None:
+        """A row was taken with Enter; each screen says what that does."""
 
     @on(Input.Changed, "#table-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -49,17 +65,22 @@ class _TableScreen(Screen[None]):
         table.add_columns(*(RichText(visible(h)) for h in self.headings()))
         words = query.casefold().split()
         for row in self.rows():
-            haystack = " ".join(row).casefold()
+            haystack = " ".join([*row, self.also_found_by(row[0])]).casefold()
             if all(word in haystack for word in words):
-                table.add_row(*(RichText(visible(cell)) for cell in row))
+                table.add_row(*(RichText(visible(cell)) for cell in row[1:]), key=row[0])
 
     def headings(self) -> list[str]:
         """Column headings; each screen names its own."""
         return []
 
     def rows(self) -> list[list[str]]:
-        """Table rows as plain strings; each screen provides its own."""
+        """Table rows as plain strings, each after its key (not shown); each screen provides its own."""
         return []
+
+    def also_found_by(self, key: str) -> str:
+        """Words the search finds a row by beyond what it shows: its names in
+        every language, so "police" finds 公安局 whatever the UI language."""
+        return ""
 
 
 class ContactsScreen(_TableScreen):
@@ -79,9 +100,24 @@ class ContactsScreen(_TableScreen):
         for group in ("external", "internal"):
             for contact in (c for c in contacts if c.group == group):
                 blank = f"({t('not_filled', lang)})" if contact.site_fills_number else "—"
-                rows.append([t(group, lang), tr(contact.name, lang), contact.number or blank,
+                rows.append([contact.id, t(group, lang), tr(contact.name, lang), contact.number or blank,
                              tr(contact.note, lang)])
         return rows
+
+    def also_found_by(self, key: str) -> str:
+        contact = self.library.contact(key)
+        return " ".join([key, *(tr(text, lang) for text in (contact.name, contact.note) for lang in LANGS)])
+
+    def chosen(self, key: str) -> None:
+        """Enter on a contact during a run logs a call to it for the current step."""
+        from ehplan.tui.screens.run import RunScreen
+
+        under = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if not isinstance(under, RunScreen) or not under.can_log_call():
+            self.notify(t("call_from_run", self.lang), severity="warning", timeout=5, markup=False)
+            return
+        self.app.pop_screen()
+        under.log_call(key)
 
 
 class SuppliesScreen(_TableScreen):
@@ -97,5 +133,5 @@ class SuppliesScreen(_TableScreen):
     def rows(self) -> list[list[str]]:
         lang = self.lang
         supplies = self.library.supplies.supplies if self.library.supplies else []
-        return [[t(s.category, lang), tr(s.name, lang), tr(s.spec, lang), tr(s.unit, lang),
+        return [[s.id, t(s.category, lang), tr(s.name, lang), tr(s.spec, lang), tr(s.unit, lang),
                  str(s.quantity), tr(s.remark, lang)] for s in supplies]

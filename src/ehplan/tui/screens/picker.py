@@ -3,20 +3,23 @@ definition, start it with Enter; emergency-call procedures on F5–F8."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ehplan.catalog import Entry
 from ehplan.text import Lang
-from ehplan.tui.keys import KeySpec, apply_keys
+from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
+from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.notices import Notices
+from ehplan.tui.widgets.text_input import TextInput
 
 CATEGORY_ORDER = ("agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call")
 
@@ -39,13 +42,36 @@ def matches(playbook: Entry, query: str) -> bool:
 
 
 def rank(playbook: Entry, query: str) -> int:
-    """Higher for a match in the title, then in the keywords, than elsewhere."""
+    """Higher for a query word that starts a word of the title ("Customer fa"
+    → "Customer falls or is taken ill"; a Chinese title starts with it), then
+    for one inside the title, then in the keywords, than elsewhere."""
     words = query.casefold().split()
     if not words:
         return 0
-    titles = " ".join(tr(playbook.title, lang) for lang in ("zh-Hant", "zh-Hans", "en")).casefold()
+    titles = [tr(playbook.title, lang).casefold() for lang in ("zh-Hant", "zh-Hans", "en")]
+    title_words = {part for title in titles for part in title.replace("/", " ").split()} | set(titles)
     keywords = " ".join(tr(k, lang) for k in playbook.keywords for lang in ("zh-Hant", "zh-Hans", "en")).casefold()
-    return sum(2 if word in titles else 1 if word in keywords else 0 for word in words)
+
+    def score(word: str) -> int:
+        if any(part.startswith(word) for part in title_words):
+            return 3
+        return 2 if any(word in title for title in titles) else 1 if word in keywords else 0
+
+    return sum(score(word) for word in words)
+
+
+class PlaybookList(OptionList):
+    """The playbooks: a single click only highlights one (its definition shows);
+    a double click or Enter starts it, so a live run never starts from one stray click."""
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.prevent_default()  # not OptionList's own handler, which selects at once
+        clicked: int | None = event.style.meta.get("option")
+        if clicked is None or self.get_option_at_index(clicked).disabled:
+            return
+        self.highlighted = clicked
+        if event.chain >= 2:
+            self.action_select()
 
 
 class PickerScreen(Screen[None]):
@@ -70,23 +96,18 @@ class PickerScreen(Screen[None]):
 
     def _bind_emergency_keys(self) -> None:
         apply_keys(self, [KeySpec("enter", "start", "k_start", priority=True)], self.lang)
-        emergency = sorted((entry for entry in self.catalog if entry.emergency_key),
-                           key=lambda playbook: int(str(playbook.emergency_key)[1:]))
-        for playbook in emergency:
-            key = str(playbook.emergency_key)
-            self._bindings.key_to_bindings[key] = [
-                Binding(key, f"start_id('{playbook.id}')", tr(playbook.short_title or playbook.title, self.lang),
-                        priority=True)]
+        bind_emergency_keys(self, self.catalog, self.lang, "start_id")
 
     def compose(self) -> ComposeResult:
         lang = self.lang
         yield Static(plain(t("app_title", lang)), id="picker-title")
-        yield Input(placeholder=t("filter", lang), id="filter")
+        yield TextInput(placeholder=t("filter", lang), id="filter")
         with Horizontal(id="picker-body"):
-            yield OptionList(id="playbooks")
+            yield PlaybookList(id="playbooks")
             with VerticalScroll(id="definition-pane"):
                 yield Static(id="definition")
-        yield Footer(compact=True)
+        yield Notices(id="notices")  # over the divider, a toast would lose a character (widgets/notices.py)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self._bind_emergency_keys()
@@ -97,9 +118,12 @@ class PickerScreen(Screen[None]):
         options = self.query_one("#playbooks", OptionList)
         options.clear_options()
         first = None
-        for category in CATEGORY_ORDER:
-            found = [entry for entry in self.catalog if entry.category == category and matches(entry, query)]
-            found.sort(key=lambda playbook: -rank(playbook, query))
+        groups = [(category, sorted((e for e in self.catalog if e.category == category and matches(e, query)),
+                                    key=lambda playbook: -rank(playbook, query)))
+                  for category in CATEGORY_ORDER]
+        # With a query, the group holding the best match comes first (stable: the plan's order otherwise).
+        groups.sort(key=lambda group: -max((rank(e, query) for e in group[1]), default=0))
+        for category, found in groups:
             if not found:
                 continue
             options.add_option(Option(plain(f"── {category_name(category, self.lang)}"), disabled=True))
@@ -140,6 +164,17 @@ class PickerScreen(Screen[None]):
             lines += ["", tr(playbook.description, lang)]
         pane.update(plain("\n".join(lines)))
 
+    def set_language(self, lang: Lang) -> None:
+        """Redraw in ``lang`` in place. Recomposing raced the refill that had to
+        follow it: the list was sometimes filled before it was replaced, and
+        stayed blank after F9."""
+        self.lang = lang
+        self.query_one("#picker-title", Static).update(plain(t("app_title", lang)))
+        search = self.query_one("#filter", Input)
+        search.placeholder = t("filter", lang)
+        self._bind_emergency_keys()
+        self._fill(search.value)
+
     def show_catalog(self, catalog: list[Entry]) -> None:
         """Show a newer catalog (the validated files differ from the cached one)."""
         self.catalog = catalog
@@ -149,14 +184,9 @@ class PickerScreen(Screen[None]):
     def reset(self, catalog: list[Entry], lang: Lang) -> None:
         """Ready for the next incident: an empty filter, in the current language."""
         self.catalog = catalog
-        if lang != self.lang:
-            self.lang = lang
-            self.refresh(recompose=True)
-            self.call_after_refresh(self.on_mount)
-            return
         search = self.query_one("#filter", Input)
         search.value = ""
-        self._fill("")
+        self.set_language(lang)
         search.focus()
 
     def action_move(self, delta: int) -> None:

@@ -9,13 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ehplan.catalog import Entry
 from ehplan.text import Lang
-from ehplan.tui.keys import KeySpec, apply_keys
+from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.footer import WholeFooter
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,16 @@ class ResumeScreen(Screen[Path | None]):
 
     KEYS = [KeySpec("escape", "skip", "k_new")]
 
-    def __init__(self, runs: list[OpenRun], lang: Lang) -> None:
+    def __init__(self, runs: list[OpenRun], lang: Lang, catalog: list[Entry] | None = None) -> None:
         super().__init__()
         self.runs = runs
         self.lang = lang
+        self.catalog = catalog or []
 
     def compose(self) -> ComposeResult:
         lang = self.lang
         apply_keys(self, self.KEYS, lang)
+        bind_emergency_keys(self, self.catalog, lang, "app.start_emergency")
         yield Static(plain(f"⚠ {t('resume_title', lang)}"), classes="screen-title")
         yield Static(plain(t("resume_hint", lang)), classes="hint")
         yield OptionList(*(
@@ -49,7 +53,7 @@ class ResumeScreen(Screen[Path | None]):
                          f"\n  {t('last_step', lang)}: {run.last_step}"), id=str(i))
             for i, run in enumerate(self.runs)
         ), id="open-runs")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -76,7 +80,7 @@ class PaperScreen(Screen[None]):
         yield Static(plain(f"‼ {t('paper_title', self.lang)} ‼"), id="paper-title")
         yield Static(plain(t("paper_body", self.lang)), id="paper-body")
         yield Static(plain(self.reason), classes="hint")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     def on_mount(self) -> None:
         self.app.bell()

@@ -8,33 +8,47 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ehplan.audit import AuditRecord
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
-from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
+from ehplan.playbook.models import DecisionStep, EndStep, RecordField, RecordStep, StepBase
 from ehplan.text import visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
-from ehplan.tui.widgets.step_view import NumberedLine, StepView, field_text, numbered_targets
+from ehplan.tui.widgets.footer import WholeFooter
+from ehplan.tui.widgets.notices import Notices
+from ehplan.tui.widgets.step_view import (
+    OUTCOME_MARKS,
+    NumberedLine,
+    StepView,
+    field_text,
+    numbered_targets,
+    step_contacts,
+)
 
 if TYPE_CHECKING:
     from ehplan.tui.app import EhplanApp
 
 PATH_SHOWN = 6
+PATH_ROWS = 2
+"""The path line's height (its max-height in app.tcss)."""
+SIDE_NOTES = 3
+"""How many of the latest notes the side pane shows."""
 IDLE_COLLECT_AFTER_S = 2.0
 """Seconds without a key press after which a deferred full garbage collection may run."""
 LOW_SPACE_CHECK_EVERY = 30
@@ -68,7 +82,8 @@ class RunHeader(Static):
 class RunScreen(Screen[None]):
     """Walk the operator through the current run."""
 
-    BINDINGS = [Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)]
+    BINDINGS = [*(Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)),
+                Binding("up", "back_to_field", show=False)]
     KEYS = [
         KeySpec("enter", "continue", "k_next"),
         KeySpec("f2", "note", "note"),
@@ -81,15 +96,17 @@ class RunScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
         with Horizontal(id="run-body"):
-            with VerticalScroll(id="main"):
+            with VerticalScroll(id="main", can_focus=False):  # Tab goes to the step's fields
                 yield Static(id="step-loading")
             with Vertical(id="side"):
                 yield Static(id="timers-title", classes="side-title")
                 yield Vertical(id="timers")
                 yield Static(id="side-contacts")
+                yield Static(id="side-notes")
                 yield Static(id="side-injects")
+        yield Notices(id="notices")
         yield Static(id="path")
-        yield Footer(compact=True)
+        yield WholeFooter()
 
     _ticks = 0
     _warned_low_space = False
@@ -117,6 +134,7 @@ class RunScreen(Screen[None]):
         if relabel:  # rebinding redraws the footer: only when the language changed
             apply_keys(self, self.KEYS, lang)
             self._keys_lang = lang
+        self.query_one(Notices).clear("refusal")  # the step moved on, or the command went through
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
         view = StepView(self.current_step(), state, self.app.library, lang)
@@ -125,13 +143,17 @@ class RunScreen(Screen[None]):
         self._render_timers(rebuild=relabel)
         self._render_header()
         self._render_path()
+        self.refresh_bindings()  # the footer offers what this step takes
         self._render_side_contacts()
+        self._render_side_notes()
         self._render_side_injects()
         self.call_later(self._focus_first, view, mounted)
 
     async def _focus_first(self, view: StepView, mounted: Awaitable[None]) -> None:
         """Put the cursor in the new step's first empty field once it is mounted;
-        before that, focus would land on the old step's field being removed."""
+        before that, focus would land on the old step's field being removed.
+        With every field recorded, nothing has focus: keys meant for the next
+        step must not overwrite a value (Tab, Shift+Tab or Up go back to one)."""
         await mounted
         if not view.is_attached:
             return
@@ -153,35 +175,68 @@ class RunScreen(Screen[None]):
         header.set_class(state.mode == "drill", "-drill")
 
     def _render_path(self) -> None:
+        """The steps walked, always ending with the current one: the oldest
+        give way first when they do not fit the path line's two rows."""
         state, lang = self.session.state, self.app.lang
         parts = []
         for entry in state.path[-PATH_SHOWN:]:
             step = self.app.library.playbook(entry.playbook).step(entry.step)
             parts.append(f"{tr(step.title, lang)} ({entry.source or step.source})")
-        more = "… › " if len(state.path) > PATH_SHOWN else ""
-        self.query_one("#path", Static).update(plain(f"{t('path', lang)}: {more}" + " › ".join(parts)))
+        box = self.query_one("#path", Static)
+        width = (box.content_region.width or self.size.width - 2) or 78
+        head = f"{t('path', lang)}: "
+        for first in range(len(parts)):
+            more = "… › " if first or len(state.path) > PATH_SHOWN else ""
+            text = head + more + " › ".join(parts[first:])
+            if len(Content(visible(text)).wrap(width)) <= PATH_ROWS:
+                break
+        else:
+            text = head + "… › " + fit(parts[-1], PATH_ROWS * width - cell_len(head) - 6)
+        box.update(plain(text))
+
+    def on_resize(self) -> None:
+        self._render_path()
 
     def _render_side_contacts(self) -> None:
         step, lang = self.current_step(), self.app.lang
-        ids = list(dict.fromkeys([*getattr(step, "notify", []), *step.contacts]))
+        ids = step_contacts(step)
         lines = [t("contacts_here", lang)] if ids else []
+        state = self.session.state
         for contact_id in ids:
             contact = self.app.library.contact(contact_id)
-            reached = "✓ " if self.session.state.reached(contact_id) else "  "
-            lines.append(f"{reached}{tr(contact.name, lang)}  {contact.number or '—'}")
+            calls = [c.outcome for c in state.contacts if c.contact == contact_id]
+            mark = "✓ " if state.reached(contact_id) else OUTCOME_MARKS["no_answer"] + " " if calls else "  "
+            lines.append(f"{mark}{tr(contact.name, lang)}  {contact.number or '—'}")
         box = self.query_one("#side-contacts", Static)
         box.display = bool(lines)  # no blank rows taking the side pane's height
         box.update(plain("\n".join(lines)))
 
+    def _render_side_notes(self) -> None:
+        """The notes taken with F2 stay in view, the latest last (all of them are
+        in the summary, the replay and the report)."""
+        notes = self.session.state.notes
+        box = self.query_one("#side-notes", Static)
+        box.display = bool(notes)
+        if notes:
+            shown = "\n".join(f"• {note.text}" for note in notes[-SIDE_NOTES:])
+            more = "…\n" if len(notes) > SIDE_NOTES else ""
+            box.update(Hanging(f"✎ {t('notes', self.app.lang)} ({len(notes)})\n{more}{shown}"))
+
     def _render_side_injects(self) -> None:
-        """A drill's latest inject stays in view (a toast is easy to miss); the
-        timeline of the replay and the report has them all."""
+        """A drill's latest inject stays in view, in the language on screen (a
+        toast is easy to miss); the timeline of the replay and the report has them all."""
         injects = self.session.state.injects
         box = self.query_one("#side-injects", Static)
         box.display = bool(injects)
         if injects:
             count = f" ({len(injects)})" if len(injects) > 1 else ""
-            box.update(Hanging(f"✉ {t('inject', self.app.lang)}{count}\n• {injects[-1].get('text', '')}"))
+            box.update(Hanging(f"✉ {t('inject', self.app.lang)}{count}\n• {self._inject_text(injects[-1])}"))
+
+    def _inject_text(self, inject: dict[str, Any]) -> str:
+        """An inject in the language on screen when the scenario is at hand, else as logged."""
+        scenario = self.app.scenario
+        found = next((i for i in scenario.injects if i.id == inject.get("inject")), None) if scenario else None
+        return tr(found.text, self.app.lang) if found is not None else str(inject.get("text", ""))
 
     def _render_timers(self, rebuild: bool = False) -> None:
         state, lang, now = self.session.state, self.app.lang, self.app.clock.now()
@@ -215,7 +270,7 @@ class RunScreen(Screen[None]):
         if self._ticks % LOW_SPACE_CHECK_EVERY == 1 and not self._warned_low_space:
             if await asyncio.to_thread(lambda: self.session.writer.low_space):
                 self._warned_low_space = True
-                self.app.notify(t("low_space", self.app.lang), severity="error", timeout=30)
+                self.app.tell(t("low_space", self.app.lang), "error", timeout=30)
         self._render_header()
         self._render_timers()
         await self._deliver_injects()
@@ -242,7 +297,7 @@ class RunScreen(Screen[None]):
             text = tr(inject.text, lang)
             if await self.app.execute(cmd.DeliverInject(inject.id, text, inject.at)) is not None:
                 self.app.bell()
-                self.app.notify(text, title=f"✉ {t('inject', lang)}", timeout=30, markup=False)
+                self.app.tell(text, "inject", title=t("inject", lang), timeout=30)
                 self._render_side_injects()
 
     def _announce(self, records: list[AuditRecord]) -> None:
@@ -255,9 +310,9 @@ class RunScreen(Screen[None]):
             label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
             if record.type == ev.TIMER_EXPIRED:
                 self.app.bell()
-                self.app.notify(f"‼ {t('overdue', lang)}: {label}", severity="error", timeout=15, markup=False)
+                self.app.tell(label, "overdue", title=t("overdue", lang), timeout=15)
             else:
-                self.app.notify(f"⚠ {t('warning', lang)}: {label}", severity="warning", timeout=8, markup=False)
+                self.app.tell(label, "warning", title=t("warning", lang), timeout=8)
 
     # --- actions --------------------------------------------------------------
 
@@ -278,22 +333,42 @@ class RunScreen(Screen[None]):
         targets = numbered_targets(step)
         if not 1 <= number <= len(targets):
             return
-        target = targets[number - 1]
-        if isinstance(step, DecisionStep):
+        kind, target = targets[number - 1]
+        if kind == "choice":
             await self.run_command(cmd.Choose(target))
-        elif isinstance(step, ChecklistStep):
+        elif kind == "item":
             await self.run_command(cmd.TickItem(target))
-        elif isinstance(step, NotifyStep):
-            self._log_call(target)
+        else:
+            self.log_call(target)
+
+    def can_log_call(self) -> bool:
+        """Whether a call can be logged on this run now (not in a replay, not after the end)."""
+        return self.app.can_act and not self.session.state.ended and not self.session.failure
 
     @work
-    async def _log_call(self, contact_id: str) -> None:
+    async def log_call(self, contact_id: str) -> None:
+        """Ask how the call to a contact went, and log it for the current step."""
         contact = self.app.library.contact(contact_id)
         lang = self.app.lang
         outcome = await self.app.push_screen_wait(
             CallDialog(tr(contact.name, lang), contact.number or t("not_filled", lang), lang))
         if outcome:
             await self.run_command(cmd.LogContact(contact_id, outcome))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do nothing on this step are left out of the footer: no
+        "⏎ next" on a decision (answered by number) or on the end step."""
+        if action == "continue" and self.app.session is not None:
+            return not isinstance(self.current_step(), DecisionStep | EndStep)
+        return True
+
+    def action_back_to_field(self) -> None:
+        """Up with nothing focused: back to the last field (to correct it), else scroll."""
+        fields = list(self.query(".field-input").results(Input))
+        if fields:
+            fields[-1].focus()
+        else:
+            self.query_one("#main", VerticalScroll).scroll_up()
 
     @on(NumberedLine.Picked)
     async def _picked(self, event: NumberedLine.Picked) -> None:
@@ -305,6 +380,11 @@ class RunScreen(Screen[None]):
     @on(Button.Pressed, "#continue")
     async def _continue_pressed(self) -> None:
         await self.action_continue()
+
+    @on(Input.Changed, ".field-input")
+    def _field_changed(self) -> None:
+        """Typing into a field is fixing what a refusal asked for: the refusal goes."""
+        self.query_one(Notices).clear("refusal")
 
     @on(Input.Submitted, ".field-input")
     async def _field_submitted(self, event: Input.Submitted) -> None:
@@ -319,19 +399,63 @@ class RunScreen(Screen[None]):
             # already logged): Enter means "next step", as on every other step.
             await self.action_continue()
             return
-        await self.run_command(cmd.SetField(field_id, event.value))
+        await self.record(field_id, event.value)
+
+    async def record(self, field_id: str, value: str) -> None:
+        """Record a field's value; a correction says what it changed, and, when
+        the run already branched on the old value, where the new one leads."""
+        records = await self.app.execute(cmd.SetField(field_id, value))
+        if records is None:
+            return
+        self._announce(records)
+        self.render_state()
+        for record in records:
+            if record.type == ev.FIELD_SET and "previous" in record.data:
+                self._say_corrected(record.data)
+
+    def recorded_fields(self) -> list[tuple[RecordField, str]]:
+        """Fields recorded on steps the run has left, with their values as shown:
+        what the command palette offers to correct."""
+        state = self.session.state
+        playbook = self.app.library.playbook(state.playbook)
+        return [(f, field_text(f, state.values[f.id])) for step in playbook.steps
+                if isinstance(step, RecordStep) and step.id != state.step
+                for f in step.fields if f.id in state.values]
+
+    @work
+    async def correct(self, field: RecordField) -> None:
+        """Ask for a recorded field's new value, its current one typed in."""
+        lang = self.app.lang
+        shown = field_text(field, self.session.state.values.get(field.id))
+        value = await self.app.push_screen_wait(TextDialog(t("correct", lang), tr(field.label, lang), value=shown,
+                                                           lang=lang))
+        if value:
+            await self.record(field.id, value)
+
+    def _say_corrected(self, data: dict[str, Any]) -> None:
+        lang, playbook = self.app.lang, self.app.library.playbook(self.session.state.playbook)
+        field = next(f for s in playbook.steps for f in getattr(s, "fields", []) if f.id == data["field"])
+        text = t("corrected", lang).format(field=tr(field.label, lang), old=field_text(field, data["previous"]),
+                                           new=field_text(field, data["value"]))
+        branch = data.get("branch")
+        if branch is None:
+            self.app.tell(text, "info", timeout=8)
+            return
+        would, went = (tr(playbook.step(branch[k]).title, lang) for k in ("would", "went"))
+        self.app.tell(text + " " + t("corrected_branch", lang).format(would=would, went=went), "warning")
 
     @work
     async def action_note(self) -> None:
         lang = self.app.lang
-        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang)))
+        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang), lang=lang))
         if text and await self.run_command(cmd.AddNote(text)):
-            self.app.notify(t("note_saved", lang), timeout=3)
+            self.app.tell(t("note_saved", lang), "info", timeout=3)
 
     @work
     async def action_override(self) -> None:
         lang = self.app.lang
-        reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang)))
+        reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang), lang=lang,
+                                                            empty=t("reason_empty", lang)))
         if reason:
             await self.run_command(cmd.Override(reason))
 

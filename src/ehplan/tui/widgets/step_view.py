@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -24,8 +25,10 @@ from ehplan.playbook.models import (
     StepBase,
 )
 from ehplan.text import Lang, visible
+from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
+from ehplan.tui.widgets.text_input import TextInput
 
 
 class NumberedLine(Static):
@@ -46,19 +49,33 @@ class NumberedLine(Static):
         self.post_message(self.Picked(self.number))
 
 
-def numbered_targets(step: StepBase) -> list[str]:
-    """What keys 1–9 refer to on this step: choice, item or contact ids."""
+OUTCOME_MARKS = {"answered": "✓", "called": "✓", "no_answer": "✗"}
+"""A call's outcome as a symbol: "no answer" is never shown as done."""
+
+
+def step_contacts(step: StepBase) -> list[str]:
+    """Every contact the step names: those to notify, then those listed beside
+    it (「組別經理的電話列於下方」), each once."""
+    return list(dict.fromkeys([*getattr(step, "notify", []), *step.contacts]))
+
+
+def numbered_targets(step: StepBase) -> list[tuple[str, str]]:
+    """What keys 1–9 refer to on this step, as (kind, id): its choices or
+    items first, then every contact it names."""
+    own: list[tuple[str, str]] = []
     if isinstance(step, DecisionStep):
-        return [c.id for c in step.choices]
-    if isinstance(step, ChecklistStep):
-        return [i.id for i in step.items]
-    if isinstance(step, NotifyStep):
-        return list(step.notify)
-    return []
+        own = [("choice", c.id) for c in step.choices]
+    elif isinstance(step, ChecklistStep):
+        own = [("item", i.id) for i in step.items]
+    return [*own, *(("contact", c) for c in step_contacts(step))][:9]
 
 
 class StepView(Vertical):
-    """Everything about the step the operator is on."""
+    """Everything about the step the operator is on. On a record step, Up and
+    Down move between the fields (as Shift+Tab and Tab do), recorded ones too,
+    so a value typed wrong can be typed again."""
+
+    BINDINGS = [Binding("up", "field(-1)", show=False), Binding("down", "field(1)", show=False)]
 
     def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang) -> None:
         super().__init__(classes="step-view")
@@ -66,6 +83,12 @@ class StepView(Vertical):
         self.state = state
         self.library = library
         self.lang = lang
+
+    def action_field(self, offset: int) -> None:
+        fields = list(self.query(".field-input").results(Input))
+        if self.screen.focused in fields:
+            at = fields.index(self.screen.focused) + offset
+            fields[max(0, min(at, len(fields) - 1))].focus()
 
     def compose(self) -> ComposeResult:
         step, lang = self.step, self.lang
@@ -109,10 +132,6 @@ class StepView(Vertical):
                     box = Static(shown(item.script, lang), classes="item-script")
                     box.border_title = "🗣 " + t("script", lang)
                     yield box
-        elif isinstance(step, NotifyStep):
-            yield Static(plain(t("call_hint", lang)), classes="hint")
-            for n, contact_id in enumerate(step.notify, 1):
-                yield NumberedLine(n, self._contact_line(n, contact_id), done=state.reached(contact_id))
         elif isinstance(step, RecordStep):
             yield Static(plain(t("record_hint", lang)), classes="hint")
             for field in step.fields:
@@ -122,13 +141,38 @@ class StepView(Vertical):
             yield Static(plain(f"→ {tr(target.title, lang)}\n{t('goto_hint', lang)}"), classes="hint")
         elif isinstance(step, EndStep):
             yield Static(plain(t("end_hint", lang)), classes="hint")
+        yield from self._contacts()
+
+    def _contacts(self) -> ComposeResult:
+        """Every contact the step names, numbered; a required one not reached
+        after a call with no answer says what can be done next."""
+        step, lang, state = self.step, self.lang, self.state
+        numbered = [(n, target) for n, (kind, target) in enumerate(numbered_targets(step), 1) if kind == "contact"]
+        if not numbered:
+            return
+        yield Static(plain(t("call_hint", lang)), classes="hint")
+        for n, contact_id in numbered:
+            line = NumberedLine(n, self._contact_line(n, contact_id), done=state.reached(contact_id))
+            line.set_class(not state.reached(contact_id) and self._last_outcome(contact_id) == "no_answer",
+                           "-no-answer")
+            yield line
+        required = getattr(step, "notify", [])
+        unanswered = [n for n, c in numbered if c in required and not state.reached(c)
+                      and self._last_outcome(c) == "no_answer"]
+        if unanswered:
+            keys = "/".join(str(n) for n in unanswered)
+            yield Static(plain("→ " + t("no_answer_next", lang).format(keys=keys)), classes="hint no-answer-next")
+
+    def _last_outcome(self, contact_id: str) -> str | None:
+        calls = [c for c in self.state.contacts if c.contact == contact_id]
+        return calls[-1].outcome if calls else None
 
     def _contact_line(self, n: int, contact_id: str) -> Content:
         lang = self.lang
         contact = self.library.contact(contact_id)
         number = contact.number or f"({t('not_filled', lang)})"
-        calls = [c for c in self.state.contacts if c.contact == contact_id]
-        status = f"  ✓ {t(calls[-1].outcome, lang)}" if calls else ""
+        outcome = self._last_outcome(contact_id)
+        status = f"  {OUTCOME_MARKS[outcome]} {t(outcome, lang)}" if outcome else ""
         return plain(f" {n}  ☎ {tr(contact.name, lang)}  {number}{status}")
 
     def _field(self, field: RecordField) -> ComposeResult:
@@ -141,8 +185,10 @@ class StepView(Vertical):
             options = "  " + "  ".join(f"{n}={tr(c, lang)}" for n, c in enumerate(field.choices, 1))
         done = f"  ✓ {t('recorded', lang)}" if value is not None else ""
         yield Static(plain(f"{tr(field.label, lang)}{unit}{required}{options}{done}"), classes="field-label")
-        yield Input(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
-                    placeholder=t(f"ph_{field.type}", lang))
+        box = TextInput(value=field_text(field, value), id=f"field-{field.id}", classes="field-input",
+                        placeholder=t(f"ph_{field.type}", lang))
+        apply_keys(box, [KeySpec("enter", "submit", "k_record")], lang)  # the footer says what Enter does here
+        yield box
 
 
 def field_text(field: RecordField, value: Any) -> str:
