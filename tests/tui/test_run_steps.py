@@ -258,3 +258,25 @@ async def test_a_title_with_no_short_form_is_cut_with_an_ellipsis(tmp_path, make
         await pilot.resize_terminal(50, 24)  # narrower still: the title is down to its …
         await pilot.pause()
         assert text_of(app, "#run-header") == " … │ ⏱ 00:00 │ LIVE │ Wong Tai-man │ 20261130-0900-test"
+
+
+def test_the_day_night_rule_marks_whom_to_call_now():
+    """S7.1 「白天通知組別經理」: the step marks the group manager by day and the
+    repair crew at night, from the site's daytime hours; without them, nobody."""
+    import datetime as dt
+
+    from ehplan import resources
+    from ehplan.library import load_library
+    from ehplan.tui.widgets.step_view import call_now
+
+    library = load_library([resources.playbooks_dir()], resources.data_dir())
+    step = library.playbook("gas_accident_report").step("customer_repair_crew")
+    zone = dt.timezone(dt.timedelta(hours=8))
+    assert call_now(step, library.calendar, dt.datetime(2026, 11, 30, 10, 0, tzinfo=zone)) == (
+        "group_manager", "call_now_day")
+    assert call_now(step, library.calendar, dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)) == (
+        "group_manager", "call_now_day")  # 10:00 in the plan's time
+    assert call_now(step, library.calendar, dt.datetime(2026, 11, 30, 22, 0, tzinfo=zone)) == (
+        "repair_duty_crew", "call_now_night")
+    no_hours = library.calendar.model_copy(update={"daytime": None})
+    assert call_now(step, no_hours, dt.datetime(2026, 11, 30, 10, 0, tzinfo=zone)) is None

@@ -85,6 +85,21 @@ class Holiday(Model):
         return self
 
 
+class Daytime(Model):
+    """The hours the site counts as daytime (白天), in the plan's local time."""
+
+    start: dt.time
+    """Daytime begins at this time (inclusive)."""
+    end: dt.time
+    """Daytime ends at this time (exclusive)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Daytime:
+        if self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
+
+
 class CalendarFile(Model):
     """``data/calendar.yaml``: which days are workdays and which are holidays."""
 
@@ -100,6 +115,8 @@ class CalendarFile(Model):
     """Days off."""
     workdays: list[dt.date] = Field(default_factory=list)
     """Make-up working days: weekend days that are workdays."""
+    daytime: Daytime | None = None
+    """Daytime hours (S7.1 「白天通知組別經理」): site data, since the plan does not define them."""
 
     def outside_years(self) -> list[tuple[tuple[str | int, ...], dt.date]]:
         """Listed days outside ``years`` (a holiday by its start), with their

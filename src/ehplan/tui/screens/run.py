@@ -119,7 +119,7 @@ class RunScreen(Screen[None]):
             self._keys_lang = lang
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
-        view = StepView(self.current_step(), state, self.app.library, lang)
+        view = StepView(self.current_step(), state, self.app.library, lang, self.app.clock.now())
         mounted = main.mount(view)
         self.query_one("#timers-title", Static).update(plain(t("timers", lang)))
         self._render_timers(rebuild=relabel)

@@ -3,6 +3,7 @@ read, and the numbered lines (choices, items, contacts) that keys 1–9 pick."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from textual.app import ComposeResult
@@ -23,6 +24,8 @@ from ehplan.playbook.models import (
     RecordStep,
     StepBase,
 )
+from ehplan.sitedata.calendar import is_daytime
+from ehplan.sitedata.models import CalendarFile
 from ehplan.text import Lang, visible
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
@@ -53,15 +56,29 @@ def numbered_targets(step: StepBase) -> list[str]:
     if isinstance(step, ChecklistStep):
         return [i.id for i in step.items]
     if isinstance(step, NotifyStep):
-        return list(step.notify)
+        return [*step.notify, *step.best_effort]
     return []
+
+
+def call_now(step: NotifyStep, calendar: CalendarFile | None, now: dt.datetime | None) -> tuple[str, str] | None:
+    """The contact a day/night rule names at ``now``, with the UI key saying why
+    ("call_now_day" / "call_now_night"); None without a rule, a clock or daytime hours."""
+    rule = step.by_time_of_day
+    if rule is None or now is None:
+        return None
+    daytime = is_daytime(calendar, now)
+    if daytime is None:
+        return None
+    return (rule.day, "call_now_day") if daytime else (rule.night, "call_now_night")
 
 
 class StepView(Vertical):
     """Everything about the step the operator is on."""
 
-    def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang) -> None:
+    def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang,
+                 now: dt.datetime | None = None) -> None:
         super().__init__(classes="step-view")
+        self.now = now
         self.step = step
         self.state = state
         self.library = library
@@ -110,9 +127,19 @@ class StepView(Vertical):
                     box.border_title = "🗣 " + t("script", lang)
                     yield box
         elif isinstance(step, NotifyStep):
-            yield Static(plain(t("call_hint", lang)), classes="hint")
+            either = f" · {t('either_hint', lang)}" if step.any_of else ""
+            yield Static(plain(t("call_hint", lang) + either), classes="hint")
+            now_contact = call_now(step, self.library.calendar, self.now)
             for n, contact_id in enumerate(step.notify, 1):
-                yield NumberedLine(n, self._contact_line(n, contact_id), done=state.reached(contact_id))
+                line = self._contact_line(n, contact_id)
+                if now_contact is not None and contact_id == now_contact[0]:
+                    line += plain("  ◀ " + t(now_contact[1], lang))
+                yield NumberedLine(n, line, done=state.reached(contact_id))
+            if step.best_effort:
+                yield Static(plain(t("try_hint", lang)), classes="hint")
+                for n, contact_id in enumerate(step.best_effort, len(step.notify) + 1):
+                    tried = any(c.contact == contact_id for c in state.contacts)
+                    yield NumberedLine(n, self._contact_line(n, contact_id), done=tried)
         elif isinstance(step, RecordStep):
             yield Static(plain(t("record_hint", lang)), classes="hint")
             for field in step.fields:
