@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ehplan.playbook.checks import check_languages, referenced_contacts
 from ehplan.playbook.loader import LoadedPlaybook, load_playbook
 from ehplan.playbook.models import GotoStep, Playbook
+from ehplan.playbook.verbatim import checked_texts, verbatim_problems
 from ehplan.sitedata.models import CalendarFile, Contact, ContactsFile, SuppliesFile, Supply
 from ehplan.yamlpos import LoadError, Positions, Problem, load_yaml, validate_model
 
@@ -24,6 +25,8 @@ DATA_FILES: dict[str, type[BaseModel]] = {
     "supplies.yaml": SuppliesFile,
     "calendar.yaml": CalendarFile,
 }
+PLAN_FILE = "plan.txt"
+"""The plan as the customer issued it (extracted text), in the data folder."""
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Library:
     contacts: ContactsFile | None = None
     supplies: SuppliesFile | None = None
     calendar: CalendarFile | None = None
+    plan: str | None = None
+    """The plan's own text (``data/plan.txt``), which plan-origin texts must quote."""
     warnings: list[Problem] = field(default_factory=list)
 
     def playbook(self, playbook_id: str) -> Playbook:
@@ -141,6 +146,15 @@ def load_library(
                 continue
             setattr(library, name.removesuffix(".yaml"), loaded)
             positions[name] = where
+        plan_path = data / PLAN_FILE
+        if data_names is None and plan_path.exists():
+            try:
+                library.plan = plan_path.read_text(encoding="utf-8")
+            except (OSError, UnicodeError) as exc:
+                problems.append(Problem(str(plan_path), 1, 1, f"cannot read the plan's text: {exc}"))
+        if library.plan is not None and library.supplies is not None:
+            names = ((("supplies", i, "name"), s.name) for i, s in enumerate(library.supplies.supplies))
+            problems += verbatim_problems(names, positions["supplies.yaml"], library.plan)
     for path in playbook_files(playbook_paths):
         try:
             loaded_pb = load_playbook(path, require_langs=require_langs)
@@ -200,6 +214,8 @@ def _cross_checks(library: Library, check_data: bool,
                 for j, supply in enumerate(step.supplies):
                     if supply not in supply_ids:
                         problems.append(where.problem(("steps", i, "supplies", j), f"supply {supply!r} does not exist"))
+        if library.plan is not None:
+            problems += verbatim_problems(checked_texts(pb), where, library.plan)
         if check_data:
             for contact, loc in referenced_contacts(pb):
                 if contact not in contact_ids:

@@ -37,6 +37,10 @@ class LangText(Model):
     """Simplified Chinese; derived from zh-Hant with OpenCC when absent."""
     en: str | None = Field(default=None, min_length=1)
     """English."""
+    origin: Literal["plan", "authors"] = "plan"
+    """Whose words: the plan's (checked verbatim against ``data/plan.txt`` for
+    definitions, bodies and scripts) or the authors' (help the plan does not
+    give, shown labelled as such)."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
@@ -428,6 +432,9 @@ class Playbook(Model):
     """The plan's definition of the incident type (類型定義)."""
     description: Text | None = None
     """Anything else the operator or a reviewer should know (e.g. a reconstruction)."""
+    reconstructed: bool = False
+    """The order of the steps is the authors' reading of a structure the plan lost
+    (S7.1's flowchart); the run screen and the report say so."""
     keywords: list[Text] = Field(default_factory=list)
     """Words that find this playbook in the picker, in Chinese and English."""
     source: Source

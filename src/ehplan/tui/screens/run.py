@@ -23,6 +23,7 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
 from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
+from ehplan.playbook.verbatim import tagged
 from ehplan.text import visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
@@ -193,7 +194,8 @@ class RunScreen(Screen[None]):
             box.remove_children()
             widgets = []
             for timer in active:
-                label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
+                text = self.app.library.playbook(timer.playbook).timer(timer.timer).label
+                label = tagged(tr(text, lang), text, lang)
                 widget = Countdown(timer, label, lang)
                 widgets.append(widget)
             if widgets:

@@ -24,9 +24,10 @@ from ehplan.playbook.models import (
     RecordStep,
     StepBase,
 )
+from ehplan.playbook.verbatim import AUTHORS_TAG, RECONSTRUCTED, SHORT_TAG, tagged
 from ehplan.sitedata.calendar import is_daytime
 from ehplan.sitedata.models import CalendarFile
-from ehplan.text import Lang, visible
+from ehplan.text import Lang, in_lang, visible
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
 
@@ -72,6 +73,12 @@ def call_now(step: NotifyStep, calendar: CalendarFile | None, now: dt.datetime |
     return (rule.day, "call_now_day") if daytime else (rule.night, "call_now_night")
 
 
+def origin_shown(value: Any, lang: Lang, tag: tuple[str, str] = SHORT_TAG) -> Content:
+    """A playbook text, safe to show, labelled when it is the authors' (a label,
+    not a colour, so it survives 16 colours, a screenshot and a print)."""
+    return plain(tagged(tr(value, lang), value, lang, tag))
+
+
 class StepView(Vertical):
     """Everything about the step the operator is on."""
 
@@ -87,23 +94,26 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         step, lang = self.step, self.lang
         last = self.state.path[-1] if self.state.path else None
+        if self.library.playbook(self.state.playbook).reconstructed:
+            yield Static(plain(in_lang(RECONSTRUCTED, lang)), classes="reconstructed")
         if last is not None and last.via == "escalation":
             yield Static(plain("▲ " + t("escalation", lang) + tr(step.title, lang)), classes="escalation-banner")
-        yield Static(shown(step.title, lang), id="step-title")
+        yield Static(origin_shown(step.title, lang), id="step-title")
         yield Static(plain(f"{t('source', lang)} {step.source}"), id="step-source")
         if step.body is not None:
-            yield Static(shown(step.body, lang), id="step-body")
+            yield Static(origin_shown(step.body, lang, AUTHORS_TAG), id="step-body")
         script = getattr(step, "script", None)
         if script is not None:
             box = Static(shown(script, lang), id="script")
-            box.border_title = "🗣 " + t("tell_contact" if isinstance(step, NotifyStep) else "script", lang)
+            box.border_title = tagged("🗣 " + t("tell_contact" if isinstance(step, NotifyStep) else "script", lang),
+                                      script, lang)
             yield box
         yield from self._kind_specific()
         if step.supplies:
             names = [f"• {tr(self.library.supply(s).name, lang)} ×{self.library.supply(s).quantity}"
                      for s in step.supplies]
             box = Static(plain("\n".join(names)), id="step-supplies")
-            box.border_title = t("supplies_here", lang)
+            box.border_title = t("supplies_here", lang) + " " + in_lang(SHORT_TAG, lang)
             yield box
         if not isinstance(step, DecisionStep | EndStep):
             label = t("continue", lang) if not isinstance(step, GotoStep) else t("switched", lang) + " →"
@@ -114,17 +124,18 @@ class StepView(Vertical):
         if isinstance(step, DecisionStep):
             yield Static(plain(t("choose", lang)), classes="hint")
             for n, choice in enumerate(step.choices, 1):
-                yield NumberedLine(n, plain(f" {n}  {tr(choice.label, lang)}"))
+                yield NumberedLine(n, plain(f" {n}  {tagged(tr(choice.label, lang), choice.label, lang)}"))
         elif isinstance(step, ChecklistStep):
             yield Static(plain(t("tick_hint", lang)), classes="hint")
             for n, item in enumerate(step.items, 1):
                 done = state.item_key(step.id, item.id) in state.items_done
                 mark = "☑" if done else "☐"
                 extra = f"  ({t('optional', lang)})" if item.optional else ""
-                yield NumberedLine(n, plain(f" {n} {mark} {tr(item.text, lang)}{extra}"), done=done)
+                text = tagged(tr(item.text, lang), item.text, lang)
+                yield NumberedLine(n, plain(f" {n} {mark} {text}{extra}"), done=done)
                 if item.script is not None:
                     box = Static(shown(item.script, lang), classes="item-script")
-                    box.border_title = "🗣 " + t("script", lang)
+                    box.border_title = tagged("🗣 " + t("script", lang), item.script, lang)
                     yield box
         elif isinstance(step, NotifyStep):
             either = f" · {t('either_hint', lang)}" if step.any_of else ""
