@@ -51,10 +51,11 @@ EXPECTED_PLAYBOOKS = (
 )
 
 # The scripts the plan gives word for word (source text, its punctuation aside).
+# S7.1's 「囑其關閉燃氣總閥…」 is an instruction to the operator, not words to say:
+# it is the step's body, and the script beside it is the authors' wording.
 VERBATIM_SCRIPTS = {
     "S2.3": "對不起，由于我們的紕漏給您帶來不便，同時也感謝您指出我們工作中的不足。",
     "S2.6": "我們也是為了解決您反映的問題，請您先平靜一下，我們再看能為您做些什么",
-    "S7.1": "囑其關閉燃氣總閥，開窗換氣，不要啟動電器和使用電話，必要時離開現場",
 }
 
 # Sections that are headings or non-instruction parts of the plan; a step may
@@ -217,6 +218,20 @@ def test_verbatim_script_keeps_the_plans_words(section: str) -> None:
         f"no step citing {section} has the plan's script {VERBATIM_SCRIPTS[section]!r}; "
         f"scripts citing {section}: {scripts}"
     )
+
+
+def test_an_instruction_is_not_a_script() -> None:
+    """「囑其…」 tells the operator what to have the caller do: it is the body (the
+    plan's), and the box to read gives words to say, marked as the authors'."""
+    step = library().playbook("gas_accident_report").step("customer_safety")
+    assert step.body is not None and step.body.as_map()["zh-Hant"].startswith("囑其關閉燃氣總閥")  # type: ignore[union-attr]
+    script = step.script  # type: ignore[attr-defined]
+    assert script.origin == "authors" and not script.zh_Hant.startswith("囑其")
+    assert library().playbook("gas_accident_report").channel == "hotline"
+    for loaded in library().playbooks.values():
+        for found in loaded.playbook.steps:
+            words = getattr(getattr(found, "script", None), "zh_Hant", None) or ""
+            assert not words.startswith("囑"), (loaded.playbook.id, found.id)
 
 
 def test_gas_accident_cannot_end_before_crew_and_reporter() -> None:

@@ -432,6 +432,9 @@ class Playbook(Model):
     """The plan's definition of the incident type (類型定義)."""
     description: Text | None = None
     """Anything else the operator or a reviewer should know (e.g. a reconstruction)."""
+    channel: Literal["hotline", "hall", "hotline_or_hall"] | None = None
+    """Whom a step's script is said to: the caller on the hotline, the customer in
+    the hall, or either; the script box is labelled by it."""
     reconstructed: bool = False
     """The order of the steps is the authors' reading of a structure the plan lost
     (S7.1's flowchart); the run screen and the report say so."""

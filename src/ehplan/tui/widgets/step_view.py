@@ -105,8 +105,8 @@ class StepView(Vertical):
         script = getattr(step, "script", None)
         if script is not None:
             box = Static(shown(script, lang), id="script")
-            box.border_title = tagged("🗣 " + t("tell_contact" if isinstance(step, NotifyStep) else "script", lang),
-                                      script, lang)
+            box.border_title = "🗣 " + t(self._script_label(), lang)
+            box.border_subtitle = tagged("", script, lang).strip()
             yield box
         yield from self._kind_specific()
         if step.supplies:
@@ -118,6 +118,14 @@ class StepView(Vertical):
         if not isinstance(step, DecisionStep | EndStep):
             label = t("continue", lang) if not isinstance(step, GotoStep) else t("switched", lang) + " →"
             yield Button(plain(f"⏎ {label}"), id="continue", variant="primary")
+
+    def _script_label(self) -> str:
+        """The script box's label: to the contact called, or by the playbook's
+        channel to the caller on the hotline or the customer in the hall."""
+        if isinstance(self.step, NotifyStep):
+            return "tell_contact"
+        channel = self.library.playbook(self.state.playbook).channel
+        return f"script_{channel}" if channel is not None else "script"
 
     def _kind_specific(self) -> ComposeResult:
         step, lang, state = self.step, self.lang, self.state
@@ -135,7 +143,8 @@ class StepView(Vertical):
                 yield NumberedLine(n, plain(f" {n} {mark} {text}{extra}"), done=done)
                 if item.script is not None:
                     box = Static(shown(item.script, lang), classes="item-script")
-                    box.border_title = tagged("🗣 " + t("script", lang), item.script, lang)
+                    box.border_title = "🗣 " + t("script", lang)
+                    box.border_subtitle = tagged("", item.script, lang).strip()
                     yield box
         elif isinstance(step, NotifyStep):
             either = f" · {t('either_hint', lang)}" if step.any_of else ""
