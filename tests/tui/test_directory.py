@@ -57,3 +57,34 @@ async def test_contacts_open_from_the_picker_too(tmp_path, make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "PickerScreen"
+
+
+async def test_f1_names_the_plan_its_provisions_and_the_set_hash(tmp_path, make_app):
+    """S1 and S10 as the library's metadata: the plan's title, purpose, its two
+    provisions, and the hash of the playbook set in use."""
+    from ehplan.tui.screens.about import AboutScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, AboutScreen)
+        shown = text_of(app, "#about-text")
+        assert "客戶服務部突發事件應急處理預案" in shown
+        assert "本預案自頒發之日起生效" in shown and "本預案由客戶服務部負責解釋" in shown
+        assert app.library.set_hash() in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AboutScreen)
+
+
+def test_contacts_show_s82s_columns(tmp_path):
+    """S8.2's 公用 heading and its 聯系人 / 備注 columns."""
+    from ehplan import resources
+    from ehplan.library import load_library
+
+    library = load_library([], resources.data_dir())
+    screen = ContactsScreen(library, "zh-Hant")
+    assert screen.headings()[2:] == ["聯系人", "聯系電話", "備注"]
+    assert screen.rows()[0][:2] == ["公用", "公安局"]

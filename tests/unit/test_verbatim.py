@@ -105,3 +105,19 @@ def test_the_report_labels_the_authors_text_and_the_reconstruction(library, tmp_
                   c.LogContact("group_manager", "answered"), c.SetField("reporter_name", "王"),
                   c.SetField("reporter_phone", "138"))
     assert "⚠重組流程：原預案流程圖的箭頭已遺失，步驟次序為編寫者推斷" in gas
+
+
+def test_the_report_names_the_plan_and_the_playbook_set(library, tmp_path):
+    report = _report(library, tmp_path, "kiosk_failure", "zh-Hant")
+    assert "依據：客戶服務部突發事件應急處理預案" in report.splitlines()[1]
+    assert f"現行預案集雜湊（15 個）：{library.set_hash()}" in report
+    assert library.plan_info is not None and len(library.plan_info.provisions) == 2
+
+
+def test_the_set_hash_follows_every_playbook(library):
+    first = sorted(library.playbooks)[0]
+    other = Library(playbooks=dict(library.playbooks))
+    assert other.set_hash() == library.set_hash()
+    loaded = other.playbooks[first]
+    other.playbooks[first] = type(loaded)(loaded.playbook, loaded.path, loaded.positions, "sha256:0")
+    assert other.set_hash() != library.set_hash()

@@ -30,6 +30,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "title": ("事件處理報告", "After-action report"),
     "run": ("事件編號", "Run"),
     "playbook": ("預案", "Playbook"),
+    "plan": ("依據：{title}", "Plan: {title}"),
+    "set_hash": ("現行預案集雜湊（{n} 個）：{hash}", "Playbook set in use now ({n}): {hash}"),
     "operator": ("值班員", "Operator"),
     "mode": ("模式", "Mode"),
     "live": ("實戰", "LIVE"),
@@ -140,6 +142,10 @@ class _Names:
     def _pick(self, value: Any) -> str:
         return tagged(pick(text_map(value), self.lang), value, self.lang)
 
+    def plan(self) -> str:
+        info = self.library.plan_info
+        return self._pick(info.title) if info is not None else "—"
+
     def playbook(self, playbook_id: str) -> str:
         found = self.library.playbooks.get(playbook_id)
         return f"{self._pick(found.playbook.title)} ({playbook_id})" if found else playbook_id
@@ -220,7 +226,8 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     offset = _calendar(library).utc_offset
     at = _local_time(library)
 
-    lines = [f"ehplan — {_s('title', lang)}", ""]
+    lines = [f"ehplan — {_s('title', lang)}", _s("plan", lang, title=names.plan()),
+             _s("set_hash", lang, n=len(library.playbooks), hash=library.set_hash()), ""]
     mode = _s("drill", lang) if state.mode == "drill" else _s("live", lang)
     if state.clock_scale != 1:
         mode += f", {_s('clock', lang, n=state.clock_scale)}"

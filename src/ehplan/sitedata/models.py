@@ -16,7 +16,7 @@ class Contact(Model):
     id: Id
     """Referred to by playbooks' notify steps."""
     group: Literal["external", "internal"]
-    """external: public emergency and utility lines (S8.2); internal: roles (S8.1)."""
+    """external: S8.2's 公用 (public) emergency and utility lines; internal: roles (S8.1)."""
     name: Text
     """The unit or role, with its Chinese title."""
     number: str = Field(default="", pattern=r"^[0-9 +\-()]*$")
@@ -24,9 +24,9 @@ class Contact(Model):
     site_fills_number: bool = True
     """False for a contact whose number comes from the caller (a customer's family)."""
     person: str = ""
-    """The person who holds the role, when the site fills it in."""
+    """S8.2's 聯系人 column: the person to ask for, when the site fills it in."""
     note: Text | None = None
-    """Anything the caller should know."""
+    """S8.2's 備注 column: anything the caller should know."""
     source: Source
     """The plan section that names it."""
 
@@ -140,3 +140,18 @@ class CalendarFile(Model):
     def local_date(self, instant: dt.datetime) -> dt.date:
         """The calendar date of ``instant`` in the plan's local time, whatever the machine's zone."""
         return instant.astimezone(self.zone).date()
+
+
+class PlanInfo(Model):
+    """``data/plan.yaml``: the plan's S1 (總則) and S10 (附則), the library's metadata."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema pointer for editors."""
+    title: Text
+    """The plan's title, as issued."""
+    purpose: Text
+    """S1: why the plan exists (verbatim)."""
+    categories: Text
+    """S1: the incident types it covers (verbatim)."""
+    provisions: list[Text] = Field(min_length=1)
+    """S10: in force from issue; interpreted by the customer-service department (verbatim)."""

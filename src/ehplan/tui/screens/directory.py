@@ -63,14 +63,15 @@ class _TableScreen(Screen[None]):
 
 
 class ContactsScreen(_TableScreen):
-    """External emergency numbers first, then internal roles."""
+    """S8.2's 公用 (public) emergency numbers first, then the internal roles
+    (S8.1), in the plan's columns: unit, contact person, number, remark."""
 
     TITLE_KEY = "contacts"
 
     def headings(self) -> list[str]:
         lang = self.lang
-        return ["", tr({"zh-Hant": "單位 / 職務", "en": "Unit / role"}, lang),
-                tr({"zh-Hant": "電話", "en": "Number"}, lang), t("remark", lang)]
+        return ["", tr({"zh-Hant": "單位名稱 / 職務", "en": "Unit / role"}, lang), t("person", lang),
+                tr({"zh-Hant": "聯系電話", "en": "Number"}, lang), t("remark", lang)]
 
     def rows(self) -> list[list[str]]:
         lang = self.lang
@@ -79,7 +80,7 @@ class ContactsScreen(_TableScreen):
         for group in ("external", "internal"):
             for contact in (c for c in contacts if c.group == group):
                 blank = f"({t('not_filled', lang)})" if contact.site_fills_number else "—"
-                rows.append([t(group, lang), tr(contact.name, lang), contact.number or blank,
+                rows.append([t(group, lang), tr(contact.name, lang), contact.person, contact.number or blank,
                              tr(contact.note, lang)])
         return rows
 
