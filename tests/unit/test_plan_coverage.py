@@ -268,3 +268,66 @@ def test_validate_command_accepts_the_shipped_library() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- instruction level ------------------------------------------------------------------
+
+ROOT = DATA.parents[1]
+
+
+def instructions() -> list[dict]:
+    return yaml.safe_load((DATA / "plan_instructions.yaml").read_text(encoding="utf-8"))
+
+
+def _cites(playbook: Playbook, step_id: str, section: str) -> bool:
+    step = playbook.step(step_id)
+    items = step.items if isinstance(step, ChecklistStep) else []
+    return section in {step.source, *(item.source for item in items)}
+
+
+def test_every_instruction_is_the_plans_words_and_cited_by_its_steps() -> None:
+    """Each of the plan's instructions (S2–S7, tests/data/plan_instructions.yaml) is
+    the plan's own words and names the steps that carry it out; each of those
+    steps exists and cites the instruction's section."""
+    from ehplan.playbook.verbatim import normalise
+
+    rows = instructions()
+    assert len(rows) > 150
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids)), "duplicate instruction ids"
+    plan = normalise(library().plan or "")
+    problems = []
+    for row in rows:
+        section, _, number = row["id"].partition("/")
+        assert re.match(r"^S\d+(\.\d+)*$", section) and number.isdigit(), row["id"]
+        if normalise(row["text"]) not in plan:
+            problems.append(f"{row['id']}: not the plan's words")
+        if not row["steps"]:
+            problems.append(f"{row['id']}: no step")
+        for ref in row["steps"]:
+            pid, _, step_id = ref.partition(".")
+            try:
+                if not _cites(library().playbook(pid), step_id, section):
+                    problems.append(f"{row['id']}: {ref} does not cite {section}")
+            except KeyError:
+                problems.append(f"{row['id']}: no step {ref}")
+    assert not problems, problems
+
+
+def test_every_instruction_section_is_listed_and_every_listed_section_has_instructions() -> None:
+    listed = set(plan_sections())
+    sections = {row["id"].split("/")[0] for row in instructions()}
+    assert sections <= listed, sorted(sections - listed)
+    assert listed - sections == set(), sorted(listed - sections)
+
+
+def test_every_reading_is_written_down_and_only_readings_are() -> None:
+    """An instruction that needed interpretation says `reading`, and the authoring
+    doc writes the reading down under its id; a faithful one has no reading there."""
+    doc = (ROOT / "docs" / "playbook-authoring.md").read_text(encoding="utf-8")
+    readings = doc[doc.index("## Readings of the plan"):]
+    for row in instructions():
+        assert row["status"] in ("faithful", "reading"), row
+        written = f"`{row['id']}` 「" in readings
+        assert written == (row["status"] == "reading"), row["id"]
+    assert readings.count("`S") == sum(1 for row in instructions() if row["status"] == "reading")
