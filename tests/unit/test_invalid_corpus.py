@@ -57,6 +57,10 @@ EXPECTED: dict[str, list[str]] = {
         "tests/data/invalid/cycle_without_end.yaml:15:9: no path from step 'ask' reaches an end",
         "tests/data/invalid/cycle_without_end.yaml:22:9: no path from step 'loop' reaches an end",
     ],
+    'day_night_not_in_notify.yaml': [
+        "tests/data/invalid/day_night_not_in_notify.yaml:10:13: 'any_of' needs at least 2 entries, found 1",
+        "tests/data/invalid/day_night_not_in_notify.yaml:16:13: by_time_of_day needs any_of: true (either call satisfies the step)",
+    ],
     'decision_one_choice.yaml': [
         "tests/data/invalid/decision_one_choice.yaml:15:7: 'choices' needs at least 2 entries, found 1",
     ],

@@ -11,7 +11,7 @@ import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from ehplan.playbook.duration import Duration
 
@@ -361,6 +361,20 @@ class AnyOf(Model):
     """The alternatives, e.g. the repair crew *or* (by day) the group manager."""
 
 
+def _must_kind(value: Any) -> str:
+    """Which model a ``must_before_end`` entry is: ``{any_of: [...]}`` or a trigger."""
+    if isinstance(value, dict):
+        return "any_of" if "any_of" in value else "trigger"
+    return "any_of" if isinstance(value, AnyOf) else "trigger"
+
+
+MustEntry = Annotated[
+    Annotated[Trigger, Tag("trigger")] | Annotated[AnyOf, Tag("any_of")],
+    Discriminator(_must_kind),
+]
+"""One ``must_before_end`` entry: a trigger, or ``{any_of: [trigger, ...]}``."""
+
+
 class Timer(Model):
     """A live countdown for a time limit the plan sets."""
 
@@ -448,7 +462,7 @@ class Playbook(Model):
     """The first step."""
     roles: list[Id] = Field(default_factory=list)
     """Contact roles the playbook needs (checked against data/contacts.yaml)."""
-    must_before_end: list[Trigger | AnyOf] = Field(default_factory=list)
+    must_before_end: list[MustEntry] = Field(default_factory=list)
     """Things that must have happened before the run may end (e.g. repair crew notified);
     an ``{any_of: [...]}`` entry is satisfied by any one of its triggers."""
     steps: list[Step] = Field(min_length=1)

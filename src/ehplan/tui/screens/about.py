@@ -7,14 +7,13 @@ import hashlib
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ehplan.library import Library
 from ehplan.playbook.verbatim import SHORT_TAG
 from ehplan.text import Lang, in_lang
-from ehplan.tui.keys import KeySpec, apply_keys
-from ehplan.tui.safe import Hanging, plain, tr
+from ehplan.tui.safe import Hanging, tr
+from ehplan.tui.screens.directory import LookupScreen
 from ehplan.tui.strings import t
 
 
@@ -36,19 +35,13 @@ def about_lines(library: Library, lang: Lang) -> list[str]:
     return lines
 
 
-class AboutScreen(Screen[None]):
-    """The plan this library runs, over whatever is underneath; Esc goes back."""
+class AboutScreen(LookupScreen):
+    """The plan this library runs."""
 
-    KEYS = [KeySpec("escape", "app.pop_screen", "back")]
-
-    def __init__(self, library: Library, lang: Lang) -> None:
-        super().__init__(classes="directory")
-        self.library = library
-        self.lang = lang
+    TITLE_KEY = "about"
 
     def compose(self) -> ComposeResult:
-        apply_keys(self, self.KEYS, self.lang)
-        yield Static(plain(t("about", self.lang)), classes="screen-title")
+        yield from self.compose_title()
         with VerticalScroll():
             yield Static(Hanging("\n".join(about_lines(self.library, self.lang))), id="about-text")
         yield Footer(compact=True)

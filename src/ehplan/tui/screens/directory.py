@@ -16,8 +16,9 @@ from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import t
 
 
-class _TableScreen(Screen[None]):
-    """A searchable table; Esc goes back."""
+class LookupScreen(Screen[None]):
+    """Something to look up in the library, over whatever is underneath (a run is
+    never lost by it); Esc goes back."""
 
     KEYS = [KeySpec("escape", "app.pop_screen", "back")]
     TITLE_KEY = ""
@@ -27,9 +28,17 @@ class _TableScreen(Screen[None]):
         self.library = library
         self.lang = lang
 
-    def compose(self) -> ComposeResult:
+    def compose_title(self) -> ComposeResult:
+        """The keys and the screen's title."""
         apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
+
+
+class _TableScreen(LookupScreen):
+    """A searchable table."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
         yield Input(placeholder=t("search", self.lang), id="table-filter")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
