@@ -15,9 +15,10 @@ from ehplan.engine import commands as c
 from ehplan.engine.clock import FakeClock
 from ehplan.library import Library, load_library
 from ehplan.playbook.models import LangText
-from ehplan.playbook.verbatim import authors, checked_texts, normalise, plan_origin
+from ehplan.playbook.verbatim import checked_texts, normalise, plan_origin
 from ehplan.report.afteraction import Integrity, after_action_report
 from ehplan.session import Session
+from ehplan.text import authors
 
 ROOT = Path(__file__).resolve().parents[2]
 

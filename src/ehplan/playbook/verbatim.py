@@ -4,7 +4,7 @@ document as extracted) character for character, punctuation and spacing aside.
 
 Texts the authors wrote (help, composed scripts, definitions the plan does not
 give) say ``origin: authors`` and are not checked; the screens and the report
-label them as such.
+label them as such (``ehplan.text.tagged``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from ehplan.playbook.models import ChecklistStep, LangText, Playbook, Text
-from ehplan.text import Lang, in_lang
 from ehplan.yamlpos import PathKey, Positions, Problem
 
 # The extraction glued page numbers into the text ("事件的2、應對能力") and kept
@@ -33,26 +32,6 @@ def normalise(text: str) -> str:
 def plan_origin(text: Text | None) -> bool:
     """Whether a text is the plan's (the default) rather than the authors'."""
     return text is not None and not (isinstance(text, LangText) and text.origin == "authors")
-
-
-def authors(text: Text | None) -> bool:
-    """Whether a text is marked as the authors' addition."""
-    return isinstance(text, LangText) and text.origin == "authors"
-
-
-AUTHORS_TAG = ("〔編寫者補充，非預案原文〕", "[authors' addition, not the plan's words]")
-"""The label every screen and report puts on the authors' text (a label, not a colour)."""
-SHORT_TAG = ("〔編寫者補充〕", "[authors' addition]")
-"""The same, where a line is short (a countdown, a timeline entry)."""
-RECONSTRUCTED = ("⚠重組流程：原預案流程圖的箭頭已遺失，步驟次序為編寫者推斷",
-                 "⚠ Reconstructed: the plan's flowchart lost its arrows; the step order is the authors' reading")
-"""What a reconstructed playbook (S7.1's flowchart) says on the run screen and in the report."""
-
-
-def tagged(picked: str, text: Text | None, lang: Lang, tag: tuple[str, str] = SHORT_TAG) -> str:
-    """``picked`` (the text in ``lang``) with the authors' label after it when the
-    text is the authors'."""
-    return f"{picked} {in_lang(tag, lang)}" if authors(text) else picked
 
 
 def checked_texts(playbook: Playbook) -> Iterator[tuple[PathKey, Text]]:

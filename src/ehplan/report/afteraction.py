@@ -20,10 +20,9 @@ from ehplan.engine.fold import apply
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
-from ehplan.playbook.verbatim import RECONSTRUCTED, SHORT_TAG, tagged
 from ehplan.report.summary import VERDICT_SYMBOL, verdict
 from ehplan.sitedata.models import CalendarFile
-from ehplan.text import Lang, duration_text, in_lang, pick
+from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, in_lang, pick, tagged
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)

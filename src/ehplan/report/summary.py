@@ -9,8 +9,7 @@ from ehplan.engine.decide import open_items
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
-from ehplan.playbook.verbatim import tagged
-from ehplan.text import Lang, pick
+from ehplan.text import Lang, pick, tagged
 
 VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
 """Each timer verdict's symbol: states are never told by colour alone."""

@@ -10,8 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from ehplan.library import Library
-from ehplan.playbook.verbatim import SHORT_TAG
-from ehplan.text import Lang, in_lang
+from ehplan.text import SHORT_TAG, Lang, in_lang
 from ehplan.tui.safe import Hanging, tr
 from ehplan.tui.screens.directory import LookupScreen
 from ehplan.tui.strings import t

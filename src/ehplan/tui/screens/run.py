@@ -23,8 +23,7 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
 from ehplan.playbook.models import ChecklistStep, DecisionStep, NotifyStep, StepBase
-from ehplan.playbook.verbatim import tagged
-from ehplan.text import visible
+from ehplan.text import tagged, visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog

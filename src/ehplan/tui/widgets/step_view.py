@@ -24,10 +24,9 @@ from ehplan.playbook.models import (
     RecordStep,
     StepBase,
 )
-from ehplan.playbook.verbatim import AUTHORS_TAG, RECONSTRUCTED, SHORT_TAG, tagged
 from ehplan.sitedata.calendar import is_daytime
 from ehplan.sitedata.models import CalendarFile
-from ehplan.text import Lang, in_lang, visible
+from ehplan.text import AUTHORS_TAG, RECONSTRUCTED, SHORT_TAG, Lang, in_lang, tagged, visible
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
 
