@@ -163,6 +163,9 @@ def load_library(
                 library.plan = plan_path.read_text(encoding="utf-8")
             except (OSError, UnicodeError) as exc:
                 problems.append(Problem(str(plan_path), 1, 1, f"cannot read the plan's text: {exc}"))
+        elif data_names is None:
+            library.warnings.append(Problem(str(plan_path), 1, 1, "no plan text: the playbooks' plan-origin "
+                                            "texts are not checked against the plan", severity="warning"))
         info_path = data / PLAN_INFO_FILE
         if data_names is None and info_path.exists():
             try:

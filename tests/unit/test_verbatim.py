@@ -122,3 +122,14 @@ def test_the_set_hash_follows_every_playbook(library):
     loaded = other.playbooks[first]
     other.playbooks[first] = type(loaded)(loaded.playbook, loaded.path, loaded.positions, "sha256:0")
     assert other.set_hash() != library.set_hash()
+
+
+def test_a_data_folder_without_the_plan_says_its_texts_are_unchecked(tmp_path):
+    import shutil
+
+    for name in ("contacts.yaml", "supplies.yaml", "calendar.yaml"):
+        shutil.copy(ROOT / "data" / name, tmp_path)
+    unchecked = load_library([], tmp_path)
+    assert unchecked.plan is None
+    assert [w.message for w in unchecked.warnings if w.path.endswith("plan.txt")] == [
+        "no plan text: the playbooks' plan-origin texts are not checked against the plan"]
