@@ -174,7 +174,8 @@ class StepView(Vertical):
         contact = self.library.contact(contact_id)
         number = contact.number or f"({t('not_filled', lang)})"
         calls = [c for c in self.state.contacts if c.contact == contact_id]
-        status = f"  ✓ {t(calls[-1].outcome, lang)}" if calls else ""
+        mark = "✗" if calls and calls[-1].outcome == "no_answer" else "✓"
+        status = f"  {mark} {t(calls[-1].outcome, lang)}" if calls else ""
         return plain(f" {n}  ☎ {tr(contact.name, lang)}  {number}{status}")
 
     def _field(self, field: RecordField) -> ComposeResult:
