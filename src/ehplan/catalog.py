@@ -44,7 +44,10 @@ def as_text(value: Any) -> TextValue | None:
     """A playbook text as plain data (what `ehplan.text.pick` takes)."""
     if value is None or isinstance(value, str):
         return value
-    return dict(value.as_map())
+    mapped = dict(value.as_map())
+    if value.origin == "authors":
+        mapped["origin"] = "authors"  # the picker labels it (ehplan.text.tagged)
+    return mapped
 
 
 def entries_of(library: Library) -> list[Entry]:

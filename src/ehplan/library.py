@@ -4,6 +4,7 @@ resolve before anything starts."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,8 @@ from pydantic import BaseModel
 from ehplan.playbook.checks import check_languages, referenced_contacts
 from ehplan.playbook.loader import LoadedPlaybook, load_playbook
 from ehplan.playbook.models import GotoStep, Playbook
-from ehplan.sitedata.models import CalendarFile, Contact, ContactsFile, SuppliesFile, Supply
+from ehplan.playbook.verbatim import checked_texts, verbatim_problems
+from ehplan.sitedata.models import CalendarFile, Contact, ContactsFile, PlanInfo, SuppliesFile, Supply
 from ehplan.yamlpos import LoadError, Positions, Problem, load_yaml, validate_model
 
 M = TypeVar("M", bound=BaseModel)
@@ -24,6 +26,10 @@ DATA_FILES: dict[str, type[BaseModel]] = {
     "supplies.yaml": SuppliesFile,
     "calendar.yaml": CalendarFile,
 }
+PLAN_FILE = "plan.txt"
+"""The plan as the customer issued it (extracted text), in the data folder."""
+PLAN_INFO_FILE = "plan.yaml"
+"""The plan's S1 and S10: its title, purpose, categories and provisions."""
 
 
 @dataclass
@@ -34,7 +40,17 @@ class Library:
     contacts: ContactsFile | None = None
     supplies: SuppliesFile | None = None
     calendar: CalendarFile | None = None
+    plan: str | None = None
+    """The plan's own text (``data/plan.txt``), which plan-origin texts must quote."""
+    plan_info: PlanInfo | None = None
+    """The plan's title, purpose and provisions (``data/plan.yaml``)."""
     warnings: list[Problem] = field(default_factory=list)
+
+    def set_hash(self) -> str:
+        """One hash for the whole playbook set: sha256 over every playbook's id and
+        content hash, in id order (what an auditor compares between desks)."""
+        lines = "".join(f"{pid} {self.playbooks[pid].content_hash}\n" for pid in sorted(self.playbooks))
+        return "sha256:" + hashlib.sha256(lines.encode()).hexdigest()
 
     def playbook(self, playbook_id: str) -> Playbook:
         """The playbook with this id (KeyError if none)."""
@@ -145,6 +161,29 @@ def load_library(
                 continue
             setattr(library, name.removesuffix(".yaml"), loaded)
             positions[name] = where
+        plan_path = data / PLAN_FILE
+        if data_names is None and plan_path.exists():
+            try:
+                library.plan = plan_path.read_text(encoding="utf-8")
+            except (OSError, UnicodeError) as exc:
+                problems.append(Problem(str(plan_path), 1, 1, f"cannot read the plan's text: {exc}"))
+        elif data_names is None:
+            library.warnings.append(Problem(str(plan_path), 1, 1, "no plan text: the playbooks' plan-origin "
+                                            "texts are not checked against the plan", severity="warning"))
+        info_path = data / PLAN_INFO_FILE
+        if data_names is None and info_path.exists():
+            try:
+                library.plan_info, where = load_data_file(info_path, PlanInfo, require_langs=require_langs)
+                if library.plan is not None:
+                    info = library.plan_info
+                    texts = [(("purpose",), info.purpose), (("categories",), info.categories),
+                             *((("provisions", i), text) for i, text in enumerate(info.provisions))]
+                    problems += verbatim_problems(texts, where, library.plan)
+            except LoadError as exc:
+                problems.extend(exc.problems)
+        if library.plan is not None and library.supplies is not None:
+            names = ((("supplies", i, "name"), s.name) for i, s in enumerate(library.supplies.supplies))
+            problems += verbatim_problems(names, positions["supplies.yaml"], library.plan)
     for path in playbook_files(playbook_paths):
         try:
             loaded_pb = load_playbook(path, require_langs=require_langs)
@@ -204,6 +243,8 @@ def _cross_checks(library: Library, check_data: bool,
                 for j, supply in enumerate(step.supplies):
                     if supply not in supply_ids:
                         problems.append(where.problem(("steps", i, "supplies", j), f"supply {supply!r} does not exist"))
+        if library.plan is not None:
+            problems += verbatim_problems(checked_texts(pb), where, library.plan)
         if check_data:
             for contact, loc in referenced_contacts(pb):
                 if contact not in contact_ids:

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from ehplan.drill import Scenario
 from ehplan.playbook.models import Playbook
-from ehplan.sitedata.models import CalendarFile, ContactsFile, SuppliesFile
+from ehplan.sitedata.models import CalendarFile, ContactsFile, PlanInfo, SuppliesFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "playbook.schema.json": Playbook,
@@ -16,6 +16,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "supplies.schema.json": SuppliesFile,
     "calendar.schema.json": CalendarFile,
     "scenario.schema.json": Scenario,
+    "plan.schema.json": PlanInfo,
 }
 
 

@@ -11,11 +11,11 @@ from ehplan.sitedata.models import ContactsFile, SuppliesFile
 from ehplan.text import Lang, pick, visible
 
 _HEAD = {
-    "zh-Hant": ("外部緊急電話", "內部聯絡人", "單位 / 職務", "電話", "備註", "未填寫",
-                "藥品", "維修工具", "品名", "規格", "單位", "數量"),
-    "en": ("External emergency numbers", "Internal contacts", "Unit / role", "Number", "Note",
+    "zh-Hant": ("緊急應變外部聯系通信錄（公用）", "聯絡人", "單位名稱 / 職務", "聯系電話", "備注", "未填寫",
+                "藥品", "維修工具", "品名", "規格", "單位", "數量", "聯系人"),
+    "en": ("External emergency directory (public)", "Internal contacts", "Unit / role", "Number", "Remark",
            "not filled in", "Medicines and first aid", "Repair tools", "Item", "Specification",
-           "Unit", "Qty"),
+           "Unit", "Qty", "Contact person"),
 }
 
 
@@ -37,12 +37,14 @@ def contacts_table(data: ContactsFile, lang: Lang) -> Table:
     h = heads(lang)
     table = Table(title=f"{h[0]} · {h[1]}", show_lines=False)
     table.add_column(h[2])
+    table.add_column(h[12])
     table.add_column(h[3], no_wrap=True)
     table.add_column(h[4])
     for group in ("external", "internal"):
         for contact in (c for c in data.contacts if c.group == group):
             number = RichText(contact.number) if contact.number else RichText(f"({h[5]})", style="italic dim")
-            table.add_row(_plain(contact.name, lang), number, _plain(contact.note, lang))
+            table.add_row(_plain(contact.name, lang), RichText(visible(contact.person)), number,
+                          _plain(contact.note, lang))
         if group == "external":
             table.add_section()
     return table

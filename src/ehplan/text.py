@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 Lang = Literal["zh-Hant", "zh-Hans", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
@@ -139,3 +139,26 @@ def visible(text: str, *, one_line: bool = False) -> str:
     if _UNSAFE.search(text) is None:  # the common case: one scan in C, no copy
         return text
     return _UNSAFE.sub(_escape, text)
+
+
+AUTHORS_TAG = ("〔編寫者補充，非預案原文〕", "[authors' addition, not the plan's words]")
+"""The label every screen and report puts on the authors' text (a label, not a colour)."""
+SHORT_TAG = ("〔編寫者補充〕", "[authors' addition]")
+"""The same, where a line is short (a countdown, a timeline entry)."""
+RECONSTRUCTED = ("⚠重組流程：原預案流程圖的箭頭已遺失，步驟次序為編寫者推斷",
+                 "⚠ Reconstructed: the plan's flowchart lost its arrows; the step order is the authors' reading")
+"""What a reconstructed playbook (S7.1's flowchart) says on the run screen and in the report."""
+
+
+def authors(text: Any) -> bool:
+    """Whether a text (a playbook text, or its plain-data form) is marked as the
+    authors' addition."""
+    if isinstance(text, dict):
+        return text.get("origin") == "authors"
+    return getattr(text, "origin", None) == "authors"
+
+
+def tagged(picked: str, text: Any, lang: Lang, tag: tuple[str, str] = SHORT_TAG) -> str:
+    """``picked`` (the text in ``lang``) with the authors' label after it when the
+    text is the authors'."""
+    return f"{picked} {in_lang(tag, lang)}" if authors(text) else picked

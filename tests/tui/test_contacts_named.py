@@ -15,18 +15,18 @@ from ehplan.tui.widgets.step_view import NumberedLine, numbered_targets
 
 TO_REPAIR_CREW = (cmd.SetField("incident_location", "中山路1號"), cmd.Continue(), cmd.Choose("customer"),
                   cmd.Continue())
-"""gas_accident_report → customer_repair_crew (S7.1): the crew to notify, the group manager listed beside."""
+"""gas_accident_report → customer_repair_crew (S7.1): the group manager by day, the repair crew by night."""
 
 
-async def test_the_contact_listed_beside_the_step_has_a_number_key(tmp_path, make_app, shipped_library):
-    app = make_app(tmp_path, library=shipped_library)
+async def test_both_contacts_of_the_day_night_rule_have_a_number_key(tmp_path, make_app, shipped_library):
+    app = make_app(tmp_path, library=shipped_library)  # Monday 09:00: daytime, the group manager is marked
     async with app.run_test(size=(80, 24)) as pilot:
         await start(app, pilot, "gas_accident_report")
         await fast_forward(app, pilot, *TO_REPAIR_CREW)
         assert app.session.state.step == "customer_repair_crew"
         lines = [str(line.content) for line in app.screen.query(NumberedLine)]
-        assert len(lines) == 2 and "組別經理" in lines[1] and lines[1].lstrip().startswith("2")
-        await pilot.press("2")
+        assert len(lines) == 2 and "組別經理" in lines[0] and "◀" in lines[0] and "搶險值班人員" in lines[1]
+        await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, CallDialog) and "組別經理" in screen_text(app)
         await pilot.press("a")

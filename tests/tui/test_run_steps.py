@@ -17,6 +17,9 @@ async def test_enter_on_an_action_step_goes_to_the_next_step(tmp_path, make_app)
         await start(app, pilot)
         assert text_of(app, "#step-title") == "向客戶說明原因"
         assert "對不起，系統暫時故障。" in text_of(app, "#script")
+        script = app.screen.query_one("#script")
+        assert script.border_subtitle == "〔編寫者補充〕"  # the example's script is the authors'
+        assert "請向對方朗讀" in str(script.border_title)
         await pilot.press("enter")
         await pilot.pause()
         assert types(app)[-2:] == ["step_completed", "step_entered"]
@@ -258,3 +261,51 @@ async def test_a_title_with_no_short_form_is_cut_with_an_ellipsis(tmp_path, make
         await pilot.resize_terminal(50, 24)  # narrower still: the title is down to its …
         await pilot.pause()
         assert text_of(app, "#run-header") == " … │ ⏱ 00:00 │ LIVE │ Wong Tai-man │ 20261130-0900-test"
+
+
+def test_the_day_night_rule_marks_whom_to_call_now():
+    """S7.1 「白天通知組別經理」: the step marks the group manager by day and the
+    repair crew at night, from the site's daytime hours; without them, nobody."""
+    import datetime as dt
+
+    from ehplan import resources
+    from ehplan.library import load_library
+    from ehplan.tui.widgets.step_view import call_now
+
+    library = load_library([resources.playbooks_dir()], resources.data_dir())
+    step = library.playbook("gas_accident_report").step("customer_repair_crew")
+    zone = dt.timezone(dt.timedelta(hours=8))
+    assert call_now(step, library.calendar, dt.datetime(2026, 11, 30, 10, 0, tzinfo=zone)) == (
+        "group_manager", "call_now_day")
+    assert call_now(step, library.calendar, dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)) == (
+        "group_manager", "call_now_day")  # 10:00 in the plan's time
+    assert call_now(step, library.calendar, dt.datetime(2026, 11, 30, 22, 0, tzinfo=zone)) == (
+        "repair_duty_crew", "call_now_night")
+    no_hours = library.calendar.model_copy(update={"daytime": None})
+    assert call_now(step, no_hours, dt.datetime(2026, 11, 30, 10, 0, tzinfo=zone)) is None
+
+
+def test_step_supplies_and_reconstruction_are_labelled():
+    """The supplies box is always the authors' suggestion (the plan names none per
+    step), and a reconstructed playbook says so above every step."""
+    import datetime as dt
+
+    from ehplan import resources
+    from ehplan.engine import commands as cmd
+    from ehplan.engine.clock import FakeClock
+    from ehplan.engine.memory import MemoryRun
+    from ehplan.library import load_library
+    from ehplan.tui.widgets.step_view import StepView
+
+    library = load_library([resources.playbooks_dir()], resources.data_dir())
+    run = MemoryRun(library, FakeClock(dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)))
+    run.do(cmd.StartRun("gas_accident_report", "r", "Ann", "live", "zh-Hant"))
+    view = StepView(library.playbook("gas_accident_report").step("record_location"), run.state, library, "zh-Hant")
+    texts = [str(getattr(w, "content", "")) for w in view.compose()]
+    assert texts[0].startswith("⚠重組流程")
+    run = MemoryRun(library, FakeClock(dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)))
+    run.do(cmd.StartRun("personal_safety", "r", "Ann", "live", "en"))
+    view = StepView(library.playbook("personal_safety").step("self_rescue"), run.state, library, "en")
+    boxes = [w for w in view.compose() if getattr(w, "id", None) == "step-supplies"]
+    assert boxes and "Supplies for this step" in str(boxes[0].border_title)
+    assert "authors' addition]" in str(boxes[0].border_title)

@@ -77,9 +77,9 @@ def test_validate_strict_with_warnings() -> None:
     strict = ehplan("validate", "--strict", "tests/data/playbooks")
     assert (lenient.returncode, strict.returncode) == (0, 1)
     warnings = strict.stderr.splitlines()
-    assert len(warnings) == 26
+    assert len(warnings) == 29
     assert all(": warning: " in w and w.startswith(str(DATA / "contacts.yaml")) for w in warnings)
-    assert "(26 warning(s))" in strict.stdout
+    assert "(29 warning(s))" in strict.stdout
 
 
 def test_validate_data_file_alone() -> None:

@@ -56,6 +56,10 @@ EXPECTED: dict[str, list[str]] = {
         "tests/data/invalid/cycle_without_end.yaml:15:9: no path from step 'ask' reaches an end",
         "tests/data/invalid/cycle_without_end.yaml:22:9: no path from step 'loop' reaches an end",
     ],
+    'day_night_not_in_notify.yaml': [
+        "tests/data/invalid/day_night_not_in_notify.yaml:10:13: 'any_of' needs at least 2 entries, found 1",
+        "tests/data/invalid/day_night_not_in_notify.yaml:16:13: by_time_of_day needs any_of: true (either call satisfies the step)",
+    ],
     'decision_one_choice.yaml': [
         "tests/data/invalid/decision_one_choice.yaml:15:7: 'choices' needs at least 2 entries, found 1",
     ],
@@ -104,6 +108,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     'not_utf8.yaml': [
         'tests/data/invalid/not_utf8.yaml:3:33: not valid UTF-8 (byte 0xe9): save the file as UTF-8',
+    ],
+    'not_the_plans_words.yaml': [  # 由於 for the plan's 由于; the body that quotes across a page break passes
+        "tests/data/invalid/not_the_plans_words.yaml:13:23: not the plan's words after '對不起由': quote the plan exactly (punctuation aside) or mark the text origin: authors",
     ],
     'notify_unknown_contact.yaml': [
         "tests/data/invalid/notify_unknown_contact.yaml:14:22: contact 'ghostbusters' does not exist",

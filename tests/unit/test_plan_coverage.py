@@ -21,6 +21,7 @@ import yaml
 from ehplan import resources
 from ehplan.library import Library, load_library
 from ehplan.playbook.models import (
+    AnyOf,
     CalendarDuration,
     ChecklistStep,
     Playbook,
@@ -50,10 +51,11 @@ EXPECTED_PLAYBOOKS = (
 )
 
 # The scripts the plan gives word for word (source text, its punctuation aside).
+# S7.1's 「囑其關閉燃氣總閥…」 is an instruction to the operator, not words to say:
+# it is the step's body, and the script beside it is the authors' wording.
 VERBATIM_SCRIPTS = {
     "S2.3": "對不起，由于我們的紕漏給您帶來不便，同時也感謝您指出我們工作中的不足。",
     "S2.6": "我們也是為了解決您反映的問題，請您先平靜一下，我們再看能為您做些什么",
-    "S7.1": "囑其關閉燃氣總閥，開窗換氣，不要啟動電器和使用電話，必要時離開現場",
 }
 
 # Sections that are headings or non-instruction parts of the plan; a step may
@@ -153,21 +155,23 @@ def test_time_limit_is_implemented(row: dict) -> None:
     lib = library()
     assert row["playbook"] in lib.playbooks, f"no playbook {row['playbook']!r} for {row['section']}"
     playbook = lib.playbook(row["playbook"])
+    starts = Trigger.model_validate(row["start"])
     if row["kind"] == "followup":
-        found = [(f.id, f.source, f.after) for f in playbook.followups]
-        matches = [f for f in found if f[1] == row["section"] and f[2] == row["duration"]]
+        found = [(f.id, f.source, f.after, f.start) for f in playbook.followups]
+        matches = [f for f in found if f[1] == row["section"] and f[2] == row["duration"] and f[3] == starts]
     else:
-        found = [(t.id, t.source, _seconds(t.duration), t.kind) for t in playbook.timers]
+        found = [(t.id, t.source, _seconds(t.duration), t.kind, t.start) for t in playbook.timers]
         matches = [
             t
             for t in found
             if t[1] == row["section"]
             and t[2] == row["duration"]
             and t[3] == row.get("timer_kind", t[3])
+            and t[4] == starts
         ]
     assert matches, (
         f"{row['playbook']} has no {row['kind']} for {row['section']} of {row['duration']} s"
-        f" ({row.get('timer_kind', '')}); it has {found}"
+        f" ({row.get('timer_kind', '')}) starting on {row['start']}; it has {found}"
     )
 
 
@@ -216,23 +220,41 @@ def test_verbatim_script_keeps_the_plans_words(section: str) -> None:
     )
 
 
+def test_an_instruction_is_not_a_script() -> None:
+    """「囑其…」 tells the operator what to have the caller do: it is the body (the
+    plan's), and the box to read gives words to say, marked as the authors'."""
+    step = library().playbook("gas_accident_report").step("customer_safety")
+    assert step.body is not None and step.body.as_map()["zh-Hant"].startswith("囑其關閉燃氣總閥")  # type: ignore[union-attr]
+    script = step.script  # type: ignore[attr-defined]
+    assert script.origin == "authors" and not script.zh_Hant.startswith("囑其")
+    assert library().playbook("gas_accident_report").channel == "hotline"
+    for loaded in library().playbooks.values():
+        for found in loaded.playbook.steps:
+            words = getattr(getattr(found, "script", None), "zh_Hant", None) or ""
+            assert not words.startswith("囑"), (loaded.playbook.id, found.id)
+
+
 def test_gas_accident_cannot_end_before_crew_and_reporter() -> None:
     pb = library().playbook("gas_accident_report")
     assert pb.emergency_key == "f5"
-    required: list[Trigger] = list(pb.must_before_end)
-    assert any(t.contact == "repair_duty_crew" for t in required), required
+    required = list(pb.must_before_end)
     fields = {
         field.id: field
         for step in pb.steps
         if isinstance(step, RecordStep)
         for field in step.fields
     }
-    required_fields = [fields[t.field] for t in required if t.field is not None]
+    required_fields = [fields[t.field] for t in required if isinstance(t, Trigger) and t.field is not None]
     assert any(f.type == "phone" for f in required_fields), "the reporter's phone must be required"
     assert any(f.type == "text" and "name" in f.id for f in required_fields), (
         "the reporter's name must be required"
     )
     description = pb.description.as_map() if pb.description is not None else {}
+    assert any(
+        isinstance(entry, AnyOf)
+        and {t.contact for t in entry.any_of} == {"repair_duty_crew", "group_manager"}
+        for entry in required
+    ), "by day the group manager, at night the repair crew: either call satisfies the end"
     lost = "the description must say the flowchart's arrows were lost"
     assert "箭頭" in description.get("zh-Hant", ""), lost
     assert "arrow" in description.get("en", "").lower(), lost
@@ -246,3 +268,66 @@ def test_validate_command_accepts_the_shipped_library() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- instruction level ------------------------------------------------------------------
+
+ROOT = DATA.parents[1]
+
+
+def instructions() -> list[dict]:
+    return yaml.safe_load((DATA / "plan_instructions.yaml").read_text(encoding="utf-8"))
+
+
+def _cites(playbook: Playbook, step_id: str, section: str) -> bool:
+    step = playbook.step(step_id)
+    items = step.items if isinstance(step, ChecklistStep) else []
+    return section in {step.source, *(item.source for item in items)}
+
+
+def test_every_instruction_is_the_plans_words_and_cited_by_its_steps() -> None:
+    """Each of the plan's instructions (S2–S7, tests/data/plan_instructions.yaml) is
+    the plan's own words and names the steps that carry it out; each of those
+    steps exists and cites the instruction's section."""
+    from ehplan.playbook.verbatim import normalise
+
+    rows = instructions()
+    assert len(rows) > 150
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids)), "duplicate instruction ids"
+    plan = normalise(library().plan or "")
+    problems = []
+    for row in rows:
+        section, _, number = row["id"].partition("/")
+        assert re.match(r"^S\d+(\.\d+)*$", section) and number.isdigit(), row["id"]
+        if normalise(row["text"]) not in plan:
+            problems.append(f"{row['id']}: not the plan's words")
+        if not row["steps"]:
+            problems.append(f"{row['id']}: no step")
+        for ref in row["steps"]:
+            pid, _, step_id = ref.partition(".")
+            try:
+                if not _cites(library().playbook(pid), step_id, section):
+                    problems.append(f"{row['id']}: {ref} does not cite {section}")
+            except KeyError:
+                problems.append(f"{row['id']}: no step {ref}")
+    assert not problems, problems
+
+
+def test_every_instruction_section_is_listed_and_every_listed_section_has_instructions() -> None:
+    listed = set(plan_sections())
+    sections = {row["id"].split("/")[0] for row in instructions()}
+    assert sections <= listed, sorted(sections - listed)
+    assert listed - sections == set(), sorted(listed - sections)
+
+
+def test_every_reading_is_written_down_and_only_readings_are() -> None:
+    """An instruction that needed interpretation says `reading`, and the authoring
+    doc writes the reading down under its id; a faithful one has no reading there."""
+    doc = (ROOT / "docs" / "playbook-authoring.md").read_text(encoding="utf-8")
+    readings = doc[doc.index("## Readings of the plan"):]
+    for row in instructions():
+        assert row["status"] in ("faithful", "reading"), row
+        written = f"`{row['id']}` 「" in readings
+        assert written == (row["status"] == "reading"), row["id"]
+    assert readings.count("`S") == sum(1 for row in instructions() if row["status"] == "reading")

@@ -47,7 +47,7 @@ def _shipped_yaml() -> list[tuple[Path, str]]:
 
 def test_data_files_are_all_known() -> None:
     assert {p.name for p, _ in _shipped_yaml() if p.parent.name == "data"} == {
-        "contacts.yaml", "supplies.yaml", "calendar.yaml"}
+        "contacts.yaml", "supplies.yaml", "calendar.yaml", "plan.yaml"}
 
 
 @pytest.mark.parametrize(("path", "schema"), _shipped_yaml(), ids=lambda v: v.name if isinstance(v, Path) else v)

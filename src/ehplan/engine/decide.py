@@ -23,6 +23,7 @@ from ehplan.engine.values import holds, parse_value
 from ehplan.library import Library
 from ehplan.playbook.models import (
     ActionStep,
+    AnyOf,
     ChecklistStep,
     DecisionStep,
     EndStep,
@@ -280,9 +281,11 @@ def mandatory_missing(state: RunState, library: Library) -> list[Msg]:
     missing = []
     for playbook_id in state.playbook_versions:
         playbook = library.playbook(playbook_id)
-        for trigger in playbook.must_before_end:
-            if trigger_key(playbook_id, trigger) not in state.happened:
-                missing.append(_describe(trigger, playbook, library))
+        for entry in playbook.must_before_end:
+            alternatives = entry.any_of if isinstance(entry, AnyOf) else [entry]
+            if not any(trigger_key(playbook_id, t) in state.happened for t in alternatives):
+                described = [_describe(t, playbook, library) for t in alternatives]
+                missing.append(described[0] if len(described) == 1 else Msg("one_of", {"items": described}))
     return missing
 
 

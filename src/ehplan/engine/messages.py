@@ -26,6 +26,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "call_first": ("請先記錄致電結果（已接通或已通知）：{items}", "log a call first (answered or called): {items}"),
     "call_first_any": ("請先記錄致電結果，任一即可：{items}",
                        "log a call first (answered or called) to one of: {items}"),
+    "one_of": ("（{items}，任一即可）", "one of ({items})"),
     "no_question": ("此步沒有選項", "this step asks no question"),
     "no_answer": ("此步沒有選項 {id}", "no answer {id} here"),
     "no_item": ("此步沒有檢查項 {id}", "no checklist item {id} on this step"),

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ehplan.playbook.models import (
+    AnyOf,
     ChecklistStep,
     DecisionStep,
     EndStep,
@@ -122,8 +123,8 @@ def check_references(playbook: Playbook, positions: Positions) -> list[Problem]:
             )
     for i, followup in enumerate(playbook.followups):
         problems += trigger_problems(playbook, followup.start, ("followups", i, "start"), positions)
-    for i, trigger in enumerate(playbook.must_before_end):
-        problems += trigger_problems(playbook, trigger, ("must_before_end", i), positions)
+    for trigger, loc in must_triggers(playbook):
+        problems += trigger_problems(playbook, trigger, loc, positions)
     return problems
 
 
@@ -246,11 +247,24 @@ def referenced_contacts(playbook: Playbook) -> Iterator[tuple[str, PathKey]]:
         if isinstance(step, NotifyStep):
             for j, contact in enumerate(step.notify):
                 yield contact, ("steps", i, "notify", j)
+            for j, contact in enumerate(step.best_effort):
+                yield contact, ("steps", i, "best_effort", j)
     for i, timer in enumerate(playbook.timers):
         for j, trigger in enumerate([timer.start, *timer.until]):
             if trigger.contact is not None:
                 where: PathKey = ("timers", i, "start") if j == 0 else ("timers", i, "until", j - 1)
                 yield trigger.contact, (*where, "contact")
-    for i, trigger in enumerate(playbook.must_before_end):
+    for trigger, loc in must_triggers(playbook):
         if trigger.contact is not None:
-            yield trigger.contact, ("must_before_end", i, "contact")
+            yield trigger.contact, (*loc, "contact")
+
+
+def must_triggers(playbook: Playbook) -> Iterator[tuple[Trigger, PathKey]]:
+    """Every trigger of ``must_before_end``, alternatives of an ``any_of`` included,
+    with its data path."""
+    for i, entry in enumerate(playbook.must_before_end):
+        if isinstance(entry, AnyOf):
+            for j, trigger in enumerate(entry.any_of):
+                yield trigger, ("must_before_end", i, "any_of", j)
+        else:
+            yield entry, ("must_before_end", i)

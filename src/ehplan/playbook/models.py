@@ -11,7 +11,7 @@ import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from ehplan.playbook.duration import Duration
 
@@ -37,6 +37,10 @@ class LangText(Model):
     """Simplified Chinese; derived from zh-Hant with OpenCC when absent."""
     en: str | None = Field(default=None, min_length=1)
     """English."""
+    origin: Literal["plan", "authors"] = "plan"
+    """Whose words: the plan's (checked verbatim against ``data/plan.txt`` for
+    definitions, bodies and scripts) or the authors' (help the plan does not
+    give, shown labelled as such)."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
@@ -242,6 +246,15 @@ class RecordStep(StepBase):
     """The step that follows when no route holds."""
 
 
+class DayNight(Model):
+    """The contact to call by day and the one by night (S7.1 「白天通知組別經理」)."""
+
+    day: Id
+    """Called in the daytime."""
+    night: Id
+    """Called at other times."""
+
+
 class NotifyStep(StepBase):
     """Contacts to call; each call and its outcome is logged."""
 
@@ -250,10 +263,28 @@ class NotifyStep(StepBase):
     """Contact ids in ``data/contacts.yaml``; all must be called (or overridden)."""
     any_of: bool = False
     """When true, reaching one of the contacts is enough (e.g. store manager *or* security)."""
+    best_effort: list[Id] = Field(default_factory=list)
+    """「盡可能」: contacts tried as far as possible, in this order, after ``notify``;
+    each call is logged (no answer = could not reach) but none is required."""
+    by_time_of_day: DayNight | None = None
+    """Which of ``notify`` is the one to call in the daytime and which at night
+    (daytime hours are site data in ``data/calendar.yaml``); needs ``any_of``."""
     script: Text | None = None
     """What to tell them."""
     next: Id
     """The step that follows."""
+
+    @model_validator(mode="after")
+    def _call_rule_consistent(self) -> NotifyStep:
+        if set(self.best_effort) & set(self.notify):
+            raise ValueError("a contact is either in notify or in best_effort, not both")
+        if self.by_time_of_day is not None:
+            if not self.any_of:
+                raise ValueError("by_time_of_day needs any_of: true (either call satisfies the step)")
+            for who in (self.by_time_of_day.day, self.by_time_of_day.night):
+                if who not in self.notify:
+                    raise ValueError(f"by_time_of_day names {who!r}, which is not in notify")
+        return self
 
 
 class GotoStep(StepBase):
@@ -321,6 +352,27 @@ class Trigger(Model):
         if self.run is False:
             raise ValueError("run: false starts nothing; write run: true")
         return self
+
+
+class AnyOf(Model):
+    """Any one of these triggers satisfies a ``must_before_end`` entry."""
+
+    any_of: list[Trigger] = Field(min_length=2)
+    """The alternatives, e.g. the repair crew *or* (by day) the group manager."""
+
+
+def _must_kind(value: Any) -> str:
+    """Which model a ``must_before_end`` entry is: ``{any_of: [...]}`` or a trigger."""
+    if isinstance(value, dict):
+        return "any_of" if "any_of" in value else "trigger"
+    return "any_of" if isinstance(value, AnyOf) else "trigger"
+
+
+MustEntry = Annotated[
+    Annotated[Trigger, Tag("trigger")] | Annotated[AnyOf, Tag("any_of")],
+    Discriminator(_must_kind),
+]
+"""One ``must_before_end`` entry: a trigger, or ``{any_of: [trigger, ...]}``."""
 
 
 class Timer(Model):
@@ -394,6 +446,12 @@ class Playbook(Model):
     """The plan's definition of the incident type (類型定義)."""
     description: Text | None = None
     """Anything else the operator or a reviewer should know (e.g. a reconstruction)."""
+    channel: Literal["hotline", "hall", "hotline_or_hall"] | None = None
+    """Whom a step's script is said to: the caller on the hotline, the customer in
+    the hall, or either; the script box is labelled by it."""
+    reconstructed: bool = False
+    """The order of the steps is the authors' reading of a structure the plan lost
+    (S7.1's flowchart); the run screen and the report say so."""
     keywords: list[Text] = Field(default_factory=list)
     """Words that find this playbook in the picker, in Chinese and English."""
     source: Source
@@ -404,8 +462,9 @@ class Playbook(Model):
     """The first step."""
     roles: list[Id] = Field(default_factory=list)
     """Contact roles the playbook needs (checked against data/contacts.yaml)."""
-    must_before_end: list[Trigger] = Field(default_factory=list)
-    """Things that must have happened before the run may end (e.g. repair crew notified)."""
+    must_before_end: list[MustEntry] = Field(default_factory=list)
+    """Things that must have happened before the run may end (e.g. repair crew notified);
+    an ``{any_of: [...]}`` entry is satisfied by any one of its triggers."""
     steps: list[Step] = Field(min_length=1)
     """The steps; ``entry`` is where a run begins."""
     timers: list[Timer] = Field(default_factory=list)

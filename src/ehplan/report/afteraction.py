@@ -20,13 +20,15 @@ from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
 from ehplan.report.summary import VERDICT_SYMBOL, local_time, plan_calendar, verdict
-from ehplan.text import Lang, duration_text, in_lang, pick
+from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, in_lang, pick, tagged
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
     "title": ("事件處理報告", "After-action report"),
     "run": ("事件編號", "Run"),
     "playbook": ("預案", "Playbook"),
+    "plan": ("依據：{title}", "Plan: {title}"),
+    "set_hash": ("現行預案集雜湊（{n} 個）：{hash}", "Playbook set in use now ({n}): {hash}"),
     "operator": ("值班員", "Operator"),
     "mode": ("模式", "Mode"),
     "live": ("實戰", "LIVE"),
@@ -38,6 +40,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "duration": ("時長", "Duration"),
     "outcome": ("結果", "Outcome"),
     "times_in": ("時間為預案當地時間 UTC{offset}", "Times are the plan's local time, UTC{offset}"),
+    "authors_legend": ("標有{tag}的文字為編寫者補充，非預案原文；其餘為預案原文",
+                       "Text marked {tag} is the authors' addition, not the plan's words; the rest is the plan's"),
     "log": ("記錄檔", "Log"),
     "intact": ("完整：{n} 筆記錄", "intact: {n} records"),
     "torn": ("最後一行不完整（寫入時中斷），報告只含之前的記錄", "the last line is torn (a write cut short); "
@@ -137,7 +141,11 @@ class _Names:
         self.library, self.lang = library, lang
 
     def _pick(self, value: Any) -> str:
-        return pick(text_map(value), self.lang)
+        return tagged(pick(text_map(value), self.lang), value, self.lang)
+
+    def plan(self) -> str:
+        info = self.library.plan_info
+        return self._pick(info.title) if info is not None else "—"
 
     def playbook(self, playbook_id: str) -> str:
         found = self.library.playbooks.get(playbook_id)
@@ -219,7 +227,8 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     offset = plan_calendar(library).utc_offset
     at = local_time(library)
 
-    lines = [f"ehplan — {_s('title', lang)}", ""]
+    lines = [f"ehplan — {_s('title', lang)}", _s("plan", lang, title=names.plan()),
+             _s("set_hash", lang, n=len(library.playbooks), hash=library.set_hash()), ""]
     mode = _s("drill", lang) if state.mode == "drill" else _s("live", lang)
     if state.clock_scale != 1:
         mode += f", {_s('clock', lang, n=state.clock_scale)}"
@@ -239,6 +248,9 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     width = max(cell_len(_s(key, lang)) for key, _ in header)
     lines += [f"{set_cell_size(_s(key, lang), width)}  {value}" for key, value in header]
     lines.append(_s("times_in", lang, offset=offset))
+    lines += [in_lang(RECONSTRUCTED, lang) for playbook_id in state.playbook_versions
+              if playbook_id in library.playbooks and library.playbook(playbook_id).reconstructed]
+    lines.append(_s("authors_legend", lang, tag=in_lang(SHORT_TAG, lang)))
     for playbook_id, content_hash in state.playbook_versions.items():
         current = library.playbooks.get(playbook_id)
         if current is None:

@@ -13,7 +13,7 @@ from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
 from ehplan.sitedata.models import CalendarFile
-from ehplan.text import Lang, pick
+from ehplan.text import Lang, pick, tagged
 
 VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
 """Each timer verdict's symbol: states are never told by colour alone."""
@@ -93,7 +93,7 @@ def summarize(state: RunState, library: Library, lang: Lang) -> Summary:
     followups = []
     for item in state.followups:
         followup = next(f for f in library.playbook(item.playbook).followups if f.id == item.followup)
-        followups.append((pick(text_map(followup.text), lang), item.due[:10]))
+        followups.append((tagged(pick(text_map(followup.text), lang), followup.text, lang), item.due[:10]))
     overrides = []
     for override in state.overrides:
         title = pick(text_map(library.playbook(override.playbook).step(override.step).title), lang)

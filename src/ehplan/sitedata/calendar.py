@@ -34,3 +34,12 @@ def classify(calendar: CalendarFile | None, day: dt.date) -> DayRule:
     if weekend:
         return DayRule("holiday", f"{day} is a weekend day")
     return DayRule("workday", f"{day} is a weekday")
+
+
+def is_daytime(calendar: CalendarFile | None, instant: dt.datetime) -> bool | None:
+    """Whether ``instant`` falls in the site's daytime hours (local time); None when
+    the calendar does not set them."""
+    if calendar is None or calendar.daytime is None:
+        return None
+    local = instant.astimezone(calendar.zone).time()
+    return calendar.daytime.start <= local < calendar.daytime.end

@@ -16,7 +16,7 @@ class Contact(Model):
     id: Id
     """Referred to by playbooks' notify steps."""
     group: Literal["external", "internal"]
-    """external: public emergency and utility lines (S8.2); internal: roles (S8.1)."""
+    """external: S8.2's 公用 (public) emergency and utility lines; internal: roles (S8.1)."""
     name: Text
     """The unit or role, with its Chinese title."""
     number: str = Field(default="", pattern=r"^[0-9 +\-()]*$")
@@ -24,9 +24,9 @@ class Contact(Model):
     site_fills_number: bool = True
     """False for a contact whose number comes from the caller (a customer's family)."""
     person: str = ""
-    """The person who holds the role, when the site fills it in."""
+    """S8.2's 聯系人 column: the person to ask for, when the site fills it in."""
     note: Text | None = None
-    """Anything the caller should know."""
+    """S8.2's 備注 column: anything the caller should know."""
     source: Source
     """The plan section that names it."""
 
@@ -85,6 +85,21 @@ class Holiday(Model):
         return self
 
 
+class Daytime(Model):
+    """The hours the site counts as daytime (白天), in the plan's local time."""
+
+    start: dt.time
+    """Daytime begins at this time (inclusive)."""
+    end: dt.time
+    """Daytime ends at this time (exclusive)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Daytime:
+        if self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
+
+
 class CalendarFile(Model):
     """``data/calendar.yaml``: which days are workdays and which are holidays."""
 
@@ -100,6 +115,8 @@ class CalendarFile(Model):
     """Days off."""
     workdays: list[dt.date] = Field(default_factory=list)
     """Make-up working days: weekend days that are workdays."""
+    daytime: Daytime | None = None
+    """Daytime hours (S7.1 「白天通知組別經理」): site data, since the plan does not define them."""
 
     def outside_years(self) -> list[tuple[tuple[str | int, ...], dt.date]]:
         """Listed days outside ``years`` (a holiday by its start), with their
@@ -123,3 +140,18 @@ class CalendarFile(Model):
     def local_date(self, instant: dt.datetime) -> dt.date:
         """The calendar date of ``instant`` in the plan's local time, whatever the machine's zone."""
         return instant.astimezone(self.zone).date()
+
+
+class PlanInfo(Model):
+    """``data/plan.yaml``: the plan's S1 (總則) and S10 (附則), the library's metadata."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema pointer for editors."""
+    title: Text
+    """The plan's title, as issued."""
+    purpose: Text
+    """S1: why the plan exists (verbatim)."""
+    categories: Text
+    """S1: the incident types it covers (verbatim)."""
+    provisions: list[Text] = Field(min_length=1)
+    """S10: in force from issue; interpreted by the customer-service department (verbatim)."""

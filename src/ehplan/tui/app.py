@@ -45,6 +45,7 @@ class EhplanApp(App[None]):
         KeySpec("f3", "contacts", "contacts"),
         KeySpec("f4", "supplies", "supplies"),
         KeySpec("f9", "switch_language", "language"),
+        KeySpec("f1", "about", "about", show=False),
         KeySpec("ctrl+q", "quit", "quit", priority=True),
     ]
 
@@ -414,6 +415,7 @@ class EhplanApp(App[None]):
         yield SystemCommand(t("contacts", lang), "F3", self.action_contacts)
         yield SystemCommand(t("supplies", lang), "F4", self.action_supplies)
         yield SystemCommand(t("language", lang), "F9 繁 → 简 → EN", self.action_switch_language)
+        yield SystemCommand(t("about", lang), "F1", self.action_about)
         if (isinstance(screen, RunScreen) and self.session is not None and not self.session.state.ended
                 and self.can_act):
             yield SystemCommand(t("note", lang), "F2", screen.action_note)
@@ -441,6 +443,13 @@ class EhplanApp(App[None]):
 
         if not isinstance(self.screen, ContactsScreen):
             self.push_screen(ContactsScreen(await self.library_loaded(), self.lang))
+
+    async def action_about(self) -> None:
+        """Show which plan the library runs (S1, S10) and the playbook set's hash."""
+        from ehplan.tui.screens.about import AboutScreen
+
+        if not isinstance(self.screen, AboutScreen):
+            self.push_screen(AboutScreen(await self.library_loaded(), self.lang))
 
     async def action_supplies(self) -> None:
         """Open the supplies inventory over the current screen."""

@@ -4,8 +4,10 @@ the escalation steps by the clock, and the plan's rules one by one."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 from walker import Explorer, advance_to, clone, do_step, start, types, visited
 
 from ehplan import resources
@@ -14,9 +16,12 @@ from ehplan.engine import events as ev
 from ehplan.engine.clock import rfc3339
 from ehplan.engine.decide import NeedsConfirmation, Refused
 from ehplan.engine.eventcheck import event_problem
-from ehplan.engine.fold import fold
+from ehplan.engine.fold import fold, triggers_of
+from ehplan.engine.timers import trigger_key
 from ehplan.engine.memory import MemoryRun
 from ehplan.library import Library, load_library
+from ehplan.playbook.models import CalendarDuration, Trigger
+from ehplan.sitedata.calendar import is_daytime
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=TZ)  # a plain workday
@@ -130,16 +135,21 @@ def _hotline_at_choice(library, when=MONDAY) -> MemoryRun:
     return run
 
 
-def test_hotline_cannot_answer_starts_the_3m_report_deadline_met_by_logging_cc_line_head(library):
+def test_hotline_3m_deadline_runs_from_the_supervisors_receipt_not_the_choice(library):
+    """S5.3.2 「熱線中心主管接報后，應3分鐘內報告」: the limit starts when the call
+    to the hotline-centre supervisor is logged, not when the failure is classified."""
     run = _hotline_at_choice(library)
-    assert f"{HOTLINE}/report_cc_3m" not in run.state.timers
-    run.clock.advance(20)
-    chosen_at = run.clock.now()
     run.do(c.Choose("cannot_answer"))
+    advance_to(run, "answer_supervisor_receives")
+    assert f"{HOTLINE}/report_cc_3m" not in run.state.timers
+    run.clock.advance(200)  # longer than 3 minutes after the choice: nothing is missed yet
+    received_at = run.clock.now()
+    run.do(c.LogContact("hotline_supervisor", "answered"))
     timer = run.state.timers[f"{HOTLINE}/report_cc_3m"]
-    assert (timer.kind, timer.duration_s, timer.started_at) == ("deadline", 180, chosen_at)
-    assert timer.due == chosen_at + dt.timedelta(minutes=3)
-    advance_to(run, "answer_report_cc")
+    assert (timer.kind, timer.duration_s, timer.started_at) == ("deadline", 180, received_at)
+    assert timer.due == received_at + dt.timedelta(minutes=3)
+    run.do(c.Continue())
+    assert run.state.step == "answer_report_cc"
     run.clock.advance(100)
     logged = run.do(c.LogContact("cc_line_head", "answered"))
     met = [r for r in logged if r.type == ev.TIMER_MET and r.data["key"] == f"{HOTLINE}/report_cc_3m"]
@@ -147,20 +157,49 @@ def test_hotline_cannot_answer_starts_the_3m_report_deadline_met_by_logging_cc_l
     assert run.state.timers[f"{HOTLINE}/report_cc_3m"].status == "met"
 
 
-def test_hotline_cannot_query_starts_no_deadline(library):
+def test_hotline_cannot_query_runs_the_hall_handling(library):
+    """S5.3.1 「處理方法參照營業廳的故障處理」: the cannot-query branch reports to the
+    line head, diverts the caller, and has S5.1.4's 30-minute rule; no 3-minute limit."""
     run = _hotline_at_choice(library)
     run.do(c.Choose("cannot_query"))
-    assert run.state.timers == {}
+    assert run.state.step == "query_report_line_head"
+    assert set(run.state.timers) == {f"{HOTLINE}/it_on_site", f"{HOTLINE}/query_30m"}
+    with pytest.raises(Refused, match="log a call first"):
+        run.do(c.Continue())
+    advance_to(run, "query_restored", {"query_business": "top_up"})
+    assert "query_divert_top_up" in {p.step for p in run.state.path}
+    logged = _tick_at(run, MONDAY + dt.timedelta(minutes=31))
+    assert ev.ESCALATION_RAISED in logged
+    assert run.state.step == "query_ask_wait"
+    do_step(run)
+    assert run.state.step == "query_restored"
+    run.do(c.Choose("it_arrived"))
+    assert run.state.timers[f"{HOTLINE}/it_on_site"].status == "met"
+    run.do(c.Choose("restored"))
+    assert run.state.timers[f"{HOTLINE}/query_30m"].status == "cleared"
 
 
 def test_hotline_3m_deadline_missed_then_met_late(library):
     run = _hotline_at_choice(library)
     run.do(c.Choose("cannot_answer"))
+    run.do(c.LogContact("line_head", "answered"))
+    run.do(c.LogContact("hotline_supervisor", "answered"))
     run.clock.advance(181)
     assert ev.TIMER_EXPIRED in types(run.do(c.Tick()))
-    run.do(c.LogContact("line_head", "answered"))
     logged = run.do(c.LogContact("cc_line_head", "called"))
     assert [r.data["late"] for r in logged if r.type == ev.TIMER_MET] == [True]
+
+
+def test_hotline_manager_is_reported_to_while_the_fault_is_handled(library):
+    """S5.3.5: the report to the customer department manager and the 報備 come
+    before the fault is cleared, not only after recovery."""
+    run = _hotline_at_choice(library)
+    run.do(c.Choose("cannot_answer"))
+    advance_to(run, "answer_fixed", {"answer_fixable": "fixable_now"})
+    path = [p.step for p in run.state.path]
+    assert path.index("answer_report_manager") < path.index("answer_it_arrived")
+    assert {"answer_report_manager.report_manager", "answer_report_manager.file_handling"} <= {
+        key.split("/", 1)[-1] for key in run.state.items_done}
 
 
 @pytest.mark.parametrize(("when", "minutes", "rule"), [
@@ -213,7 +252,7 @@ def test_hotline_no_backup_escalation_when_fixed_in_time(library):
     run.do(c.Choose("fixed"))
     assert run.state.timers[f"{HOTLINE}/backup_10m"].status == "cleared"
     assert ev.ESCALATION_RAISED not in _tick_at(run, MONDAY + dt.timedelta(minutes=30))
-    assert run.state.step == "answer_follow_up"
+    assert run.state.step == "answer_file_outcome"
 
 
 def test_hotline_inform_customers_deadline_starts_when_cause_is_not_fixable(library):
@@ -358,18 +397,21 @@ def test_property_loss_police_only_over_5000(library, loss, expected):
     assert run.state.step == expected
 
 
-def test_property_loss_cctv_followup_dated_30_days_after_entering_the_step(library):
+def test_property_loss_cctv_followup_dated_30_days_after_the_event(library):
+    """S4.1.2 「事件發生后30天」: dated from the event (the run's start), not from when
+    the CCTV step is reached; the text keeps both conditions."""
     run = start(library, "property_loss", MONDAY)
-    advance_to(run, "report_leader", {"whose_property": "company"})
-    run.clock.advance(17 * 60 + 3)
-    entered_at = run.clock.now()
-    do_step(run)
-    assert run.state.step == "check_cctv"
     (followup,) = run.state.followups
     assert (followup.playbook, followup.followup) == ("property_loss", "keep_cctv")
-    assert followup.due == rfc3339(entered_at + dt.timedelta(days=30))
-    do_step(run)  # ticking the checklist and leaving the step do not date it again
+    assert followup.due == rfc3339(MONDAY + dt.timedelta(days=30))
+    advance_to(run, "report_leader", {"whose_property": "company"})
+    run.clock.advance(17 * 60 + 3)
+    do_step(run)
+    assert run.state.step == "check_cctv"
+    do_step(run)  # reaching and leaving the CCTV step do not date it again
     assert len(run.state.followups) == 1
+    text = library.playbook("property_loss").followups[0].text.as_map()
+    assert "處理結束" in text["zh-Hant"] and "30天" in text["zh-Hant"]
 
 
 # --- gas_accident_report (S7.1) -----------------------------------------------------------
@@ -422,7 +464,7 @@ def test_gas_end_refused_until_repair_crew_and_reporter_are_recorded(library):
     assert all(name in str(refused.value) for name in ("record", "call"))
     run.do(c.SetField("reporter_name", "王先生"))
     run.do(c.SetField("reporter_phone", "13800000000"))
-    with pytest.raises(Refused, match="cannot end yet: call"):
+    with pytest.raises(Refused, match=r"cannot end yet: one of \(call"):
         run.do(c.EndRun(confirm=True))
     run.do(c.LogContact("repair_duty_crew", "called"))
     with pytest.raises(NeedsConfirmation):
@@ -504,3 +546,123 @@ def test_hotline_skipping_it_arrived_does_not_meet_the_it_deadline(library):
     timer = run.state.timers[f"{HOTLINE}/it_on_site"]
     assert timer.active
     assert run.state.overrides[-1].reason == "IT phoned instead"
+
+
+# --- the plan's instructions, as the plan says them -----------------------------------
+
+
+def test_hall_withdrawal_is_reachable_at_once_and_110_stays_a_may(library):
+    """S3.1.3 「勸止無效時可撥打110」 is a may: leaving the hall (優先確保人身安全…撤出營業廳)
+    comes straight from a failed intervention, without a 110 call first; the call
+    is still offered afterwards and logged when made."""
+    run = start(library, "personal_safety", MONDAY)
+    advance_to(run, "hall_dissuade_result", {"which_case": "in_hall"})
+    run.do(c.Choose("continues"))
+    assert run.state.step == "hall_withdraw"
+    assert not run.state.reached("police")
+    advance_to(run, "hall_outside_110")
+    run.do(c.Choose("call_110"))
+    run.do(c.LogContact("police", "answered"))
+    run.do(c.Continue())
+    assert run.state.step == "follow_up_report"
+    assert [call.contact for call in run.state.contacts][-1] == "police"
+    # And without calling 110 at all, the run goes on.
+    other = start(library, "personal_safety", MONDAY)
+    advance_to(other, "hall_may_call_110", {"which_case": "in_hall", "hall_dissuade_result": "not_stopped"})
+    other.do(c.Choose("ceased"))
+    assert other.state.step == "follow_up_report"
+    assert not other.state.reached("police")
+
+
+@pytest.mark.parametrize("branch", ["customer", "estate"])
+@pytest.mark.parametrize(("hour", "who"), [(10, "group_manager"), (22, "repair_duty_crew")])
+def test_gas_daytime_group_manager_or_night_crew_either_satisfies(library, branch, hour, who):
+    """S7.1 「立即通知搶險人員（白天通知組別經理）」: by day the group manager, at night
+    the repair crew; either call completes the step and the must-before-end."""
+    when = MONDAY.replace(hour=hour)
+    run = start(library, GAS, when)
+    step_id = f"{branch}_repair_crew"
+    advance_to(run, step_id, NETWORK_BRANCHES[branch] | {"estate_second_operator_needed": "not_needed"})
+    step = library.playbook(GAS).step(step_id)
+    assert {"group_manager", "repair_duty_crew"} <= set(step.notify)  # both have a number key
+    rule = step.by_time_of_day
+    assert (rule.day, rule.night) == ("group_manager", "repair_duty_crew")
+    assert library.calendar.daytime is not None  # daytime hours are site data
+    assert is_daytime(library.calendar, when) is (who == rule.day)
+    with pytest.raises(Refused, match="one of"):
+        run.do(c.Continue())  # the step's own any_of refusal
+    run.do(c.LogContact(who, "answered"))
+    run.do(c.Continue())
+    advance_to(run, "record_reporter", {"estate_second_operator_needed": "not_needed"})
+    do_step(run)
+    run.do(c.EndRun())
+    assert run.state.ended
+
+
+def test_kiosk_estates_are_best_effort_in_order(library):
+    """S5.4.3 「盡可能通知…，優先通知客戶量大的物業公司」: the estates follow the leader
+    in charge, largest first; an estate that cannot be reached is logged, and
+    none of them blocks the step."""
+    run = start(library, KIOSK, MONDAY)
+    advance_to(run, "report_leader_estates", {"expect_over_24h": "over_24h"})
+    step = library.playbook(KIOSK).step("report_leader_estates")
+    assert step.notify == ["leader_in_charge"]
+    assert step.best_effort == ["kiosk_estate_1", "kiosk_estate_2", "kiosk_estate_3"]
+    with pytest.raises(Refused):
+        run.do(c.Continue())  # the leader in charge is required
+    run.do(c.LogContact("leader_in_charge", "answered"))
+    run.do(c.LogContact("kiosk_estate_1", "no_answer"))  # could not reach
+    run.do(c.Continue())  # the others not tried: never blocking
+    assert run.state.step == "fault_cleared"
+
+
+def test_counter_repair_is_its_own_action(library):
+    """S5.1.1 「馬上進行搶修」 is a step of its own, not words to the customer."""
+    playbook = library.playbook("counter_system_failure")
+    run = start(library, "counter_system_failure", MONDAY)
+    do_step(run)
+    assert run.state.step == "start_repair"
+    assert playbook.step("start_repair").source == "S5.1.1"
+    assert "搶修" not in (playbook.step("explain").body.as_map()["zh-Hant"])
+
+
+TIME_LIMITS = yaml.safe_load((Path(__file__).parents[2] / "data" / "time_limits.yaml").read_text(encoding="utf-8"))
+def _seconds(duration: int | CalendarDuration) -> int | dict[str, int]:
+    if isinstance(duration, CalendarDuration):
+        return {"workday": duration.workday, "holiday": duration.holiday}
+    return duration
+
+
+CONSEQUENCES = {ev.TIMER_STARTED, ev.TIMER_MET, ev.FOLLOWUP_SCHEDULED}
+_WALKS: dict[str, list] = {}
+
+
+def _all_walks(library: Library, playbook_id: str) -> list:
+    if playbook_id not in _WALKS:
+        _WALKS[playbook_id] = Explorer().explore(start(library, playbook_id, MONDAY))
+    return _WALKS[playbook_id]
+
+
+@pytest.mark.parametrize("row", TIME_LIMITS, ids=lambda r: f"{r['section']}-{r['playbook']}-{r['duration']}")
+def test_each_time_limit_starts_at_the_plans_moment(library, row):
+    """Walking every branch with the engine, each limit of the table starts in the
+    same command as the event the table names (the plan's moment), and at its time."""
+    playbook = library.playbook(row["playbook"])
+    expected = trigger_key(playbook.id, Trigger.model_validate(row["start"]))
+    if row["kind"] == "followup":
+        ids = {f.id for f in playbook.followups if f.source == row["section"]}
+        kind, field = ev.FOLLOWUP_SCHEDULED, "followup"
+    else:
+        ids = {t.id for t in playbook.timers if t.source == row["section"] and _seconds(t.duration) == row["duration"]}
+        kind, field = ev.TIMER_STARTED, "timer"
+    starts = 0
+    for walk in _all_walks(library, playbook.id):
+        log = walk.run.log
+        for i, record in enumerate(log):
+            if record.type != kind or record.data[field] not in ids:
+                continue
+            cause = next(r for r in reversed(log[:i]) if r.type not in CONSEQUENCES)
+            assert expected in triggers_of(cause.type, cause.data, playbook.id), (row, cause)
+            assert record.ts == cause.ts
+            starts += 1
+    assert starts, f"no walk of {playbook.id} starts {ids}"

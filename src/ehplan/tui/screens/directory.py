@@ -18,8 +18,9 @@ from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.text_input import TextInput
 
 
-class _TableScreen(Screen[None]):
-    """A searchable table; Esc goes back."""
+class LookupScreen(Screen[None]):
+    """Something to look up in the library, over whatever is underneath (a run is
+    never lost by it); Esc goes back."""
 
     KEYS = [KeySpec("escape", "app.pop_screen", "back")]
     TITLE_KEY = ""
@@ -29,9 +30,17 @@ class _TableScreen(Screen[None]):
         self.library = library
         self.lang = lang
 
-    def compose(self) -> ComposeResult:
+    def compose_title(self) -> ComposeResult:
+        """The keys and the screen's title."""
         apply_keys(self, self.KEYS, self.lang)
         yield Static(plain(t(self.TITLE_KEY, self.lang)), classes="screen-title")
+
+
+class _TableScreen(LookupScreen):
+    """A searchable table."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
         yield TextInput(placeholder=t("search", self.lang), id="table-filter")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield WholeFooter()
@@ -84,14 +93,15 @@ class _TableScreen(Screen[None]):
 
 
 class ContactsScreen(_TableScreen):
-    """External emergency numbers first, then internal roles."""
+    """S8.2's 公用 (public) emergency numbers first, then the internal roles
+    (S8.1), in the plan's columns: unit, contact person, number, remark."""
 
     TITLE_KEY = "contacts"
 
     def headings(self) -> list[str]:
         lang = self.lang
-        return ["", tr({"zh-Hant": "單位 / 職務", "en": "Unit / role"}, lang),
-                tr({"zh-Hant": "電話", "en": "Number"}, lang), t("remark", lang)]
+        return ["", tr({"zh-Hant": "單位名稱 / 職務", "en": "Unit / role"}, lang), t("person", lang),
+                tr({"zh-Hant": "聯系電話", "en": "Number"}, lang), t("remark", lang)]
 
     def rows(self) -> list[list[str]]:
         lang = self.lang
@@ -100,7 +110,8 @@ class ContactsScreen(_TableScreen):
         for group in ("external", "internal"):
             for contact in (c for c in contacts if c.group == group):
                 blank = f"({t('not_filled', lang)})" if contact.site_fills_number else "—"
-                rows.append([contact.id, t(group, lang), tr(contact.name, lang), contact.number or blank,
+                rows.append([contact.id, t(group, lang), tr(contact.name, lang), contact.person,
+                             contact.number or blank,
                              tr(contact.note, lang)])
         return rows
 

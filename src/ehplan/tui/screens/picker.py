@@ -13,7 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ehplan.catalog import Entry
-from ehplan.text import Lang
+from ehplan.text import AUTHORS_TAG, Lang, tagged
 from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
@@ -159,9 +159,10 @@ class PickerScreen(Screen[None]):
         playbook = next(entry for entry in self.catalog if entry.id == playbook_id)
         lang = self.lang
         lines = [tr(playbook.title, lang), "", tr(playbook.summary, lang), "",
-                 f"{t('definition', lang)} ({playbook.source}):", tr(playbook.definition, lang)]
+                 f"{t('definition', lang)} ({playbook.source}):",
+                 tagged(tr(playbook.definition, lang), playbook.definition, lang, AUTHORS_TAG)]
         if playbook.description is not None:
-            lines += ["", tr(playbook.description, lang)]
+            lines += ["", tagged(tr(playbook.description, lang), playbook.description, lang, AUTHORS_TAG)]
         pane.update(plain("\n".join(lines)))
 
     def set_language(self, lang: Lang) -> None:

@@ -24,7 +24,7 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.timers import due_alarms
 from ehplan.playbook.models import DecisionStep, EndStep, RecordField, RecordStep, StepBase
-from ehplan.text import visible
+from ehplan.text import tagged, visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, TextDialog
@@ -137,7 +137,7 @@ class RunScreen(Screen[None]):
         self.query_one(Notices).clear("refusal")  # the step moved on, or the command went through
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
-        view = StepView(self.current_step(), state, self.app.library, lang)
+        view = StepView(self.current_step(), state, self.app.library, lang, self.app.clock.now())
         mounted = main.mount(view)
         self.query_one("#timers-title", Static).update(plain(t("timers", lang)))
         self._render_timers(rebuild=relabel)
@@ -248,7 +248,8 @@ class RunScreen(Screen[None]):
             box.remove_children()
             widgets = []
             for timer in active:
-                label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
+                text = self.app.library.playbook(timer.playbook).timer(timer.timer).label
+                label = tagged(tr(text, lang), text, lang)
                 widget = Countdown(timer, label, lang)
                 widgets.append(widget)
             if widgets:

@@ -3,6 +3,7 @@ read, and the numbered lines (choices, items, contacts) that keys 1–9 pick."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from textual.app import ComposeResult
@@ -24,7 +25,9 @@ from ehplan.playbook.models import (
     RecordStep,
     StepBase,
 )
-from ehplan.text import Lang, visible
+from ehplan.sitedata.calendar import is_daytime
+from ehplan.sitedata.models import CalendarFile
+from ehplan.text import AUTHORS_TAG, RECONSTRUCTED, SHORT_TAG, Lang, in_lang, tagged, visible
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import plain, shown, tr
 from ehplan.tui.strings import t
@@ -54,9 +57,10 @@ OUTCOME_MARKS = {"answered": "✓", "called": "✓", "no_answer": "✗"}
 
 
 def step_contacts(step: StepBase) -> list[str]:
-    """Every contact the step names: those to notify, then those listed beside
-    it (「組別經理的電話列於下方」), each once."""
-    return list(dict.fromkeys([*getattr(step, "notify", []), *step.contacts]))
+    """Every contact the step names: those to notify, those to try as far as
+    possible (S5.4.3's estates, in order), then those listed beside it
+    (「組別經理的電話列於下方」), each once."""
+    return list(dict.fromkeys([*getattr(step, "notify", []), *getattr(step, "best_effort", []), *step.contacts]))
 
 
 def numbered_targets(step: StepBase) -> list[tuple[str, str]]:
@@ -70,6 +74,24 @@ def numbered_targets(step: StepBase) -> list[tuple[str, str]]:
     return [*own, *(("contact", c) for c in step_contacts(step))][:9]
 
 
+def call_now(step: NotifyStep, calendar: CalendarFile | None, now: dt.datetime | None) -> tuple[str, str] | None:
+    """The contact a day/night rule names at ``now``, with the UI key saying why
+    ("call_now_day" / "call_now_night"); None without a rule, a clock or daytime hours."""
+    rule = step.by_time_of_day
+    if rule is None or now is None:
+        return None
+    daytime = is_daytime(calendar, now)
+    if daytime is None:
+        return None
+    return (rule.day, "call_now_day") if daytime else (rule.night, "call_now_night")
+
+
+def origin_shown(value: Any, lang: Lang, tag: tuple[str, str] = SHORT_TAG) -> Content:
+    """A playbook text, safe to show, labelled when it is the authors' (a label,
+    not a colour, so it survives 16 colours, a screenshot and a print)."""
+    return plain(tagged(tr(value, lang), value, lang, tag))
+
+
 class StepView(Vertical):
     """Everything about the step the operator is on. On a record step, Up and
     Down move between the fields (as Shift+Tab and Tab do), recorded ones too,
@@ -77,8 +99,10 @@ class StepView(Vertical):
 
     BINDINGS = [Binding("up", "field(-1)", show=False), Binding("down", "field(1)", show=False)]
 
-    def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang) -> None:
+    def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang,
+                 now: dt.datetime | None = None) -> None:
         super().__init__(classes="step-view")
+        self.now = now
         self.step = step
         self.state = state
         self.library = library
@@ -93,44 +117,57 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         step, lang = self.step, self.lang
         last = self.state.path[-1] if self.state.path else None
+        if self.library.playbook(self.state.playbook).reconstructed:
+            yield Static(plain(in_lang(RECONSTRUCTED, lang)), classes="reconstructed")
         if last is not None and last.via == "escalation":
             yield Static(plain("▲ " + t("escalation", lang) + tr(step.title, lang)), classes="escalation-banner")
-        yield Static(shown(step.title, lang), id="step-title")
+        yield Static(origin_shown(step.title, lang), id="step-title")
         yield Static(plain(f"{t('source', lang)} {step.source}"), id="step-source")
         if step.body is not None:
-            yield Static(shown(step.body, lang), id="step-body")
+            yield Static(origin_shown(step.body, lang, AUTHORS_TAG), id="step-body")
         script = getattr(step, "script", None)
         if script is not None:
             box = Static(shown(script, lang), id="script")
-            box.border_title = "🗣 " + t("tell_contact" if isinstance(step, NotifyStep) else "script", lang)
+            box.border_title = "🗣 " + t(self._script_label(), lang)
+            box.border_subtitle = tagged("", script, lang).strip()
             yield box
         yield from self._kind_specific()
         if step.supplies:
             names = [f"• {tr(self.library.supply(s).name, lang)} ×{self.library.supply(s).quantity}"
                      for s in step.supplies]
             box = Static(plain("\n".join(names)), id="step-supplies")
-            box.border_title = t("supplies_here", lang)
+            box.border_title = t("supplies_here", lang) + " " + in_lang(SHORT_TAG, lang)
             yield box
         if not isinstance(step, DecisionStep | EndStep):
             label = t("continue", lang) if not isinstance(step, GotoStep) else t("switched", lang) + " →"
             yield Button(plain(f"⏎ {label}"), id="continue", variant="primary")
+
+    def _script_label(self) -> str:
+        """The script box's label: to the contact called, or by the playbook's
+        channel to the caller on the hotline or the customer in the hall."""
+        if isinstance(self.step, NotifyStep):
+            return "tell_contact"
+        channel = self.library.playbook(self.state.playbook).channel
+        return f"script_{channel}" if channel is not None else "script"
 
     def _kind_specific(self) -> ComposeResult:
         step, lang, state = self.step, self.lang, self.state
         if isinstance(step, DecisionStep):
             yield Static(plain(t("choose", lang)), classes="hint")
             for n, choice in enumerate(step.choices, 1):
-                yield NumberedLine(n, plain(f" {n}  {tr(choice.label, lang)}"))
+                yield NumberedLine(n, plain(f" {n}  {tagged(tr(choice.label, lang), choice.label, lang)}"))
         elif isinstance(step, ChecklistStep):
             yield Static(plain(t("tick_hint", lang)), classes="hint")
             for n, item in enumerate(step.items, 1):
                 done = state.item_key(step.id, item.id) in state.items_done
                 mark = "☑" if done else "☐"
                 extra = f"  ({t('optional', lang)})" if item.optional else ""
-                yield NumberedLine(n, plain(f" {n} {mark} {tr(item.text, lang)}{extra}"), done=done)
+                text = tagged(tr(item.text, lang), item.text, lang)
+                yield NumberedLine(n, plain(f" {n} {mark} {text}{extra}"), done=done)
                 if item.script is not None:
                     box = Static(shown(item.script, lang), classes="item-script")
                     box.border_title = "🗣 " + t("script", lang)
+                    box.border_subtitle = tagged("", item.script, lang).strip()
                     yield box
         elif isinstance(step, RecordStep):
             yield Static(plain(t("record_hint", lang)), classes="hint")
@@ -150,11 +187,21 @@ class StepView(Vertical):
         numbered = [(n, target) for n, (kind, target) in enumerate(numbered_targets(step), 1) if kind == "contact"]
         if not numbered:
             return
-        yield Static(plain(t("call_hint", lang)), classes="hint")
+        either = f" · {t('either_hint', lang)}" if getattr(step, "any_of", False) else ""
+        yield Static(plain(t("call_hint", lang) + either), classes="hint")
+        now_contact = call_now(step, self.library.calendar, self.now) if isinstance(step, NotifyStep) else None
+        best_effort = set(getattr(step, "best_effort", []))
         for n, contact_id in numbered:
-            line = NumberedLine(n, self._contact_line(n, contact_id), done=state.reached(contact_id))
-            line.set_class(not state.reached(contact_id) and self._last_outcome(contact_id) == "no_answer",
-                           "-no-answer")
+            if contact_id in best_effort and n == min(m for m, c in numbered if c in best_effort):
+                yield Static(plain(t("try_hint", lang)), classes="hint")
+            # a best-effort call counts once tried, whatever came of it: none is required
+            done = (any(c.contact == contact_id for c in state.contacts) if contact_id in best_effort
+                    else state.reached(contact_id))
+            text = self._contact_line(n, contact_id)
+            if now_contact is not None and contact_id == now_contact[0]:
+                text += plain("  ◀ " + t(now_contact[1], lang))
+            line = NumberedLine(n, text, done=done)
+            line.set_class(not done and self._last_outcome(contact_id) == "no_answer", "-no-answer")
             yield line
         required = getattr(step, "notify", [])
         unanswered = [n for n, c in numbered if c in required and not state.reached(c)
