@@ -9,7 +9,7 @@ the screen itself always show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.cells import cell_len
 from textual import events
@@ -36,7 +36,9 @@ class WholeFooter(Footer):
         super().__init__(compact=True, show_command_palette=show_command_palette)
 
     def compose(self) -> ComposeResult:
-        keys = list(super().compose())
+        self._forget_keys(lambda node: bool(getattr(node, "_closing", False)))
+        made = list(super().compose())
+        keys = made
         width = self.size.width or self.app.size.width
         for key in DROP_FIRST:
             if needed(keys) <= width:
@@ -44,7 +46,23 @@ class WholeFooter(Footer):
             keys = [k for k in keys if not (isinstance(k, FooterKey) and k.key == key)]
         while keys and needed(keys) > width:
             keys.pop()
+        shown = {id(k) for k in keys}
+        self._forget_keys(lambda node: any(node is k for k in made) and id(node) not in shown)
         yield from keys
+
+    def _forget_keys(self, gone: Callable[[object], bool]) -> None:
+        """Drop the footer's watcher entries for keys that are gone.
+
+        Footer.compose binds every FooterKey to the footer's ``compact``
+        (data_bind), which keeps an entry pointing back at the key on the
+        footer itself, pruned only when ``compact`` changes (Textualize/textual
+        #6666). The footer recomposes whenever the screen's keys change, on
+        every step, so without this each old key stayed alive with all it
+        holds: 490,000 objects after 150 key presses instead of 209,000.
+        """
+        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
+        for entries in watchers.values():
+            entries[:] = [(node, callback) for node, callback in entries if not gone(node)]
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self.recompose)
