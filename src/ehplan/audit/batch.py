@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .runfiles import run_files
-from .verify import VerifyResult, verify_log
+from .verify import VERDICTS, VerifyResult, verify_log
+
+__all__ = ["VERDICTS", "Checked", "expand", "verify_all"]
 
 CHUNK = 32
 """Runs a worker checks per task: small logs cost less than the hand-over."""
 
-VERDICTS = ("intact", "tampered", "torn tail", "previous-run link broken", "unreadable", "needs its key")
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,7 @@ class Checked:
     @property
     def verdict(self) -> str:
         """One of VERDICTS."""
-        result = self.result
-        if result.unreadable:
-            return "unreadable"
-        if result.needs_key:
-            return "needs its key"
-        if result.ok:
-            return "intact"
-        if result.chain_ok and result.prev_run_ok is False:
-            return "previous-run link broken"
-        return "torn tail" if result.torn_tail else "tampered"
+        return self.result.verdict
 
 
 def expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:

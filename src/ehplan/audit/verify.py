@@ -14,6 +14,8 @@ from .errors import AuditReadError
 from .parallel import scan_file
 
 PREV_RUN_BAD = "previous run file missing or altered"
+VERDICTS = ("intact", "tampered", "torn tail", "previous-run link broken", "unreadable", "needs its key")
+"""Every verdict `VerifyResult.verdict` gives, in the order tables list them."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,19 @@ class VerifyResult:
     """The hash chain alone is intact (ignoring the prev_run link)."""
     needs_key: bool = False
     """The log is HMAC-keyed and no key was given: it could not be checked at all."""
+
+    @property
+    def verdict(self) -> str:
+        """One word for the finding, one of VERDICTS (for tables and the run index)."""
+        if self.unreadable:
+            return "unreadable"
+        if self.needs_key:
+            return "needs its key"
+        if self.ok:
+            return "intact"
+        if self.chain_ok and self.prev_run_ok is False:
+            return "previous-run link broken"
+        return "torn tail" if self.torn_tail else "tampered"
 
 
 def verify_log(path: Path, key: bytes | None = None, *, split: bool = True) -> VerifyResult:

@@ -44,7 +44,8 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 
     key = read_key_file(key_file)
     paths = expand(logs)
-    with _progress(len(paths)) as advance:
+    with _progress("verifying") as (on_total, advance):
+        on_total(len(paths))
         checked = verify_all(paths, key, jobs=jobs, progress=advance)
     worst = EXIT_OK
     for run in checked:
@@ -70,20 +71,6 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
         say(f"{len(checked)} run(s): " + ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
             if checked else "no run files found")
     sys.exit(worst)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], object]]:
-    """A progress bar on a terminal's stderr while many runs are checked; else nothing."""
-    if total < 200 or not sys.stderr.isatty():
-        yield lambda _done: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("verifying", total=total)
-        yield lambda done: bar.advance(task, done)
 
 
 @click.command(short_help="After-action report of one run's log (deadlines, timeline, score).")
@@ -241,7 +228,7 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
 
     key = read_key_file(key_file)
     chosen = list(directories) or [resources.default_log_dir((ctx.obj or {}).get("log_dir"))]
-    with _counted_progress() as (on_total, advance):
+    with _progress("reading runs") as (on_total, advance):
         rows = index_runs(chosen, key, progress=advance, on_total=on_total)
 
     zone = _plan_zone(data or (ctx.obj or {}).get("data"))
@@ -289,8 +276,9 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
 
 
 @contextmanager
-def _counted_progress() -> Iterator[tuple[Callable[[int], object], Callable[[int], object]]]:
-    """A progress bar on a terminal's stderr once it is known many files must be read."""
+def _progress(what: str) -> Iterator[tuple[Callable[[int], object], Callable[[int], object]]]:
+    """A progress bar on a terminal's stderr, shown once it is known that many
+    files (200 or more) must be read: yields (set the total, advance by n)."""
     if not sys.stderr.isatty():
         yield (lambda _total: None), (lambda _done: None)
         return
@@ -298,7 +286,7 @@ def _counted_progress() -> Iterator[tuple[Callable[[int], object], Callable[[int
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("reading runs", total=None, visible=False)
+        task = bar.add_task(what, total=None, visible=False)
 
         def on_total(total: int) -> None:
             bar.update(task, total=total, visible=total >= 200)

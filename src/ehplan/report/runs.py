@@ -61,15 +61,9 @@ def row_for(path: Path, key: bytes | None = None) -> RunRow:
     """Verify and fold one run file into its row (never raises for a bad file)."""
     path = Path(path).absolute()
     result = verify_log(path, key)
+    integrity = result.verdict
     if result.unreadable or result.needs_key:
-        integrity = "unreadable" if result.unreadable else "needs its key"
         return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, None)
-    if result.ok:
-        integrity = "intact"
-    elif result.chain_ok and result.prev_run_ok is False:
-        integrity = "previous-run link broken"
-    else:
-        integrity = "torn tail" if result.torn_tail else "tampered"
     bad_seq = result.first_bad_seq
     records, _damage = read_log(path, key)  # the valid prefix: what the row may say of the run
     if not records:
