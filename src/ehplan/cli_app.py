@@ -26,8 +26,9 @@ def run_app(options: dict[str, Any]) -> None:
     """
     from ehplan import catalog
 
+    settings = load_settings()  # read once: the key file and the remembered operator
     log_dir = usable_log_dir(options.get("log_dir"))
-    hmac_key = run_key(options.get("key_file"))
+    hmac_key = run_key(options.get("key_file"), settings)
     playbooks = resources.playbooks_dir(options.get("playbooks"))
     data = resources.data_dir(options.get("data"))
     key = catalog.fingerprint(playbooks, data)
@@ -52,7 +53,7 @@ def run_app(options: dict[str, Any]) -> None:
             library = load()
         except LoadError as exc:
             _print_problems([str(p) for p in exc.problems])
-    operator = options.get("operator") or load_settings().get("operator")
+    operator = options.get("operator") or settings.get("operator")
     if options.get("operator"):
         remember_operator(options["operator"])
     from ehplan.tui.app import EhplanApp
@@ -79,11 +80,11 @@ def usable_log_dir(log_dir: str | os.PathLike[str] | None) -> Path:
     return chosen
 
 
-def run_key(key_file: str | os.PathLike[str] | None) -> bytes | None:
+def run_key(key_file: str | os.PathLike[str] | None, settings: dict[str, Any] | None = None) -> bytes | None:
     """The key new runs are chained with: ``--key``, else ``$EHPLAN_KEY_FILE``, else
     the site's settings (``"key_file"`` in settings.json), else none; one line and
     exit 2 if the file cannot be used."""
-    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE") or load_settings().get("key_file")
+    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE") or (settings if settings is not None else load_settings()).get("key_file")
     if not chosen:
         return None
     from ehplan.audit.keys import KeyFileError, read_key

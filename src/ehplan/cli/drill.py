@@ -65,11 +65,12 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
     from ehplan.settings import load_settings, remember_operator
     from ehplan.tui.app import EhplanApp
 
-    name = operator or obj.get("operator") or load_settings().get("operator")
+    settings = load_settings()
+    name = operator or obj.get("operator") or settings.get("operator")
     app = EhplanApp(library, log_dir=usable_log_dir(log_dir or obj.get("log_dir")), operator=name,
                     lang=shown, clock=ScaledClock(SystemClock(), scale or loaded.clock_scale), mode="drill",
                     remember_operator=remember_operator, resume_offer=False, scenario=loaded,
-                    key=run_key(obj.get("key_file")))
+                    key=run_key(obj.get("key_file"), settings))
     app.run()
     sys.exit(app.return_code or 0)
 

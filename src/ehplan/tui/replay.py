@@ -45,6 +45,9 @@ class ReplaySession:
     def state(self):  # type: ignore[no-untyped-def]
         return self.replay.state
 
+    def close(self) -> None:
+        """Nothing to release: a replay never opens the log for writing, nor locks it."""
+
 
 class ReplayScreen(RunScreen, inherit_bindings=False):
     """The run screen, read-only, with playback keys and a status bar."""
