@@ -366,7 +366,7 @@ def main() -> int:
                            ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
                            ("many", lambda: many_bench.bench_many(scratch, env)),
                            ("report", lambda: report_bench.bench_report(scratch)),
-                           ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile", env))):
+                           ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile"))):
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             try:
                 results[name] = step()

@@ -124,8 +124,11 @@ def test_private_files_are_0600_and_replace_a_planted_link(tmp_path, victim):
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_settings_cache_and_report_out_are_0600(tmp_path, monkeypatch):
+def test_settings_cache_and_report_out_are_0600(tmp_path, monkeypatch, example_library):
     from ehplan import catalog
+    from ehplan.engine import commands as c
+    from ehplan.engine.clock import FakeClock
+    from ehplan.session import Session
     from ehplan.settings import remember_operator, settings_path
 
     monkeypatch.setenv("EHPLAN_CACHE_DIR", str(tmp_path / "cache"))
@@ -135,13 +138,14 @@ def test_settings_cache_and_report_out_are_0600(tmp_path, monkeypatch):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert catalog.read_cached("k") == []
     root = Path(__file__).resolve().parents[2]
-    log = _run(tmp_path / "logs")
+    session = Session.start(example_library, tmp_path / "logs", c.StartRun("example", "r1", "Ann"), FakeClock(T0))
+    session.execute(c.Continue())
+    session.close()
     out = tmp_path / "report.txt"
-    result = CliRunner().invoke(main, ["report", str(log), "--out", str(out),
+    result = CliRunner().invoke(main, ["report", str(session.path), "--out", str(out),
                                        "--playbooks", str(root / "tests/data/playbooks")])
-    # this log's first event is no real run_started (no playbook fields): one line, no file
-    assert result.exit_code in (1, 2) and "Traceback" not in result.output
-    assert not out.exists() or stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "r1" in out.read_text(encoding="utf-8")
 
 
 # --- reading ---------------------------------------------------------------------------------
