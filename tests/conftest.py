@@ -67,9 +67,11 @@ def build_app(tmp_path: Path, library: Library, *, lang: Lang = "zh-Hant", clock
     """An EhplanApp with a frozen clock and its logs under ``tmp_path/logs``."""
     from ehplan.tui.app import EhplanApp
 
-    return EhplanApp(library, log_dir=log_dir or tmp_path / "logs", operator=operator, lang=lang,
-                     clock=clock or FakeClock(MONDAY_9AM), mode=mode, resume_offer=resume_offer,
-                     remember_operator=remember_operator, key=key)
+    app = EhplanApp(library, log_dir=log_dir or tmp_path / "logs", operator=operator, lang=lang,
+                    clock=clock or FakeClock(MONDAY_9AM), mode=mode, resume_offer=resume_offer,
+                    remember_operator=remember_operator, key=key)
+    app.tick_every_s = None  # the fake clock moves only when a test moves it, and then it ticks
+    return app
 
 
 @pytest.fixture

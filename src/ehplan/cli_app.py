@@ -84,7 +84,8 @@ def run_key(key_file: str | os.PathLike[str] | None, settings: dict[str, Any] | 
     """The key new runs are chained with: ``--key``, else ``$EHPLAN_KEY_FILE``, else
     the site's settings (``"key_file"`` in settings.json), else none; one line and
     exit 2 if the file cannot be used."""
-    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE") or (settings if settings is not None else load_settings()).get("key_file")
+    site = settings if settings is not None else load_settings()
+    chosen = key_file or os.environ.get("EHPLAN_KEY_FILE") or site.get("key_file")
     if not chosen:
         return None
     from ehplan.audit.keys import KeyFileError, read_key

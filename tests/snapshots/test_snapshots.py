@@ -105,7 +105,7 @@ def countdowns_after(seconds: int):  # type: ignore[no-untyped-def]
     async def before(pilot) -> None:  # type: ignore[no-untyped-def]
         await start(pilot)
         pilot.app.clock.advance(seconds)
-        await pilot.app.screen._tick()
+        await pilot.app.tick_runs()
         await pilot.pause()
         pilot.app.screen.query_one(Notices).clear()  # notices are checked by the Pilot tests
         await pilot.pause()
@@ -216,3 +216,31 @@ class TestReplayAndDrill:
                         clock=ScaledClock(clock, scenario.clock_scale), mode="drill", resume_offer=False,
                         scenario=scenario)
         assert snap_compare(app, terminal_size=WIDE)
+
+
+class TestSeveralRuns:
+    """Two incidents at once: the gas-leak call (F5) on screen, and above the
+    notices a strip naming the hotline outage still open with its nearest
+    deadline (⏱ and the time left) and "F12 ▸" at its start; the footer offers
+    F12 to switch and Ctrl+N for another incident."""
+
+    @pytest.mark.parametrize(("lang", "size"), [("zh-Hant", SMALL), ("en", WIDE)])
+    def test_second_run_with_the_strip(self, snap_compare, make_app, shipped_library, tmp_path, clock, monkeypatch,
+                                       lang, size):
+        ids = iter(["20261130-0900-aaaa", "20261130-0901-bbbb"])
+        monkeypatch.setattr(ehplan.tui.app, "new_run_id", lambda clock: next(ids))
+
+        async def before(pilot) -> None:  # type: ignore[no-untyped-def]
+            app = pilot.app
+            await pilot.pause()
+            app.start_run("hotline_system_failure")
+            await pilot.pause()
+            app.session.execute(cmd.LogContact("hotline_supervisor", "answered"))  # the 3-minute report starts
+            app.clock.advance(40)
+            await pilot.press("f5")
+            await pilot.pause()
+            await app.tick_runs()
+            await pilot.pause()
+
+        app = make_app(tmp_path, library=shipped_library, lang=lang, clock=clock)
+        assert snap_compare(app, terminal_size=size, run_before=before)

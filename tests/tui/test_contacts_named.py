@@ -91,7 +91,7 @@ async def test_call_dialog_enter_does_what_its_footer_says_and_no_answer_is_not_
         assert "✗ No answer" in str(line.content) and "✓" not in str(line.content)
         assert line.has_class("-no-answer") and not line.has_class("-done")
         advice = str(app.screen.query_one(".no-answer-next").content)
-        assert "call again (press 1)" in advice and "F3" in advice and "F8" in advice
+        assert "call again (press 1)" in advice and "F3" in advice and "Ctrl+O" in advice
         await pilot.press("1")
         await pilot.pause()
         await pilot.press("enter")  # Enter on the first button: answered

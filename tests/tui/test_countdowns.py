@@ -15,7 +15,7 @@ def countdowns(app) -> dict[str, Countdown]:  # type: ignore[no-untyped-def]
 
 async def tick(app, pilot) -> None:  # type: ignore[no-untyped-def]
     """What the screen's one-second interval does, called directly."""
-    await app.screen._tick()
+    await app.tick_runs()
     await pilot.pause()
 
 

@@ -39,10 +39,10 @@ async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, exam
         assert started["mode"] == "drill" and started["scenario"] == "example_drill"
 
         clock.advance(59)
-        await app.screen._tick()
+        await app.tick_runs()
         assert of_type(app, "inject_delivered") == []
         clock.advance(1)
-        await app.screen._tick()
+        await app.tick_runs()
         await pilot.pause()
         (inject,) = of_type(app, "inject_delivered")
         assert inject == {"inject": "queue", "text": "Customers [bold]queue[/bold] up.", "at_s": 60}
@@ -53,7 +53,7 @@ async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, exam
         assert text_of(app, "#side-injects") == "✉ 演練注入\n• 客戶開始排長隊。"
         await pilot.press("f9", "f9")
         await pilot.pause()
-        await app.screen._tick()
+        await app.tick_runs()
         assert len(of_type(app, "inject_delivered")) == 1  # once
 
         for command in (cmd.Continue(), cmd.TickItem("explain"), cmd.TickItem("divert"), cmd.Continue(),

@@ -79,7 +79,7 @@ async def test_an_emergency_key_on_the_resume_offer_starts_the_run_and_keeps_the
         assert isinstance(app.screen, RunScreen) and app.session.state.playbook == "threatening_call"
         assert app.session.path != crashed.path
         app.session.execute(cmd.EndRun(confirm=True))
-        app.show_summary()
+        app.show_summary(app.current)
         await pilot.pause()
         app.action_new_run()
         await pilot.pause()

@@ -24,7 +24,7 @@ async def test_old_footer_keys_do_not_pile_up(tmp_path, make_app):
         await pilot.pause()
         settled = live_footer_keys()
         for _ in range(15):  # back and forth between steps whose keys differ: a recompose each time
-            await app.execute(cmd.AddNote("x"))
+            await app.current.execute(cmd.AddNote("x"))
             await pilot.press("f9")
             await pilot.pause()
         assert live_footer_keys() <= settled + 15  # one footer's worth at most, not fifteen

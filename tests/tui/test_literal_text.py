@@ -78,7 +78,7 @@ async def test_override_reason_is_shown_literally_at_the_end(tmp_path, make_app)
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await start(app, pilot)
-        await pilot.press("f8")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         await submit_dialog(app, pilot, reason)
         assert of_type(app, "step_overridden")[0]["reason"] == reason

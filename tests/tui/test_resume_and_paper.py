@@ -77,7 +77,7 @@ async def test_the_log_folds_back_to_the_state_the_screen_showed(tmp_path, make_
         await pilot.press("f2", *"hi", "enter")
         await pilot.pause()
         clock.advance(150)
-        await app.screen._tick()
+        await app.tick_runs()
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press(*"42", "enter")
@@ -107,10 +107,9 @@ async def test_a_failed_write_shows_the_paper_screen_and_nothing_more_is_written
         assert isinstance(app.screen, PaperScreen)
         assert "No space left" in screen_text_of_paper(app)
         assert app.session.failure == "No space left"
-        await pilot.press("enter", "1", "f2", "f8", "f10")
+        await pilot.press("enter", "1", "f2", "ctrl+o", "f10")
         await pilot.pause()
-        run_screen = next(s for s in app.screen_stack if isinstance(s, RunScreen))
-        await run_screen._tick()  # the clock keeps ticking underneath: it must not write either
+        await app.tick_runs()  # the clock keeps ticking underneath: it must not write either
         assert path.read_bytes() == on_disk
         assert types(app)[-1] == "step_entered"
         assert app.is_running
@@ -131,7 +130,7 @@ async def test_low_disk_space_is_announced_once(tmp_path, make_app, monkeypatch)
         await start(app, pilot)
         screen = app.screen
         assert isinstance(screen, RunScreen)
-        await screen._tick()
-        await screen._tick()
+        await app.tick_runs()
+        await app.tick_runs()
         await pilot.pause()
         assert sum("磁碟空間不足" in m for m in messages(app)) == 1

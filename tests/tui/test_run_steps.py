@@ -184,12 +184,12 @@ async def test_decision_key_1_goes_to_done(tmp_path, make_app):
         assert app.session.state.step == "done"
 
 
-async def test_f8_skip_needs_a_reason_then_logs_it(tmp_path, make_app):
+async def test_ctrl_o_skip_needs_a_reason_then_logs_it(tmp_path, make_app):
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await start(app, pilot)
         before = types(app)
-        await pilot.press("f8")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)
         await pilot.press("enter")  # empty: refused in the dialog
@@ -208,12 +208,12 @@ async def test_f8_skip_needs_a_reason_then_logs_it(tmp_path, make_app):
         assert app.session.state.step == "checks"
 
 
-async def test_f8_escape_cancels_without_logging(tmp_path, make_app):
+async def test_ctrl_o_escape_cancels_without_logging(tmp_path, make_app):
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await start(app, pilot)
         before = types(app)
-        await pilot.press("f8", *"why", "escape")
+        await pilot.press("ctrl+o", *"why", "escape")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
         assert types(app) == before

@@ -56,9 +56,18 @@ async def start(app: EhplanApp, pilot: Pilot[None], playbook: str = "example") -
     """Start a run of ``playbook`` the way the picker does, and wait for its first step."""
     await pilot.pause()  # the picker is up and the library loaded
     app.start_run(playbook)
-    await pilot.pause()
+    await until_run_screen(app, pilot)
     assert isinstance(app.screen, RunScreen)
     return app.screen
+
+
+async def until_run_screen(app: EhplanApp, pilot: Pilot[None], tries: int = 50) -> None:
+    """Wait until a run screen is on top (a run's log is created off the event loop)."""
+    for _ in range(tries):
+        await pilot.pause()
+        if isinstance(app.screen, RunScreen) and app.screen.is_mounted:
+            await pilot.pause()
+            return
 
 
 async def fast_forward(app: EhplanApp, pilot: Pilot[None], *commands: cmd.Command) -> None:

@@ -79,7 +79,7 @@ class _Draft:
     def enter(self, step_id: str, via: str, **extra: Any) -> None:
         step = self.playbook.step(step_id)
         self.emit(ev.STEP_ENTERED, {"playbook": self.playbook.id, "step": step_id, "via": via,
-                                    "kind": step.kind, "source": step.source, **extra})  # type: ignore[attr-defined]
+                                    "kind": step.kind, "source": step.source, **extra})
 
 
 def decide(state: RunState, command: cmd.Command, now: dt.datetime, library: Library) -> list[ev.NewEvent]:

@@ -305,10 +305,12 @@ class EndStep(StepBase):
     """A word for the report: resolved, escalated, handed_over..."""
 
 
-Step = Annotated[
-    ActionStep | ChecklistStep | DecisionStep | RecordStep | NotifyStep | GotoStep | EndStep,
-    Field(discriminator="kind"),
-]
+AnyStep = ActionStep | ChecklistStep | DecisionStep | RecordStep | NotifyStep | GotoStep | EndStep
+"""Every kind of step. Code that treats kinds differently matches on this union
+and ends with ``case _: assert_never(step)``, so a new kind is a type error at
+every place that must learn it."""
+
+Step = Annotated[AnyStep, Field(discriminator="kind")]
 
 # --- timers and follow-ups --------------------------------------------------
 
@@ -484,12 +486,12 @@ class Playbook(Model):
                 raise ValueError("a keyword cannot be blank")
         return value
 
-    def step(self, step_id: str) -> StepBase:
+    def step(self, step_id: str) -> AnyStep:
         """The step with this id (KeyError if none)."""
         return self.step_index[step_id]
 
     @cached_property
-    def step_index(self) -> dict[str, StepBase]:
+    def step_index(self) -> dict[str, AnyStep]:
         """Steps by id."""
         return {step.id: step for step in self.steps}
 

@@ -1,5 +1,11 @@
-"""The Textual app: owns the session and routes screens. Thin on purpose;
-drawing lives in screens/, state in the engine, durability in the session."""
+"""The Textual app: holds the set of runs and routes screens. Thin on purpose:
+drawing lives in screens/, state in the engine, durability in the session.
+
+Several runs can be open at once (a hotline outage, then a gas-leak call): each
+is a `LiveRun` with its own log, lock and timers. The app ticks them all every
+second, whichever is on screen; the run screen shows one and a strip shows the
+others' nearest deadlines. F5–F8 start an emergency run from any screen, F12
+goes to another open run, Ctrl+N back to the picker for a new incident."""
 
 from __future__ import annotations
 
@@ -28,11 +34,19 @@ from ehplan.tui.widgets.notices import SEVERITY, Kind, Notices
 if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
     from ehplan.audit import AuditRecord
     from ehplan.drill import Scenario
-    from ehplan.engine import commands as cmd
     from ehplan.library import Library
     from ehplan.session import Session
+    from ehplan.tui.controller import LiveRun, RunController
     from ehplan.tui.screens.resume import OpenRun
     from ehplan.tui.screens.run import RunScreen
+
+
+LOW_SPACE_CHECK_EVERY = 30
+"""Seconds between checks of a run's log disk for free space."""
+IDLE_COLLECT_AFTER_S = 2.0
+"""Seconds without a key press after which a deferred full garbage collection may run."""
+SWITCH_TARGET_S = 60.0
+"""For this long after a hidden run rang, F12 goes to it."""
 
 
 class EhplanApp(App[None]):
@@ -45,12 +59,15 @@ class EhplanApp(App[None]):
         KeySpec("f3", "contacts", "contacts"),
         KeySpec("f4", "supplies", "supplies"),
         KeySpec("f9", "switch_language", "language"),
+        KeySpec("f12", "switch_run", "k_switch_run", priority=True),
+        KeySpec("ctrl+n", "new_incident", "k_new_incident", priority=True),
         KeySpec("f1", "about", "about", show=False),
         KeySpec("ctrl+q", "quit", "quit", priority=True),
     ]
 
-    can_act = True
-    """Whether the run on screen can be acted on (not when a log is replayed)."""
+    tick_every_s: float | None = 1.0
+    """How often every run is ticked; None for none but the explicit `tick_runs`
+    (tests on a fake clock, which only moves when they move it)."""
 
     lang: reactive[Lang] = reactive("zh-Hant", init=False)
     """The language everything is shown in; F9 cycles zh-Hant → zh-Hans → en."""
@@ -75,16 +92,29 @@ class EhplanApp(App[None]):
         self.operator = operator
         self.clock: Clock = clock or SystemClock()
         self.mode = mode
-        self.session: Session | None = None
+        self.runs: list[LiveRun] = []
+        """The open runs (and ended ones whose summary is still on screen), in the order they started."""
+        self.current: RunController | None = None
+        """The run on screen, or the last one shown."""
         self._remember_operator = remember_operator
         self._resume_offer = resume_offer
-        self._lock = asyncio.Lock()
+        self._ticks = 0
+        self._tick_lock = asyncio.Lock()
+        self._switch_target: tuple[str, float] | None = None
+        """A hidden run that just rang (its id, when): where F12 goes for a while."""
         self.scenario = scenario
         """A drill's scenario: briefed, run on its playbook with injects, scored."""
         self.key = key
         """The HMAC key run logs are written with, or None for plain SHA-256 chains."""
         self.set_reactive(EhplanApp.lang, lang)
+        self._bind_keys(lang)
+
+    def _bind_keys(self, lang: Lang) -> None:
+        from ehplan.tui.keys import bind_emergency_keys
+
         apply_keys(self, self.KEYS, lang)
+        # F5–F8 on every screen (hidden here: the screens that promise them show them)
+        bind_emergency_keys(self, self.catalog, lang, "start_emergency", show=False)
 
     # --- start-up ---------------------------------------------------------------
 
@@ -101,12 +131,23 @@ class EhplanApp(App[None]):
         else:
             self.call_after_refresh(self._start_loading)
         self.call_after_refresh(self._tune_garbage_collector)
+        if self.tick_every_s is not None:
+            self.set_interval(self.tick_every_s, self.tick_runs)
 
     def on_unmount(self) -> None:
-        """Close the run's log on the way out (Ctrl+Q): the lock and its pid
-        sidecar go, and the run stays open in the log, to be resumed."""
-        if self.session is not None:
-            self.session.close()
+        """Close every run's log on the way out (Ctrl+Q): the locks and their pid
+        sidecars go, and the runs stay open in their logs, to be resumed."""
+        for run in self.runs:
+            run.close()
+        if self.current is not None:
+            self.current.close()
+
+    @property
+    def session(self) -> Session | None:
+        """The durable session of the run on screen (None for a replay)."""
+        from ehplan.tui.controller import LiveRun
+
+        return self.current.session if isinstance(self.current, LiveRun) else None
 
     @property
     def library(self) -> Library:
@@ -163,16 +204,23 @@ class EhplanApp(App[None]):
 
     def _offer_resume(self) -> None:
         if self._resume_offer:
-            runs = self._open_runs()
-            if runs:
-                from ehplan.tui.screens.resume import ResumeScreen
+            self.run_worker(self._find_and_offer(), group="resume-offer", exclusive=True)
 
-                self.push_screen(ResumeScreen(runs, self.lang, self.catalog), self._resume_chosen)
+    async def _find_and_offer(self) -> None:
+        """Unfinished runs are found off the UI thread (the picker answers keys
+        meanwhile), then offered, all of them together."""
+        from ehplan.tui.screens.resume import ResumeScreen
 
-    def action_start_emergency(self, playbook_id: str) -> None:
-        """F5–F8 on the name dialog or the resume offer: leave it and start the
-        emergency run (with the name typed so far, or none); unfinished runs are
-        offered again after it."""
+        found = await asyncio.to_thread(self._open_runs)
+        if found:
+            self.push_screen(ResumeScreen(found, self.lang, self.catalog), self._resume_chosen)
+
+    async def action_start_emergency(self, playbook_id: str) -> None:
+        """F5–F8, on any screen: start that emergency run now. On the name dialog
+        it takes the name typed so far (or none); the resume offer comes back
+        after it; any other dialog is left as if cancelled; open runs go on."""
+        from textual.screen import ModalScreen
+
         from ehplan.tui.screens.dialogs import TextDialog
         from ehplan.tui.screens.resume import ResumeScreen
 
@@ -186,6 +234,9 @@ class EhplanApp(App[None]):
             self.operator = name or t("unnamed", self.lang)
             self._operator_unnamed = not name
             screen.dismiss(self.operator)
+        else:
+            while isinstance(self.screen, ModalScreen):
+                await self.screen.dismiss(None)
         self.start_run(playbook_id)
 
     _operator_unnamed = False
@@ -249,24 +300,27 @@ class EhplanApp(App[None]):
         else:
             self.exit()
 
-    def drill_score(self) -> list[str]:
-        """The score lines of the current run, if it is the drill's run."""
+    def drill_score(self, run: RunController) -> list[str]:
+        """The score lines of ``run``, if it is the drill's run."""
         from ehplan.drill import score_lines, score_run
 
-        session, scenario = self.session, self.scenario
-        if session is None or scenario is None or session.state.scenario != scenario.id:
+        if run.scenario is None:
             return []
-        return score_lines(score_run(session.records, scenario, self.library, self.lang), self.lang)
+        return score_lines(score_run(list(run.records), run.scenario, self.library, self.lang), self.lang)
 
     def _open_runs(self) -> list[OpenRun]:
+        """The unfinished runs in the log directory that this app does not hold."""
         from ehplan.audit import find_open_runs, read_log
         from ehplan.engine.fold import fold
         from ehplan.report.summary import local_time, plan_calendar
         from ehplan.tui.screens.resume import OpenRun
 
         at, offset = local_time(self.library), plan_calendar(self.library).utc_offset
+        held = {run.path for run in self.runs}
         found = []
-        for path in find_open_runs(self.log_dir)[:9]:
+        for path in find_open_runs(self.log_dir):
+            if path in held:
+                continue
             try:
                 records, _ = read_log(path)
                 state = fold(records)
@@ -279,24 +333,39 @@ class EhplanApp(App[None]):
                                  f"{tr(step.title, self.lang)} ({step.source})", state.operator))
         return found
 
-    def _resume_chosen(self, path: Path | None) -> None:
+    def _resume_chosen(self, paths: list[Path] | None) -> None:
+        """Resume the runs chosen on the offer (one, or all); the most urgent shows."""
         from ehplan.audit import AuditWriteError, LogLockedError, TamperedLogError
         from ehplan.engine.fold import FoldError
         from ehplan.session import Session
-        from ehplan.tui.screens.run import RunScreen
+        from ehplan.tui.controller import LiveRun
 
-        if path is None:
-            return
-        try:
-            self.session = Session.resume(self.library, path, self.clock, key=self.key)
-        except (LogLockedError, TamperedLogError, AuditWriteError, FoldError) as exc:
-            self.tell(str(exc), "error", timeout=20)
-            return
-        self.clock = self.session.clock  # a drill's own, faster clock
-        self.operator = self.operator or self.session.state.operator
-        self.push_screen(RunScreen())
+        resumed = []
+        for path in paths or []:
+            try:
+                session = Session.resume(self.library, path, self.clock, key=self.key)
+            except (LogLockedError, TamperedLogError, AuditWriteError, FoldError) as exc:
+                self.tell(str(exc), "error", timeout=20)
+                continue
+            self.clock = session.clock  # a drill's own, faster clock
+            self.operator = self.operator or session.state.operator
+            run = LiveRun(session, self.scenario)
+            self.runs.append(run)
+            resumed.append(run)
+        if resumed:
+            self.show_run(self._most_urgent(resumed))
 
     # --- runs ---------------------------------------------------------------------
+
+    def open_runs(self) -> list[LiveRun]:
+        """The runs still taking actions."""
+        return [run for run in self.runs if run.open]
+
+    def _most_urgent(self, runs: list[LiveRun]) -> LiveRun:
+        from ehplan.tui.widgets.runs_strip import by_urgency, strip_row
+
+        rows = by_urgency([strip_row(run, self.library, self.lang) for run in runs])
+        return next(run for run in runs if run.run_id == rows[0].run_id)
 
     def start_run(self, playbook_id: str) -> None:
         """Create the run's log and show its first step (once the files are validated)."""
@@ -307,9 +376,9 @@ class EhplanApp(App[None]):
         from ehplan.audit import AuditWriteError
         from ehplan.engine import commands as cmd
         from ehplan.session import Session
+        from ehplan.tui.controller import LiveRun
         from ehplan.tui.screens.dialogs import TextDialog
         from ehplan.tui.screens.resume import PaperScreen
-        from ehplan.tui.screens.run import RunScreen
 
         if not self.operator:  # the name prompt is up (or comes now); start again after it
             if not isinstance(self.screen, TextDialog):
@@ -319,34 +388,38 @@ class EhplanApp(App[None]):
         start = cmd.StartRun(playbook_id, new_run_id(self.clock), self.operator, self.mode, self.lang,
                              getattr(self.clock, "scale", 1), scenario)
         try:
-            self.session = Session.start(self.library, self.log_dir, start, self.clock, key=self.key)
+            session = Session.start(self.library, self.log_dir, start, self.clock, key=self.key)
         except AuditWriteError as exc:
-            self.push_screen(PaperScreen(str(exc), self.lang))
+            self._show_over_picker(PaperScreen(str(exc), self.lang))
             return
-        self.push_screen(RunScreen())
+        run = LiveRun(session, self.scenario)
+        self.runs.append(run)
+        self.show_run(run)
+
+    def show_run(self, run: RunController) -> None:
+        """Put ``run`` on screen, over the picker (dialogs of the run before it go)."""
+        from ehplan.tui.screens.run import RunScreen
+
+        self.current = run
+        self._show_over_picker(RunScreen(run, self.library))
+        self.call_after_refresh(self.refresh_strips)  # once the screen is up
+
+    def _show_over_picker(self, screen: Screen[None]) -> None:
+        for _ in self.screen_stack[1:]:
+            self.pop_screen()
+        self.push_screen(screen)
 
     def on_picker_screen_start(self, message: PickerScreen.Start) -> None:
         self.start_run(message.playbook_id)
 
-    async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
-        """Run a command off the event loop; None if refused or not durable."""
-        from ehplan.audit import AuditWriteError
-        from ehplan.engine.decide import NeedsConfirmation
-        from ehplan.engine.messages import Refused
+    def on_run_screen_ended(self, message: RunScreen.Ended) -> None:
+        self.show_summary(message.run)
+
+    def on_run_screen_failed(self, message: RunScreen.Failed) -> None:
+        """A run's log refused a write: that run stops; the others go on."""
         from ehplan.tui.screens.resume import PaperScreen
 
-        if self.session is None:
-            return None
-        async with self._lock:
-            try:
-                return await asyncio.to_thread(self.session.execute, command)
-            except NeedsConfirmation:
-                raise
-            except Refused as exc:
-                self.tell(exc.text(self.lang), "refusal", title=t("refused", self.lang))
-            except AuditWriteError as exc:
-                self.push_screen(PaperScreen(str(exc), self.lang))
-        return None
+        self.push_screen(PaperScreen(message.reason, self.lang))
 
     def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
              timeout: float | None = None) -> None:
@@ -358,48 +431,161 @@ class EhplanApp(App[None]):
         else:
             self.notify(text, title=title or "", severity=SEVERITY[kind], timeout=timeout or 8, markup=False)
 
-    def end_run(self) -> None:
-        """End the run, asking for confirmation when anything is still open."""
-        self.run_worker(self._end_run())
-
-    async def _end_run(self) -> None:
-        from ehplan.engine import commands as cmd
-        from ehplan.engine.decide import NeedsConfirmation
-        from ehplan.tui.screens.dialogs import ConfirmEndDialog
-
-        try:
-            records = await self.execute(cmd.EndRun())
-        except NeedsConfirmation as exc:
-            items = [item.text(self.lang) for item in exc.open_items]
-            if not await self.push_screen_wait(ConfirmEndDialog(items, self.lang)):
-                return
-            records = await self.execute(cmd.EndRun(confirm=True))
-        if records is not None:
-            self.show_summary()
-
-    def show_summary(self) -> None:
-        """Replace the run screen with the end-of-run summary."""
+    def show_summary(self, run: RunController) -> None:
+        """Replace the run screen with the end-of-run summary; the run's log is released."""
         from ehplan.report.summary import summarize
+        from ehplan.tui.controller import LiveRun
         from ehplan.tui.screens.summary import SummaryScreen
 
-        assert self.session is not None
-        session = self.session
-        summary = summarize(session.state, self.library, self.lang)
-        self.switch_screen(SummaryScreen(summary, self.lang, str(session.path), session.writer.last_hash,
-                                         score=self.drill_score()))
-        session.close()
+        summary = summarize(run.state, self.library, self.lang)
+        final_hash = run.last_hash if isinstance(run, LiveRun) else ""
+        self._show_over_picker(SummaryScreen(summary, self.lang, str(run.path), final_hash,
+                                             score=self.drill_score(run)))
+        run.close()
+        self.runs = [other for other in self.runs if other is not run]
+        self.refresh_strips()
 
     def action_new_run(self) -> None:
-        """Back to the picker after a run, cleared for the next incident."""
-        self.session = None
+        """After a run's summary: on to the most urgent run still open, else to
+        the picker, cleared for the next incident."""
+        self.current = None
+        still_open = self.open_runs()
+        if still_open:
+            self.show_run(self._most_urgent(still_open))
+            return
+        self._to_picker()
+        if self._offer_later:  # an emergency key went past the offer: make it now
+            self._offer_later = False
+            self._offer_resume()
+
+    def _to_picker(self) -> None:
         picker = self.screen_stack[0]
         for _ in self.screen_stack[1:]:
             self.pop_screen()
         if isinstance(picker, PickerScreen):
             picker.reset(self.catalog, self.lang)
-        if self._offer_later:  # an emergency key went past the offer: make it now
-            self._offer_later = False
-            self._offer_resume()
+        self.call_after_refresh(self.refresh_strips)
+
+    def action_new_incident(self) -> None:
+        """Ctrl+N: to the picker for another incident; the open runs go on."""
+        from ehplan.tui.screens.run import RunScreen
+
+        if isinstance(self.screen, RunScreen) and self.current is not None and self.current.can_act:
+            self._to_picker()
+
+    def action_switch_run(self) -> None:
+        """F12: to the run that just rang, else to the next open run in the order they started."""
+        target = self._f12_target()
+        if target is not None:
+            self._switch_target = None
+            self.show_run(target)
+
+    def _f12_target(self) -> LiveRun | None:
+        others = [run for run in self.open_runs() if run is not self.current]
+        if not others:
+            return None
+        if self._switch_target is not None:
+            run_id, when = self._switch_target
+            rang = next((run for run in others if run.run_id == run_id), None)
+            if rang is not None and time.monotonic() - when < SWITCH_TARGET_S:
+                return rang
+        order = self.open_runs()
+        if self.current in order:
+            at = order.index(self.current)
+            return next(run for run in order[at + 1:] + order[:at] if run is not self.current)
+        return others[0]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F12 and Ctrl+N are offered only when they would do something."""
+        if action == "switch_run":
+            return self._f12_target() is not None
+        if action == "new_incident":
+            from ehplan.tui.screens.run import RunScreen
+
+            return isinstance(self.screen, RunScreen) and self.current is not None and self.current.can_act
+        return True
+
+    # --- the clock ----------------------------------------------------------------
+
+    async def tick_runs(self) -> None:
+        """Every second: every open run logs what came due, on screen or not; the
+        run screen redraws its clock, a hidden run's warnings and expiries ring
+        and say how to get to it, and the strips of other runs are redrawn."""
+        from ehplan.audit import AuditWriteError
+        from ehplan.engine.messages import Refused
+        from ehplan.tui.screens.resume import PaperScreen
+        from ehplan.tui.screens.run import RunScreen
+
+        async with self._tick_lock:  # one tick at a time; a second caller ticks after it
+            self._ticks += 1
+            shown = next((s for s in reversed(self.screen_stack) if isinstance(s, RunScreen)), None)
+            on_screen: list[AuditRecord] = []
+            for run in list(self.runs):
+                try:
+                    records = await run.tick(self.lang)
+                except AuditWriteError as exc:
+                    self.push_screen(PaperScreen(str(exc), self.lang))
+                    continue
+                except Refused:
+                    continue
+                if shown is not None and run is shown.run:
+                    on_screen = records
+                else:
+                    self._announce_hidden(run, records)
+                if self._ticks % LOW_SPACE_CHECK_EVERY == 1 and not run.warned_low_space and await run.low_space():
+                    run.warned_low_space = True
+                    self.tell(t("low_space", self.lang), "error", timeout=30)
+            if shown is not None:
+                await shown.clock_moved(on_screen)
+            self.refresh_strips()
+            if self.idle_for() > IDLE_COLLECT_AFTER_S:
+                self.collect_garbage_when_idle()
+
+    def _announce_hidden(self, run: LiveRun, records: list[AuditRecord]) -> None:
+        """A run not on screen rang: bell, a notice naming it, and F12 goes to it."""
+        from ehplan.engine import events as ev
+
+        lang = self.lang
+        playbook = self.library.playbook(run.state.playbook)
+        name = tr(playbook.short_title or playbook.title, lang)
+        for record in records:
+            if record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
+                timer = run.state.timers[record.data["key"]]
+                what = tr(self.library.playbook(timer.playbook).timer(timer.timer).label, lang)
+                expired = record.type == ev.TIMER_EXPIRED
+                kind: Kind = "overdue" if expired else "warning"
+                title = t("overdue" if expired else "warning", lang)
+            elif record.type == ev.INJECT_DELIVERED:
+                what, kind, title, expired = str(record.data.get("text", "")), "inject", t("inject", lang), True
+            else:
+                continue
+            if expired:
+                self.bell()
+            self._switch_target = (run.run_id, time.monotonic())
+            self.tell(t("hidden_run_alarm", lang).format(run=name, what=what), kind, title=title,
+                      timeout=15 if expired else 8)
+
+    def refresh_strips(self) -> None:
+        """Redraw the other-runs strip of the screen on top, if it has one."""
+        from ehplan.tui.widgets.runs_strip import RunsStrip, by_urgency, strip_row
+
+        strips = self.screen.query(RunsStrip)
+        if not strips or self._library is None:
+            return
+        target = self._f12_target()
+        rows = by_urgency([strip_row(run, self.library, self.lang) for run in self.open_runs()
+                           if run is not self.current or not self._on_run_screen()])
+        strips.first().show(rows, target.run_id if target is not None else None, self.lang)
+        if (target is not None) != self._could_switch:  # F12 comes into the footer or leaves it
+            self._could_switch = target is not None
+            self.screen.refresh_bindings()
+
+    _could_switch = False
+
+    def _on_run_screen(self) -> bool:
+        from ehplan.tui.screens.run import RunScreen
+
+        return any(isinstance(s, RunScreen) for s in self.screen_stack)
 
     # --- anywhere -------------------------------------------------------------------
 
@@ -414,11 +600,14 @@ class EhplanApp(App[None]):
         yield SystemCommand(t("supplies", lang), "F4", self.action_supplies)
         yield SystemCommand(t("language", lang), "F9 繁 → 简 → EN", self.action_switch_language)
         yield SystemCommand(t("about", lang), "F1", self.action_about)
-        if (isinstance(screen, RunScreen) and self.session is not None and not self.session.state.ended
-                and self.can_act):
+        for run in self.open_runs():
+            if run is not self.current:
+                yield SystemCommand(f"⇄ {t('switch_to', lang)}: {self._run_title(run)} · {run.run_id}", "F12",
+                                    partial(self.show_run, run))
+        if isinstance(screen, RunScreen) and screen.can_log_call():
             yield SystemCommand(t("note", lang), "F2", screen.action_note)
-            yield SystemCommand(t("override", lang), "F8", screen.action_override)
-            yield SystemCommand(t("end_run", lang), "F10", self.end_run)
+            yield SystemCommand(t("override", lang), "Ctrl+O", screen.action_override)
+            yield SystemCommand(t("end_run", lang), "F10", screen.action_end)
             for field, value in screen.recorded_fields():
                 yield SystemCommand(f"✎ {t('correct', lang)}: {tr(field.label, lang)} = {value}", t("correct", lang),
                                     partial(screen.correct, field))
@@ -431,6 +620,10 @@ class EhplanApp(App[None]):
         yield SystemCommand(t("quit", lang), "Ctrl+Q", self.action_quit)
         # Textual's own (theme, keys, maximize, screenshot) stay, after ehplan's; its Quit is ours above.
         yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
+
+    def _run_title(self, run: RunController) -> str:
+        playbook = self.library.playbook(run.state.playbook)
+        return tr(playbook.short_title or playbook.title, self.lang)
 
     def _pick_later(self, screen: RunScreen, number: int) -> None:
         screen.run_worker(screen.action_pick(number))
@@ -463,7 +656,7 @@ class EhplanApp(App[None]):
     def watch_lang(self, lang: Lang) -> None:
         from ehplan.tui.screens.run import RunScreen
 
-        apply_keys(self, self.KEYS, lang)
+        self._bind_keys(lang)
         screen = self.screen
         if isinstance(screen, RunScreen):
             screen.render_state()
@@ -472,3 +665,4 @@ class EhplanApp(App[None]):
         elif hasattr(screen, "lang"):
             screen.lang = lang
             screen.refresh(recompose=True)
+        self.refresh_strips()

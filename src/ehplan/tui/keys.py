@@ -31,7 +31,8 @@ class KeySpec:
     priority: bool = False
 
 
-def bind_emergency_keys(node: DOMNode, catalog: Iterable[Entry], lang: Lang, action: str) -> None:
+def bind_emergency_keys(node: DOMNode, catalog: Iterable[Entry], lang: Lang, action: str, *,
+                        show: bool = True) -> None:
     """Bind each emergency-call playbook's key (F5–F8) on ``node`` to ``action('<id>')``,
     labelled with its short title, so the keys work wherever they are promised."""
     emergency = sorted((entry for entry in catalog if entry.emergency_key),
@@ -39,7 +40,8 @@ def bind_emergency_keys(node: DOMNode, catalog: Iterable[Entry], lang: Lang, act
     for entry in emergency:
         key = str(entry.emergency_key)
         node._bindings.key_to_bindings[key] = [
-            Binding(key, f"{action}('{entry.id}')", pick(entry.short_title or entry.title, lang), priority=True)]
+            Binding(key, f"{action}('{entry.id}')", pick(entry.short_title or entry.title, lang), show=show,
+                    priority=True)]
     if node.is_attached:
         node.refresh_bindings()
 

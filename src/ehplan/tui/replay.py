@@ -16,12 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ehplan.audit import AuditRecord
-from ehplan.engine import commands as cmd
 from ehplan.engine.replay import Replay
 from ehplan.library import Library
 from ehplan.report.afteraction import timeline_text
 from ehplan.text import Lang
 from ehplan.tui.app import EhplanApp
+from ehplan.tui.controller import ReplayRun
 from ehplan.tui.keys import KeySpec
 from ehplan.tui.safe import plain
 from ehplan.tui.screens.run import RunScreen
@@ -32,27 +32,10 @@ FRAME_S = 0.1
 """How often playback moves the clock (real seconds)."""
 
 
-class ReplaySession:
-    """What the run screen reads of a session, for a log being played back."""
-
-    failure = None
-
-    def __init__(self, path: Path, replay: Replay) -> None:
-        self.path = path
-        self.replay = replay
-
-    @property
-    def state(self):  # type: ignore[no-untyped-def]
-        return self.replay.state
-
-    def close(self) -> None:
-        """Nothing to release: a replay never opens the log for writing, nor locks it."""
-
-
 class ReplayScreen(RunScreen, inherit_bindings=False):
     """The run screen, read-only, with playback keys and a status bar."""
 
-    BINDINGS = [Binding(key, "read_only", show=False) for key in ("enter", "f2", "f8", "f10", *"123456789")]
+    BINDINGS = [Binding(key, "read_only", show=False) for key in ("enter", "f2", "ctrl+o", "f10", *"123456789")]
     """The run's own keys only say that a replay cannot be acted on."""
     KEYS = [
         KeySpec("space", "play_pause", "k_play", priority=True),
@@ -64,7 +47,10 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
         KeySpec("end", "seek_end", "k_end_of_run", show=False, priority=True),
     ]
 
-    app: ReplayApp
+    run: ReplayRun
+
+    def __init__(self, run: ReplayRun, library: Library) -> None:
+        super().__init__(run, library)
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -73,7 +59,8 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
     def on_mount(self) -> None:
         super().on_mount()
         self.move_child_bar()
-        self.set_interval(FRAME_S, self._frame)
+        if self.app.tick_every_s is not None:  # tests move the replay frame by frame
+            self.set_interval(FRAME_S, self._frame)
         self._render_bar()
 
     def move_child_bar(self) -> None:
@@ -82,7 +69,7 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
 
     @property
     def replay(self) -> Replay:
-        return self.app.replay
+        return self.run.replay
 
     # --- drawing --------------------------------------------------------------
 
@@ -99,17 +86,13 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
         elapsed = (replay.at - state.started_at).total_seconds() if state.started_at else 0
         mode = f"▶ ×{replay.speed}" if replay.playing else f"⏸ ×{replay.speed}"
         where = f"{replay.moment - replay.first + 1}/{replay.last - replay.first + 1}"
-        last = timeline_text(replay.last_record, replay.state, self.app.library, lang) or ""
+        last = timeline_text(replay.last_record, replay.state, self.library, lang) or ""
         text = f" {t('replay', lang)} {mode} │ {clock_text(elapsed)} │ {where} │ {last}"
         bar = self.query_one("#replay-bar", Static)
         bar.update(plain(text))
         bar.set_class(replay.at_end, "-end")
 
     # --- the clock ------------------------------------------------------------
-
-    async def _tick(self) -> None:
-        self._render_header()
-        self._render_timers()
 
     def _frame(self) -> None:
         if self.replay.advance(FRAME_S):
@@ -144,26 +127,27 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
         self.render_state()
 
     # --- nothing can be done to a replayed run --------------------------------------
-    # Every command goes through the app's `execute`, which a replay refuses; the
+    # Every command goes to the run, which a replay refuses (`ReadOnly`); the
     # actions below are overridden only so that no dialog opens first.
 
     def action_read_only(self) -> None:
-        self.app.read_only()
+        self.read_only()
 
     async def action_pick(self, number: int) -> None:
-        self.app.read_only()
+        self.read_only()
 
     async def action_note(self) -> None:  # type: ignore[override]
-        self.app.read_only()
+        self.read_only()
 
     async def action_override(self) -> None:  # type: ignore[override]
-        self.app.read_only()
+        self.read_only()
+
+    async def action_end(self) -> None:  # type: ignore[override]
+        self.read_only()
 
 
 class ReplayApp(EhplanApp):
     """Plays a verified log back on the run screen."""
-
-    can_act = False
 
     def __init__(self, library: Library, path: Path, records: list[AuditRecord], *, lang: Lang | None = None,
                  speed: int = 8) -> None:
@@ -173,19 +157,8 @@ class ReplayApp(EhplanApp):
         super().__init__(library, log_dir=path.parent, operator=state.operator or "—",
                          lang=lang or state.lang, clock=self.replay, mode=state.mode,  # type: ignore[arg-type]
                          resume_offer=False)
-        self.session = ReplaySession(path, self.replay)  # type: ignore[assignment]
+        self.current = ReplayRun(path, self.replay, records)
 
     def get_default_screen(self) -> Screen[None]:
-        return ReplayScreen()
-
-    async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
-        """Never: a replay only reads the log."""
-        if not isinstance(command, cmd.Tick):
-            self.read_only()
-        return None
-
-    def end_run(self) -> None:
-        self.read_only()
-
-    def read_only(self) -> None:
-        self.tell(t("replay_read_only", self.lang), "refusal", timeout=3)
+        assert isinstance(self.current, ReplayRun)
+        return ReplayScreen(self.current, self.library)

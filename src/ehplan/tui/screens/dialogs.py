@@ -3,6 +3,8 @@ and the confirmation to end a run with items still open."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +20,12 @@ from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.text_input import TextInput
 
 
+def run_line(run: str | None, lang: Lang) -> Iterator[Static]:
+    """The run a dialog acts on, named at its top (several runs can be open)."""
+    if run:
+        yield Static(plain(f"{t('on_run', lang)}: {run}"), classes="dialog-run")
+
+
 class TextDialog(ModalScreen[str | None]):
     """Ask for one line of text; Enter returns it, Esc returns None. Its own
     footer says how to confirm, and an empty answer is refused with ``empty``,
@@ -26,8 +34,10 @@ class TextDialog(ModalScreen[str | None]):
     KEYS = [KeySpec("enter", "submit", "k_confirm", priority=True), KeySpec("escape", "cancel", "cancel")]
 
     def __init__(self, title: str, prompt: str, *, required: bool = True, value: str = "",
-                 lang: Lang = "zh-Hant", empty: str | None = None, cancel: bool = True) -> None:
+                 lang: Lang = "zh-Hant", empty: str | None = None, cancel: bool = True,
+                 run: str | None = None) -> None:
         super().__init__(classes="dialog")
+        self.run = run
         self.title_text = title
         self.prompt = prompt
         self.required = required
@@ -38,6 +48,7 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
+            yield from run_line(self.run, self.lang)
             yield Static(plain(self.title_text), classes="dialog-title")
             yield Static(plain(self.prompt), classes="hint")
             yield TextInput(value=self.value, id="dialog-input")
@@ -78,8 +89,9 @@ class CallDialog(ModalScreen[str | None]):
         KeySpec("escape", "pick('')", "cancel"),
     ]
 
-    def __init__(self, who: str, number: str, lang: Lang) -> None:
+    def __init__(self, who: str, number: str, lang: Lang, *, run: str | None = None) -> None:
         super().__init__(classes="dialog")
+        self.run = run
         self.who = who
         self.number = number
         self.lang = lang
@@ -87,6 +99,7 @@ class CallDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         lang = self.lang
         with Vertical(classes="dialog-box"):
+            yield from run_line(self.run, self.lang)
             yield Static(plain(f"☎ {self.who}  {self.number}"), classes="dialog-title")
             yield Static(plain(t("log_call", lang)), classes="hint")
             with Horizontal(classes="dialog-buttons"):
@@ -127,14 +140,16 @@ class ConfirmEndDialog(_YesNoDialog):
 
     BINDINGS = [Binding("escape", "answer(False)", "Cancel"), Binding("y", "answer(True)", "End anyway")]
 
-    def __init__(self, open_items: list[str], lang: Lang) -> None:
+    def __init__(self, open_items: list[str], lang: Lang, *, run: str | None = None) -> None:
         super().__init__(classes="dialog")
+        self.run = run
         self.open_items = open_items
         self.lang = lang
 
     def compose(self) -> ComposeResult:
         lang = self.lang
         with Vertical(classes="dialog-box"):
+            yield from run_line(self.run, self.lang)
             yield Static(plain(f"⚠ {t('still_open', lang)}"), classes="dialog-title")
             yield Static(Hanging("\n".join(f"• {item}" for item in self.open_items)), id="open-items")
             with Horizontal(classes="dialog-buttons"):

@@ -31,8 +31,9 @@ class OpenRun:
     operator: str
 
 
-class ResumeScreen(Screen[Path | None]):
-    """Pick an unfinished run to resume, or Esc to go to the picker."""
+class ResumeScreen(Screen[list[Path] | None]):
+    """Resume every unfinished run together (the first line when there are
+    several), or pick one; Esc goes to the picker and leaves them alone."""
 
     KEYS = [KeySpec("escape", "skip", "k_new")]
 
@@ -48,7 +49,9 @@ class ResumeScreen(Screen[Path | None]):
         bind_emergency_keys(self, self.catalog, lang, "app.start_emergency")
         yield Static(plain(f"⚠ {t('resume_title', lang)}"), classes="screen-title")
         yield Static(plain(t("resume_hint", lang)), classes="hint")
-        yield OptionList(*(
+        every = [Option(plain(f"▶ {t('resume_all', lang).format(n=len(self.runs))}"), id="all")] \
+            if len(self.runs) > 1 else []
+        yield OptionList(*every, *(
             Option(plain(f"{run.playbook_title}\n  {t('started', lang)} {run.started} · {run.operator}"
                          f"\n  {t('last_step', lang)}: {run.last_step}"), id=str(i))
             for i, run in enumerate(self.runs)
@@ -60,7 +63,8 @@ class ResumeScreen(Screen[Path | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.runs[int(event.option.id or 0)].path)
+        chosen = event.option.id or "0"
+        self.dismiss([run.path for run in self.runs] if chosen == "all" else [self.runs[int(chosen)].path])
 
     def action_skip(self) -> None:
         self.dismiss(None)

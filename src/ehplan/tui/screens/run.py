@@ -1,12 +1,14 @@
 """The run screen: the one next thing to do, the countdowns, the contacts.
 
-It holds no state of its own: everything drawn comes from the session's
-state, which is the fold of the log; every key becomes an engine command.
+It holds no state of its own: everything drawn comes from its run's state
+(a `RunController`: the fold of the log), and every key becomes an engine
+command sent to that run. It posts what the app must act on (the run ended,
+its log failed) and never reaches into the app for the run; the app holds the
+set of runs, ticks them all and says when the clock moved.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
@@ -16,22 +18,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
-from ehplan.audit import AuditRecord
+from ehplan.audit import AuditRecord, AuditWriteError
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
-from ehplan.engine.timers import due_alarms
-from ehplan.playbook.models import DecisionStep, EndStep, RecordField, RecordStep, StepBase
+from ehplan.engine.decide import NeedsConfirmation
+from ehplan.engine.messages import Refused
+from ehplan.library import Library
+from ehplan.playbook.models import AnyStep, DecisionStep, EndStep, RecordField, RecordStep
 from ehplan.text import tagged, visible
+from ehplan.tui.controller import ReadOnly, RunController
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
-from ehplan.tui.screens.dialogs import CallDialog, TextDialog
+from ehplan.tui.screens.dialogs import CallDialog, ConfirmEndDialog, TextDialog
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
 from ehplan.tui.widgets.footer import WholeFooter
-from ehplan.tui.widgets.notices import Notices
+from ehplan.tui.widgets.notices import Kind, Notices
+from ehplan.tui.widgets.runs_strip import RunsStrip
 from ehplan.tui.widgets.step_view import (
     OUTCOME_MARKS,
     NumberedLine,
@@ -42,6 +49,7 @@ from ehplan.tui.widgets.step_view import (
 )
 
 if TYPE_CHECKING:
+    from ehplan.engine.state import RunState
     from ehplan.tui.app import EhplanApp
 
 PATH_SHOWN = 6
@@ -49,10 +57,6 @@ PATH_ROWS = 2
 """The path line's height (its max-height in app.tcss)."""
 SIDE_NOTES = 3
 """How many of the latest notes the side pane shows."""
-IDLE_COLLECT_AFTER_S = 2.0
-"""Seconds without a key press after which a deferred full garbage collection may run."""
-LOW_SPACE_CHECK_EVERY = 30
-"""Seconds between checks of the log disk's free space."""
 
 
 class RunHeader(Static):
@@ -80,18 +84,38 @@ class RunHeader(Static):
 
 
 class RunScreen(Screen[None]):
-    """Walk the operator through the current run."""
+    """Walk the operator through one run."""
 
     BINDINGS = [*(Binding(str(n), f"pick({n})", str(n), show=False) for n in range(1, 10)),
                 Binding("up", "back_to_field", show=False)]
     KEYS = [
         KeySpec("enter", "continue", "k_next"),
         KeySpec("f2", "note", "note"),
-        KeySpec("f8", "override", "k_skip"),
+        KeySpec("ctrl+o", "override", "k_skip"),
         KeySpec("f10", "end", "k_end"),
     ]
 
-    app: EhplanApp
+    class Ended(Message):
+        """The run on this screen ended: the app shows its summary."""
+
+        def __init__(self, run: RunController) -> None:
+            super().__init__()
+            self.run = run
+
+    class Failed(Message):
+        """The run's log refused a write: the app says "continue on paper"."""
+
+        def __init__(self, run: RunController, reason: str) -> None:
+            super().__init__()
+            self.run = run
+            self.reason = reason
+
+    app: EhplanApp  # for its language only: the run comes from the controller
+
+    def __init__(self, run: RunController, library: Library) -> None:
+        super().__init__()
+        self.run = run
+        self.library = library
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
@@ -104,32 +128,40 @@ class RunScreen(Screen[None]):
                 yield Static(id="side-contacts")
                 yield Static(id="side-notes")
                 yield Static(id="side-injects")
+        yield RunsStrip(id="runs-strip")
         yield Notices(id="notices")
         yield Static(id="path")
         yield WholeFooter()
-
-    _ticks = 0
-    _warned_low_space = False
 
     _keys_lang = ""
 
     def on_mount(self) -> None:
         self.render_state()
-        self.set_interval(1.0, self._tick)
 
     # --- drawing ------------------------------------------------------------
 
     @property
-    def session(self):  # type: ignore[no-untyped-def]
-        return self.app.session
+    def state(self) -> RunState:
+        return self.run.state
 
-    def current_step(self) -> StepBase:
-        state = self.session.state
-        return self.app.library.playbook(state.playbook).step(state.step)
+    def current_step(self) -> AnyStep:
+        state = self.run.state
+        return self.library.playbook(state.playbook).step(state.step)
+
+    def run_name(self) -> str:
+        """The run as dialogs name it: its playbook's short title and its id."""
+        state, lang = self.run.state, self.app.lang
+        playbook = self.library.playbook(state.playbook)
+        return f"{tr(playbook.short_title or playbook.title, lang)} · {state.run_id}"
+
+    def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
+             timeout: float | None = None) -> None:
+        """Say something about this run in the screen's own notices."""
+        self.query_one(Notices).add(kind, text, title=title, timeout=timeout)
 
     def render_state(self) -> None:
         """Redraw everything from the session's state."""
-        state, lang = self.session.state, self.app.lang
+        state, lang = self.run.state, self.app.lang
         relabel = lang != self._keys_lang
         if relabel:  # rebinding redraws the footer: only when the language changed
             apply_keys(self, self.KEYS, lang)
@@ -137,7 +169,7 @@ class RunScreen(Screen[None]):
         self.query_one(Notices).clear("refusal")  # the step moved on, or the command went through
         main = self.query_one("#main", VerticalScroll)
         main.remove_children()
-        view = StepView(self.current_step(), state, self.app.library, lang, self.app.clock.now())
+        view = StepView(self.current_step(), state, self.library, lang, self.run.clock.now())
         mounted = main.mount(view)
         self.query_one("#timers-title", Static).update(plain(t("timers", lang)))
         self._render_timers(rebuild=relabel)
@@ -164,9 +196,9 @@ class RunScreen(Screen[None]):
             self.set_focus(None)
 
     def _render_header(self) -> None:
-        state, lang = self.session.state, self.app.lang
-        playbook = self.app.library.playbook(state.playbook)
-        now = self.app.clock.now()
+        state, lang = self.run.state, self.app.lang
+        playbook = self.library.playbook(state.playbook)
+        now = self.run.clock.now()
         elapsed = (now - state.started_at).total_seconds() if state.started_at else 0
         badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
         header = self.query_one(RunHeader)
@@ -177,10 +209,10 @@ class RunScreen(Screen[None]):
     def _render_path(self) -> None:
         """The steps walked, always ending with the current one: the oldest
         give way first when they do not fit the path line's two rows."""
-        state, lang = self.session.state, self.app.lang
+        state, lang = self.run.state, self.app.lang
         parts = []
         for entry in state.path[-PATH_SHOWN:]:
-            step = self.app.library.playbook(entry.playbook).step(entry.step)
+            step = self.library.playbook(entry.playbook).step(entry.step)
             parts.append(f"{tr(step.title, lang)} ({entry.source or step.source})")
         box = self.query_one("#path", Static)
         width = (box.content_region.width or self.size.width - 2) or 78
@@ -201,9 +233,9 @@ class RunScreen(Screen[None]):
         step, lang = self.current_step(), self.app.lang
         ids = step_contacts(step)
         lines = [t("contacts_here", lang)] if ids else []
-        state = self.session.state
+        state = self.run.state
         for contact_id in ids:
-            contact = self.app.library.contact(contact_id)
+            contact = self.library.contact(contact_id)
             calls = [c.outcome for c in state.contacts if c.contact == contact_id]
             mark = "✓ " if state.reached(contact_id) else OUTCOME_MARKS["no_answer"] + " " if calls else "  "
             lines.append(f"{mark}{tr(contact.name, lang)}  {contact.number or '—'}")
@@ -214,7 +246,7 @@ class RunScreen(Screen[None]):
     def _render_side_notes(self) -> None:
         """The notes taken with F2 stay in view, the latest last (all of them are
         in the summary, the replay and the report)."""
-        notes = self.session.state.notes
+        notes = self.run.state.notes
         box = self.query_one("#side-notes", Static)
         box.display = bool(notes)
         if notes:
@@ -225,7 +257,7 @@ class RunScreen(Screen[None]):
     def _render_side_injects(self) -> None:
         """A drill's latest inject stays in view, in the language on screen (a
         toast is easy to miss); the timeline of the replay and the report has them all."""
-        injects = self.session.state.injects
+        injects = self.run.state.injects
         box = self.query_one("#side-injects", Static)
         box.display = bool(injects)
         if injects:
@@ -234,12 +266,12 @@ class RunScreen(Screen[None]):
 
     def _inject_text(self, inject: dict[str, Any]) -> str:
         """An inject in the language on screen when the scenario is at hand, else as logged."""
-        scenario = self.app.scenario
+        scenario = self.run.scenario
         found = next((i for i in scenario.injects if i.id == inject.get("inject")), None) if scenario else None
         return tr(found.text, self.app.lang) if found is not None else str(inject.get("text", ""))
 
     def _render_timers(self, rebuild: bool = False) -> None:
-        state, lang, now = self.session.state, self.app.lang, self.app.clock.now()
+        state, lang, now = self.run.state, self.app.lang, self.run.clock.now()
         box = self.query_one("#timers", Vertical)
         active = state.active_timers()
         existing = {w.timer.key: w for w in box.query(Countdown)}
@@ -248,7 +280,7 @@ class RunScreen(Screen[None]):
             box.remove_children()
             widgets = []
             for timer in active:
-                text = self.app.library.playbook(timer.playbook).timer(timer.timer).label
+                text = self.library.playbook(timer.playbook).timer(timer.timer).label
                 label = tagged(tr(text, lang), text, lang)
                 widget = Countdown(timer, label, lang)
                 widgets.append(widget)
@@ -264,66 +296,63 @@ class RunScreen(Screen[None]):
 
     # --- the clock ------------------------------------------------------------
 
-    async def _tick(self) -> None:
-        if self.session.state.ended or self.session.failure:
+    async def clock_moved(self, records: list[AuditRecord]) -> None:
+        """The app ticked every run; ``records`` are what this run's tick logged."""
+        if not self.is_mounted:  # pushed, not yet composed: its first drawing is to come
             return
-        self._ticks += 1
-        if self._ticks % LOW_SPACE_CHECK_EVERY == 1 and not self._warned_low_space:
-            if await asyncio.to_thread(lambda: self.session.writer.low_space):
-                self._warned_low_space = True
-                self.app.tell(t("low_space", self.app.lang), "error", timeout=30)
-        self._render_header()
-        self._render_timers()
-        await self._deliver_injects()
-        if due_alarms(self.session.state, self.app.clock.now()):
-            records = await self.app.execute(cmd.Tick()) or []
-            self._announce(records)
-            if any(r.type == ev.STEP_ENTERED for r in records):  # an escalation came up
-                self.render_state()
-            else:
-                self._render_timers()
-        elif self.app.idle_for() > IDLE_COLLECT_AFTER_S:
-            self.app.collect_garbage_when_idle()
-
-    async def _deliver_injects(self) -> None:
-        """A drill's injects reach the trainee at their run times (logged first)."""
-        scenario, state = self.app.scenario, self.session.state
-        if scenario is None or state.started_at is None or state.scenario != scenario.id:
-            return
-        from ehplan.drill import due_injects
-
-        lang = self.app.lang
-        elapsed = (self.app.clock.now() - state.started_at).total_seconds()
-        for inject in due_injects(scenario, state, elapsed):
-            text = tr(inject.text, lang)
-            if await self.app.execute(cmd.DeliverInject(inject.id, text, inject.at)) is not None:
-                self.app.bell()
-                self.app.tell(text, "inject", title=t("inject", lang), timeout=30)
+        self._announce(records)
+        if any(r.type == ev.STEP_ENTERED for r in records):  # an escalation came up
+            self.render_state()
+        else:
+            self._render_header()
+            self._render_timers()
+            if any(r.type == ev.INJECT_DELIVERED for r in records):
                 self._render_side_injects()
 
     def _announce(self, records: list[AuditRecord]) -> None:
-        """Bell and notifications for warnings and expiries; drawing is the caller's."""
+        """Bell and notices for warnings, expiries and injects; drawing is the caller's."""
         lang = self.app.lang
         for record in records:
-            if record.type not in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
-                continue
-            timer = self.session.state.timers[record.data["key"]]
-            label = tr(self.app.library.playbook(timer.playbook).timer(timer.timer).label, lang)
-            if record.type == ev.TIMER_EXPIRED:
+            if record.type == ev.INJECT_DELIVERED:
                 self.app.bell()
-                self.app.tell(label, "overdue", title=t("overdue", lang), timeout=15)
-            else:
-                self.app.tell(label, "warning", title=t("warning", lang), timeout=8)
+                self.tell(self._inject_text(record.data), "inject", title=t("inject", lang), timeout=30)
+            elif record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
+                timer = self.run.state.timers[record.data["key"]]
+                label = tr(self.library.playbook(timer.playbook).timer(timer.timer).label, lang)
+                if record.type == ev.TIMER_EXPIRED:
+                    self.app.bell()
+                    self.tell(label, "overdue", title=t("overdue", lang), timeout=15)
+                else:
+                    self.tell(label, "warning", title=t("warning", lang), timeout=8)
 
     # --- actions --------------------------------------------------------------
 
+    async def execute(self, command: cmd.Command) -> list[AuditRecord] | None:
+        """Send a command to the run; None if it was refused or is not durable
+        (a failed write stops the run: the app is told)."""
+        lang = self.app.lang
+        try:
+            return await self.run.execute(command)
+        except NeedsConfirmation:
+            raise
+        except Refused as exc:
+            self.tell(exc.text(lang), "refusal", title=t("refused", lang))
+        except ReadOnly:
+            self.read_only()
+        except AuditWriteError as exc:
+            self.post_message(self.Failed(self.run, str(exc)))
+        return None
+
+    def read_only(self) -> None:
+        self.tell(t("replay_read_only", self.app.lang), "refusal", timeout=3)
+
     async def run_command(self, command: cmd.Command) -> bool:
         """Carry out a command; redraw after it is durable."""
-        records = await self.app.execute(command)
+        records = await self.execute(command)
         if records is None:
             return False
-        if self.session.state.ended:
-            self.app.show_summary()
+        if self.run.state.ended:
+            self.post_message(self.Ended(self.run))
             return True
         self._announce(records)
         self.render_state()
@@ -344,22 +373,22 @@ class RunScreen(Screen[None]):
 
     def can_log_call(self) -> bool:
         """Whether a call can be logged on this run now (not in a replay, not after the end)."""
-        return self.app.can_act and not self.session.state.ended and not self.session.failure
+        return self.run.can_act and not self.run.state.ended and not self.run.failure
 
     @work
     async def log_call(self, contact_id: str) -> None:
         """Ask how the call to a contact went, and log it for the current step."""
-        contact = self.app.library.contact(contact_id)
+        contact = self.library.contact(contact_id)
         lang = self.app.lang
         outcome = await self.app.push_screen_wait(
-            CallDialog(tr(contact.name, lang), contact.number or t("not_filled", lang), lang))
+            CallDialog(tr(contact.name, lang), contact.number or t("not_filled", lang), lang, run=self.run_name()))
         if outcome:
             await self.run_command(cmd.LogContact(contact_id, outcome))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that do nothing on this step are left out of the footer: no
         "⏎ next" on a decision (answered by number) or on the end step."""
-        if action == "continue" and self.app.session is not None:
+        if action == "continue":
             return not isinstance(self.current_step(), DecisionStep | EndStep)
         return True
 
@@ -393,7 +422,7 @@ class RunScreen(Screen[None]):
         event.stop()
         step = self.current_step()
         field = next((f for f in getattr(step, "fields", []) if f.id == field_id), None)
-        recorded = self.session.state.values.get(field_id)
+        recorded = self.run.state.values.get(field_id)
         unchanged = field is not None and recorded is not None and event.value == field_text(field, recorded)
         if not event.value.strip() or unchanged:
             # Nothing new to record (an optional field left empty, or a value
@@ -405,7 +434,7 @@ class RunScreen(Screen[None]):
     async def record(self, field_id: str, value: str) -> None:
         """Record a field's value; a correction says what it changed, and, when
         the run already branched on the old value, where the new one leads."""
-        records = await self.app.execute(cmd.SetField(field_id, value))
+        records = await self.execute(cmd.SetField(field_id, value))
         if records is None:
             return
         self._announce(records)
@@ -417,8 +446,8 @@ class RunScreen(Screen[None]):
     def recorded_fields(self) -> list[tuple[RecordField, str]]:
         """Fields recorded on steps the run has left, with their values as shown:
         what the command palette offers to correct."""
-        state = self.session.state
-        playbook = self.app.library.playbook(state.playbook)
+        state = self.run.state
+        playbook = self.library.playbook(state.playbook)
         return [(f, field_text(f, state.values[f.id])) for step in playbook.steps
                 if isinstance(step, RecordStep) and step.id != state.step
                 for f in step.fields if f.id in state.values]
@@ -427,38 +456,50 @@ class RunScreen(Screen[None]):
     async def correct(self, field: RecordField) -> None:
         """Ask for a recorded field's new value, its current one typed in."""
         lang = self.app.lang
-        shown = field_text(field, self.session.state.values.get(field.id))
+        shown = field_text(field, self.run.state.values.get(field.id))
         value = await self.app.push_screen_wait(TextDialog(t("correct", lang), tr(field.label, lang), value=shown,
-                                                           lang=lang))
+                                                           lang=lang, run=self.run_name()))
         if value:
             await self.record(field.id, value)
 
     def _say_corrected(self, data: dict[str, Any]) -> None:
-        lang, playbook = self.app.lang, self.app.library.playbook(self.session.state.playbook)
+        lang, playbook = self.app.lang, self.library.playbook(self.run.state.playbook)
         field = next(f for s in playbook.steps for f in getattr(s, "fields", []) if f.id == data["field"])
         text = t("corrected", lang).format(field=tr(field.label, lang), old=field_text(field, data["previous"]),
                                            new=field_text(field, data["value"]))
         branch = data.get("branch")
         if branch is None:
-            self.app.tell(text, "info", timeout=8)
+            self.tell(text, "info", timeout=8)
             return
         would, went = (tr(playbook.step(branch[k]).title, lang) for k in ("would", "went"))
-        self.app.tell(text + " " + t("corrected_branch", lang).format(would=would, went=went), "warning")
+        self.tell(text + " " + t("corrected_branch", lang).format(would=would, went=went), "warning")
 
     @work
     async def action_note(self) -> None:
         lang = self.app.lang
-        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang), lang=lang))
+        text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang), lang=lang,
+                                                          run=self.run_name()))
         if text and await self.run_command(cmd.AddNote(text)):
-            self.app.tell(t("note_saved", lang), "info", timeout=3)
+            self.tell(t("note_saved", lang), "info", timeout=3)
 
     @work
     async def action_override(self) -> None:
         lang = self.app.lang
         reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang), lang=lang,
-                                                            empty=t("reason_empty", lang)))
+                                                            empty=t("reason_empty", lang), run=self.run_name()))
         if reason:
             await self.run_command(cmd.Override(reason))
 
-    def action_end(self) -> None:
-        self.app.end_run()
+    @work
+    async def action_end(self) -> None:
+        """End the run, asking for confirmation when anything is still open."""
+        try:
+            records = await self.execute(cmd.EndRun())
+        except NeedsConfirmation as exc:
+            lang = self.app.lang
+            items = [item.text(lang) for item in exc.open_items]
+            if not await self.app.push_screen_wait(ConfirmEndDialog(items, lang, run=self.run_name())):
+                return
+            records = await self.execute(cmd.EndRun(confirm=True))
+        if records is not None:
+            self.post_message(self.Ended(self.run))

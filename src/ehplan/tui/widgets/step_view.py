@@ -4,7 +4,7 @@ read, and the numbered lines (choices, items, contacts) that keys 1–9 pick."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, assert_never
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +16,8 @@ from textual.widgets import Button, Input, Static
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import (
+    ActionStep,
+    AnyStep,
     ChecklistStep,
     DecisionStep,
     EndStep,
@@ -99,7 +101,7 @@ class StepView(Vertical):
 
     BINDINGS = [Binding("up", "field(-1)", show=False), Binding("down", "field(1)", show=False)]
 
-    def __init__(self, step: StepBase, state: RunState, library: Library, lang: Lang,
+    def __init__(self, step: AnyStep, state: RunState, library: Library, lang: Lang,
                  now: dt.datetime | None = None) -> None:
         super().__init__(classes="step-view")
         self.now = now
@@ -152,32 +154,37 @@ class StepView(Vertical):
 
     def _kind_specific(self) -> ComposeResult:
         step, lang, state = self.step, self.lang, self.state
-        if isinstance(step, DecisionStep):
-            yield Static(plain(t("choose", lang)), classes="hint")
-            for n, choice in enumerate(step.choices, 1):
-                yield NumberedLine(n, plain(f" {n}  {tagged(tr(choice.label, lang), choice.label, lang)}"))
-        elif isinstance(step, ChecklistStep):
-            yield Static(plain(t("tick_hint", lang)), classes="hint")
-            for n, item in enumerate(step.items, 1):
-                done = state.item_key(step.id, item.id) in state.items_done
-                mark = "☑" if done else "☐"
-                extra = f"  ({t('optional', lang)})" if item.optional else ""
-                text = tagged(tr(item.text, lang), item.text, lang)
-                yield NumberedLine(n, plain(f" {n} {mark} {text}{extra}"), done=done)
-                if item.script is not None:
-                    box = Static(shown(item.script, lang), classes="item-script")
-                    box.border_title = "🗣 " + t("script", lang)
-                    box.border_subtitle = tagged("", item.script, lang).strip()
-                    yield box
-        elif isinstance(step, RecordStep):
-            yield Static(plain(t("record_hint", lang)), classes="hint")
-            for field in step.fields:
-                yield from self._field(field)
-        elif isinstance(step, GotoStep):
-            target = self.library.playbook(step.playbook)
-            yield Static(plain(f"→ {tr(target.title, lang)}\n{t('goto_hint', lang)}"), classes="hint")
-        elif isinstance(step, EndStep):
-            yield Static(plain(t("end_hint", lang)), classes="hint")
+        match step:
+            case DecisionStep():
+                yield Static(plain(t("choose", lang)), classes="hint")
+                for n, choice in enumerate(step.choices, 1):
+                    yield NumberedLine(n, plain(f" {n}  {tagged(tr(choice.label, lang), choice.label, lang)}"))
+            case ChecklistStep():
+                yield Static(plain(t("tick_hint", lang)), classes="hint")
+                for n, item in enumerate(step.items, 1):
+                    done = state.item_key(step.id, item.id) in state.items_done
+                    mark = "☑" if done else "☐"
+                    extra = f"  ({t('optional', lang)})" if item.optional else ""
+                    text = tagged(tr(item.text, lang), item.text, lang)
+                    yield NumberedLine(n, plain(f" {n} {mark} {text}{extra}"), done=done)
+                    if item.script is not None:
+                        box = Static(shown(item.script, lang), classes="item-script")
+                        box.border_title = "🗣 " + t("script", lang)
+                        box.border_subtitle = tagged("", item.script, lang).strip()
+                        yield box
+            case RecordStep():
+                yield Static(plain(t("record_hint", lang)), classes="hint")
+                for field in step.fields:
+                    yield from self._field(field)
+            case GotoStep():
+                target = self.library.playbook(step.playbook)
+                yield Static(plain(f"→ {tr(target.title, lang)}\n{t('goto_hint', lang)}"), classes="hint")
+            case EndStep():
+                yield Static(plain(t("end_hint", lang)), classes="hint")
+            case ActionStep() | NotifyStep():
+                pass  # their text, script and contacts are drawn for every kind
+            case _:
+                assert_never(step)
         yield from self._contacts()
 
     def _contacts(self) -> ComposeResult:
