@@ -81,10 +81,12 @@ class EhplanApp(App[None]):
         at once and ``load_library`` to validate the files right after. With a
         ``key``, run logs are HMAC-chained with it."""
         super().__init__()
-        if library is None and (catalog is None or load_library is None):
+        if library is not None:
+            catalog = catalog if catalog is not None else entries_of(library)
+        elif catalog is None or load_library is None:
             raise ValueError("give a library, or a catalog and a way to load the library")
         self._library = library
-        self.catalog = catalog if catalog is not None else entries_of(library)  # type: ignore[arg-type]
+        self.catalog: list[Entry] = catalog
         self._load_library = load_library
         self._library_ready = asyncio.Event()
         self.load_problems: list[str] = []

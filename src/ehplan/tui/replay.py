@@ -19,7 +19,7 @@ from ehplan.audit import AuditRecord
 from ehplan.engine.replay import Replay
 from ehplan.library import Library
 from ehplan.report.afteraction import timeline_text
-from ehplan.text import Lang
+from ehplan.text import Lang, parse_lang
 from ehplan.tui.app import EhplanApp
 from ehplan.tui.controller import ReplayRun
 from ehplan.tui.keys import KeySpec
@@ -127,22 +127,10 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
         self.render_state()
 
     # --- nothing can be done to a replayed run --------------------------------------
-    # Every command goes to the run, which a replay refuses (`ReadOnly`); the
-    # actions below are overridden only so that no dialog opens first.
+    # The run's own keys say so (`read_only`); the palette's run commands and
+    # every action check the controller's `can_act` before a dialog opens.
 
     def action_read_only(self) -> None:
-        self.read_only()
-
-    async def action_pick(self, number: int) -> None:
-        self.read_only()
-
-    async def action_note(self) -> None:  # type: ignore[override]
-        self.read_only()
-
-    async def action_override(self) -> None:  # type: ignore[override]
-        self.read_only()
-
-    async def action_end(self) -> None:  # type: ignore[override]
         self.read_only()
 
 
@@ -155,7 +143,7 @@ class ReplayApp(EhplanApp):
         self.replay.speed = speed
         state = self.replay.state
         super().__init__(library, log_dir=path.parent, operator=state.operator or "—",
-                         lang=lang or state.lang, clock=self.replay, mode=state.mode,  # type: ignore[arg-type]
+                         lang=lang or parse_lang(state.lang), clock=self.replay, mode=state.mode,
                          resume_offer=False)
         self.current = ReplayRun(path, self.replay, records)
 

@@ -125,6 +125,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "new_run": ("新事件", "New run"),
     "resume_title": ("有未結束的事件", "Unfinished runs"),
     "resume_hint": ("Enter 繼續該事件，Esc 略過", "Enter resumes the run, Esc skips"),
+    "resume_hint_all": ("Enter 恢復所選的事件（第一行：全部一起恢復），Esc 略過",
+                        "Enter resumes the chosen run (the first line: all of them together), Esc skips"),
     "started": ("開始於", "Started"),
     "last_step": ("最後步驟", "Last step"),
     "paper_title": ("記錄失敗：請改用紙本記錄！", "LOGGING FAILED: CONTINUE ON PAPER!"),

@@ -48,7 +48,7 @@ class ResumeScreen(Screen[list[Path] | None]):
         apply_keys(self, self.KEYS, lang)
         bind_emergency_keys(self, self.catalog, lang, "app.start_emergency")
         yield Static(plain(f"⚠ {t('resume_title', lang)}"), classes="screen-title")
-        yield Static(plain(t("resume_hint", lang)), classes="hint")
+        yield Static(plain(t("resume_hint_all" if len(self.runs) > 1 else "resume_hint", lang)), classes="hint")
         every = [Option(plain(f"▶ {t('resume_all', lang).format(n=len(self.runs))}"), id="all")] \
             if len(self.runs) > 1 else []
         yield OptionList(*every, *(

@@ -359,6 +359,9 @@ class RunScreen(Screen[None]):
         return True
 
     async def action_pick(self, number: int) -> None:
+        if not self.run.can_act:  # a replay: say so before any dialog opens
+            self.read_only()
+            return
         step = self.current_step()
         targets = numbered_targets(step)
         if not 1 <= number <= len(targets):
@@ -378,6 +381,9 @@ class RunScreen(Screen[None]):
     @work
     async def log_call(self, contact_id: str) -> None:
         """Ask how the call to a contact went, and log it for the current step."""
+        if not self.run.can_act:  # a replay: say so before any dialog opens
+            self.read_only()
+            return
         contact = self.library.contact(contact_id)
         lang = self.app.lang
         outcome = await self.app.push_screen_wait(
@@ -455,6 +461,9 @@ class RunScreen(Screen[None]):
     @work
     async def correct(self, field: RecordField) -> None:
         """Ask for a recorded field's new value, its current one typed in."""
+        if not self.run.can_act:  # a replay: say so before any dialog opens
+            self.read_only()
+            return
         lang = self.app.lang
         shown = field_text(field, self.run.state.values.get(field.id))
         value = await self.app.push_screen_wait(TextDialog(t("correct", lang), tr(field.label, lang), value=shown,
@@ -476,6 +485,9 @@ class RunScreen(Screen[None]):
 
     @work
     async def action_note(self) -> None:
+        if not self.run.can_act:  # a replay: say so before any dialog opens
+            self.read_only()
+            return
         lang = self.app.lang
         text = await self.app.push_screen_wait(TextDialog(t("note", lang), t("note_prompt", lang), lang=lang,
                                                           run=self.run_name()))
@@ -484,6 +496,9 @@ class RunScreen(Screen[None]):
 
     @work
     async def action_override(self) -> None:
+        if not self.run.can_act:  # a replay: say so before any dialog opens
+            self.read_only()
+            return
         lang = self.app.lang
         reason = await self.app.push_screen_wait(TextDialog(t("override", lang), t("reason_prompt", lang), lang=lang,
                                                             empty=t("reason_empty", lang), run=self.run_name()))
@@ -493,6 +508,9 @@ class RunScreen(Screen[None]):
     @work
     async def action_end(self) -> None:
         """End the run, asking for confirmation when anything is still open."""
+        if not self.run.can_act:  # a replay: say so before any dialog opens
+            self.read_only()
+            return
         try:
             records = await self.execute(cmd.EndRun())
         except NeedsConfirmation as exc:
