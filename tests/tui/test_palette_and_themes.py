@@ -3,7 +3,6 @@ run screen stays readable under every built-in theme."""
 
 from __future__ import annotations
 
-import pytest
 from rich.color import Color
 from rich.style import Style
 from tui_helpers import TO_AMOUNT, fast_forward, start
@@ -52,25 +51,37 @@ async def test_the_palette_keeps_textuals_system_commands(tmp_path, make_app):
         assert titles.count("Quit") == 1 and titles.index("Contacts") < titles.index("Theme")
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha",
-                                   "dracula", "tokyo-night", "monokai", "flexoki", "catppuccin-latte",
-                                   "solarized-light"])
-async def test_the_screens_are_readable_under_built_in_themes(tmp_path, make_app, theme):
-    app = make_app(tmp_path, lang="en")
-    async with app.run_test(size=(100, 30)) as pilot:
-        assert theme in app.available_themes
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha", "dracula", "tokyo-night",
+          "monokai", "flexoki", "catppuccin-latte", "solarized-light")
+
+
+async def faint_under_every_theme(app, pilot, what: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The faint text of the screen on top, under each built-in theme in turn."""
+    found = []
+    for theme in THEMES:
         app.theme = theme
         await pilot.pause()
-        assert faint_text(app) == [], "picker"
+        found += [f"{what}, {theme}: {line}" for line in faint_text(app)]
+    return found
+
+
+async def test_the_screens_are_readable_under_built_in_themes(tmp_path, make_app):
+    """The picker, a run with a refusal, and the summary, under every theme (one
+    app, the theme switched on each screen: an app per theme cost 11 starts)."""
+    app = make_app(tmp_path, lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert set(THEMES) <= set(app.available_themes)
+        await pilot.pause()
+        assert await faint_under_every_theme(app, pilot, "picker") == []
         await start(app, pilot)
         await fast_forward(app, pilot, *TO_AMOUNT)
         app.tell("fill in first: Loss amount", "refusal", title="Not done")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
-        assert faint_text(app) == [], "run"
+        assert await faint_under_every_theme(app, pilot, "run") == []
         await fast_forward(app, pilot, cmd.SetField("loss_yuan", "100"), cmd.SetField("reporter_phone", "110"),
                            cmd.SetField("place", "1"), cmd.Continue(), cmd.Choose("yes_fixed"))
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
-        assert faint_text(app) == [], "summary"
+        assert await faint_under_every_theme(app, pilot, "summary") == []

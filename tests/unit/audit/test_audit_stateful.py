@@ -234,7 +234,7 @@ class CrashResumeMachine(RuleBasedStateMachine):
 
 
 CrashResumeMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=40, deadline=None,
+    max_examples=50, stateful_step_count=40, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_crash_resume = CrashResumeMachine.TestCase
