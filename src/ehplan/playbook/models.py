@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, assert_never
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
@@ -503,17 +503,19 @@ class Playbook(Model):
         raise KeyError(timer_id)
 
 
-def successors(step: StepBase) -> list[str]:
+def successors(step: AnyStep) -> list[str]:
     """The ids of the steps one can go to from ``step`` within its playbook."""
-    found: list[str] = []
-    if isinstance(step, DecisionStep):
-        found.extend(choice.next for choice in step.choices)
-    if isinstance(step, RecordStep):
-        found.extend(route.next for route in step.routes)
-    nxt = getattr(step, "next", None)
-    if isinstance(nxt, str):
-        found.append(nxt)
-    return found
+    match step:
+        case DecisionStep():
+            return [choice.next for choice in step.choices]
+        case RecordStep():
+            return [*(route.next for route in step.routes), step.next]
+        case ActionStep() | ChecklistStep() | NotifyStep():
+            return [step.next]
+        case GotoStep() | EndStep():
+            return []  # a goto leaves the playbook; an end ends it
+        case _:
+            assert_never(step)
 
 
 _SPLIT = re.compile(r"\.")
