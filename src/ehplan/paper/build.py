@@ -1,0 +1,87 @@
+"""Cards, forms and flowcharts for a set of playbooks, as documents and files:
+one HTML document per playbook and kind (``<id>.card.html``, ``<id>.form.html``),
+or the same printed to PDF by one headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ehplan.library import Library
+from ehplan.paper.card import card_article
+from ehplan.paper.form import form_article
+from ehplan.paper.graph import flow_graph, layout, svg_body, to_dot
+from ehplan.paper.sheet import document, stamp_of
+from ehplan.paper.words import PaperLang, Words
+
+Kind = Literal["card", "form"]
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One printable document: a playbook's card or form."""
+
+    playbook: str
+    kind: Kind
+    html: str
+
+    @property
+    def name(self) -> str:
+        """Its file name without the extension: ``gas_accident_report.card``."""
+        return paper_name(self.playbook, self.kind)
+
+
+def paper_name(playbook_id: str, kind: Kind) -> str:
+    """The file name (without extension) a playbook's card or form is printed under."""
+    return f"{playbook_id}.{kind}"
+
+
+def flowchart_svg(library: Library, playbook_id: str, mode: PaperLang) -> str:
+    """One playbook's flowchart laid out by Graphviz, as SVG text."""
+    return layout(to_dot(flow_graph(library.playbook(playbook_id), Words(library, mode))))
+
+
+def articles(library: Library, playbook_ids: Sequence[str], kinds: Sequence[Kind], mode: PaperLang,
+             now: dt.datetime) -> list[Paper]:
+    """The card and/or form of each playbook, each a whole HTML document."""
+    words = Words(library, mode)
+    found: list[Paper] = []
+    for playbook_id in playbook_ids:
+        playbook = library.playbook(playbook_id)
+        stamp = stamp_of(library, playbook_id, now)
+        title = words.line(playbook.title)
+        for kind in kinds:
+            if kind == "card":
+                article = card_article(library, playbook, words, stamp,
+                                       svg_body(flowchart_svg(library, playbook_id, mode)))
+            else:
+                article = form_article(playbook, words, stamp)
+            found.append(Paper(playbook_id, kind, document(f"{title} — {words.own_line(kind)}", [article], mode)))
+    return found
+
+
+def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"],
+                 progress: Callable[[Path], None] = lambda _path: None) -> list[Path]:
+    """Write each document as HTML, or print each to PDF through one Chromium. Raises
+    `RendererMissing` (before anything is written) when there is nothing to print with."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if fmt == "html":
+        for paper in papers:
+            path = out / f"{paper.name}.html"
+            path.write_text(paper.html, encoding="utf-8")
+            written.append(path)
+            progress(path)
+        return written
+    from ehplan.paper.browser import Browser
+
+    with Browser() as browser:
+        for paper in papers:
+            path = out / f"{paper.name}.pdf"
+            browser.pdf(paper.html, path)
+            written.append(path)
+            progress(path)
+    return written
