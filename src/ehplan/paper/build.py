@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ehplan.library import Library
 from ehplan.paper.card import card_article
@@ -16,6 +16,9 @@ from ehplan.paper.form import form_article
 from ehplan.paper.graph import flow_graph, layout, svg_body, to_dot
 from ehplan.paper.sheet import document, stamp_of
 from ehplan.paper.words import PaperLang, Words
+
+if TYPE_CHECKING:
+    from ehplan.paper.browser import Browser
 
 Kind = Literal["card", "form"]
 
@@ -26,7 +29,14 @@ class Paper:
 
     playbook: str
     kind: Kind
-    html: str
+    title: str
+    article: str
+    mode: PaperLang
+
+    @property
+    def html(self) -> str:
+        """The whole self-contained HTML document."""
+        return document(self.title, [self.article], self.mode)
 
     @property
     def name(self) -> str:
@@ -59,12 +69,18 @@ def articles(library: Library, playbook_ids: Sequence[str], kinds: Sequence[Kind
                                        svg_body(flowchart_svg(library, playbook_id, mode)))
             else:
                 article = form_article(playbook, words, stamp)
-            found.append(Paper(playbook_id, kind, document(f"{title} — {words.own_line(kind)}", [article], mode)))
+            found.append(Paper(playbook_id, kind, f"{title} — {words.own_line(kind)}", article, mode))
     return found
 
 
+def one_document(papers: Sequence[Paper], title: str = "ehplan") -> str:
+    """Many cards and forms in one HTML document, each starting on a new page."""
+    mode = papers[0].mode if papers else "bilingual"
+    return document(title, [paper.article for paper in papers], mode)
+
+
 def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"],
-                 progress: Callable[[Path], None] = lambda _path: None) -> list[Path]:
+                 progress: Callable[[Path], None] = lambda _path: None, browser: Browser | None = None) -> list[Path]:
     """Write each document as HTML, or print each to PDF through one Chromium. Raises
     `RendererMissing` (before anything is written) when there is nothing to print with."""
     out.mkdir(parents=True, exist_ok=True)
@@ -76,12 +92,14 @@ def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"]
             written.append(path)
             progress(path)
         return written
-    from ehplan.paper.browser import Browser
+    if browser is None:
+        from ehplan.paper.browser import Browser
 
-    with Browser() as browser:
-        for paper in papers:
-            path = out / f"{paper.name}.pdf"
-            browser.pdf(paper.html, path)
-            written.append(path)
-            progress(path)
+        with Browser() as own:
+            return write_papers(papers, out, fmt, progress, own)
+    for paper in papers:
+        path = out / f"{paper.name}.pdf"
+        browser.pdf(paper.html, path)
+        written.append(path)
+        progress(path)
     return written
