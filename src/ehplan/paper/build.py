@@ -15,12 +15,11 @@ from ehplan.paper.card import card_article
 from ehplan.paper.form import form_article
 from ehplan.paper.graph import flow_graph, layout, svg_body, to_dot
 from ehplan.paper.sheet import document, stamp_of
-from ehplan.paper.words import PaperLang, Words
+from ehplan.paper.words import Kind, PaperLang, Words, paper_name
 
 if TYPE_CHECKING:
     from ehplan.paper.browser import Browser
 
-Kind = Literal["card", "form"]
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,6 @@ class Paper:
     def name(self) -> str:
         """Its file name without the extension: ``gas_accident_report.card``."""
         return paper_name(self.playbook, self.kind)
-
-
-def paper_name(playbook_id: str, kind: Kind) -> str:
-    """The file name (without extension) a playbook's card or form is printed under."""
-    return f"{playbook_id}.{kind}"
 
 
 def flowchart_svg(library: Library, playbook_id: str, mode: PaperLang) -> str:

@@ -20,6 +20,7 @@ from ehplan.playbook.models import (
 )
 from ehplan.text import LANGS, Lang, authors, in_lang, pick
 
+Kind = Literal["card", "form"]
 PaperLang = Literal["zh-Hant", "zh-Hans", "en", "bilingual"]
 PAPER_LANGS: tuple[PaperLang, ...] = ("bilingual", *LANGS)
 BILINGUAL: tuple[Lang, ...] = ("zh-Hant", "en")
@@ -257,6 +258,11 @@ class Words:
                 if choice.id == choice_id:
                     return self.text(choice.label)[0]
         return choice_id
+
+
+def paper_name(playbook_id: str, kind: Kind) -> str:
+    """The file name (without extension) a playbook's card or form is printed under."""
+    return f"{playbook_id}.{kind}"
 
 
 def step_number(playbook: Playbook, step_id: str) -> int:

@@ -306,6 +306,7 @@ class EhplanApp(App[None]):
         await self.library_loaded()
         from ehplan.audit import AuditWriteError
         from ehplan.engine import commands as cmd
+        from ehplan.paper.onpaper import on_paper
         from ehplan.session import Session
         from ehplan.tui.screens.dialogs import TextDialog
         from ehplan.tui.screens.resume import PaperScreen
@@ -321,7 +322,7 @@ class EhplanApp(App[None]):
         try:
             self.session = Session.start(self.library, self.log_dir, start, self.clock, key=self.key)
         except AuditWriteError as exc:
-            self.push_screen(PaperScreen(str(exc), self.lang))
+            self.push_screen(PaperScreen(str(exc), self.lang, on_paper(self.library, playbook_id, None, self.lang)))
             return
         self.push_screen(RunScreen())
 
@@ -333,6 +334,7 @@ class EhplanApp(App[None]):
         from ehplan.audit import AuditWriteError
         from ehplan.engine.decide import NeedsConfirmation
         from ehplan.engine.messages import Refused
+        from ehplan.paper.onpaper import on_paper
         from ehplan.tui.screens.resume import PaperScreen
 
         if self.session is None:
@@ -345,7 +347,10 @@ class EhplanApp(App[None]):
             except Refused as exc:
                 self.tell(exc.text(self.lang), "refusal", title=t("refused", self.lang))
             except AuditWriteError as exc:
-                self.push_screen(PaperScreen(str(exc), self.lang))
+                state, records = self.session.state, self.session.records
+                where = on_paper(self.library, state.playbook, state.step, self.lang, records=records,
+                                 log=self.session.path)
+                self.push_screen(PaperScreen(str(exc), self.lang, where))
         return None
 
     def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
