@@ -89,6 +89,7 @@ class RunScreen(Screen[None]):
         KeySpec("f2", "note", "note"),
         KeySpec("f8", "override", "k_skip"),
         KeySpec("f10", "end", "k_end"),
+        KeySpec("f12", "flow", "flow"),
     ]
 
     app: EhplanApp
@@ -462,3 +463,9 @@ class RunScreen(Screen[None]):
 
     def action_end(self) -> None:
         self.app.end_run()
+
+    def action_flow(self) -> None:
+        """The playbook's whole flow as a tree, with where the run is (screens/flow.py)."""
+        from ehplan.tui.screens.flow import FlowScreen
+
+        self.app.push_screen(FlowScreen(self.app.library, self.session.state, self.app.lang))
