@@ -89,7 +89,7 @@ class RunScreen(Screen[None]):
         KeySpec("f2", "note", "note"),
         KeySpec("f8", "override", "k_skip"),
         KeySpec("f10", "end", "k_end"),
-        KeySpec("f12", "flow", "flow"),
+        KeySpec("f12", "flow", "flow", show=False),  # like F1: in the README, not the crowded footer
     ]
 
     app: EhplanApp
