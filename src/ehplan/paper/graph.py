@@ -95,6 +95,10 @@ def step_node_id(step_id: str) -> str:
     return f"step_{step_id}"
 
 
+NO_LINE_START = frozenset("，。、；：？！）」』】〉》,.;:?!)")
+"""Punctuation that stays at the end of its line rather than start the next (kinsoku)."""
+
+
 def wrap(text: str, width: int = WRAP_CELLS) -> list[str]:
     """Lines of at most ``width`` terminal cells: Latin text breaks between
     words, CJK text between any two characters."""
@@ -107,7 +111,7 @@ def wrap(text: str, width: int = WRAP_CELLS) -> list[str]:
             if current:
                 current += " "
             continue
-        if current and cell_len(current + token) > width:
+        if current and cell_len(current + token) > width and token not in NO_LINE_START:
             lines.append(current.rstrip())
             current = ""
         while cell_len(token) > width:  # one word longer than a line

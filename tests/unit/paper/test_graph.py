@@ -18,6 +18,7 @@ from ehplan.paper.words import Words
 
 SVG = "{http://www.w3.org/2000/svg}"
 PLAYBOOKS = sorted(resources.playbooks_dir().glob("*.yaml"))
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "graphs"
 
 pytestmark = pytest.mark.skipif(graphviz_binary() is None, reason="no Graphviz (pip install 'ehplan[paper]')")
 
@@ -40,17 +41,16 @@ def expected_edges(raw: dict) -> Counter[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def laid_out(shipped_library) -> dict[str, ET.Element]:  # type: ignore[no-untyped-def]
-    """Every shipped playbook laid out as SVG, parsed."""
+def laid_out(shipped_library) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every shipped playbook laid out as SVG (bilingual, as the docs show them)."""
     words = Words(shipped_library, "bilingual")
-    return {pid: ET.fromstring(layout(to_dot(flow_graph(shipped_library.playbook(pid), words))))
-            for pid in shipped_library.playbooks}
+    return {pid: layout(to_dot(flow_graph(shipped_library.playbook(pid), words))) for pid in shipped_library.playbooks}
 
 
 @pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.stem)
 def test_one_node_per_step_and_one_edge_per_next_choice_goto(path: Path, laid_out) -> None:  # type: ignore[no-untyped-def]
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    svg = laid_out[raw["id"]]
+    svg = ET.fromstring(laid_out[raw["id"]])
     groups = list(svg.iter(f"{SVG}g"))
     step_nodes = [g.get("id") for g in groups if "node" in (g.get("class") or "").split()
                   and "step" in (g.get("class") or "").split()]
@@ -74,6 +74,14 @@ def test_one_node_per_step_and_one_edge_per_next_choice_goto(path: Path, laid_ou
     assert len(starts) >= len(timers)  # every timer shows what starts it
 
 
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.stem)
+def test_the_authoring_docs_flowchart_is_up_to_date(path: Path, laid_out) -> None:  # type: ignore[no-untyped-def]
+    """docs/graphs/<id>.svg is what `make graphs` draws now (graphviz-pure writes the same bytes everywhere)."""
+    committed = DOCS / f"{path.stem}.svg"
+    assert committed.is_file(), f"run make graphs: {committed} is missing"
+    assert committed.read_text(encoding="utf-8") == laid_out[path.stem], f"run make graphs: {committed} is stale"
+
+
 def test_boxes_are_sized_from_cell_width_so_chinese_fits(shipped_library) -> None:  # type: ignore[no-untyped-def]
     """graphviz-pure measures a CJK character as a space; the DOT fixes every box
     to at least its widest line's cell width in ems (checked in the real browser
@@ -91,6 +99,7 @@ def test_boxes_are_sized_from_cell_width_so_chinese_fits(shipped_library) -> Non
 
 def test_wrap_breaks_chinese_anywhere_and_english_between_words() -> None:
     assert wrap("立即通知搶險人員（白天通知組別經理）", 12) == ["立即通知搶險", "人員（白天通", "知組別經理）"]
+    assert wrap("分析客戶訴求：屬哪種情況？", 24) == ["分析客戶訴求：屬哪種情況？"]  # ？ never starts a line
     assert wrap("Notify the emergency-repair crew at once", 20) == ["Notify the", "emergency-repair", "crew at once"]
     assert all(cell_len(line) <= 16 for line in wrap("熱線接報 gas accident 燃氣事故 reported to the hotline", 16))
 
