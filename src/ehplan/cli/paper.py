@@ -136,7 +136,7 @@ def graph(ctx: click.Context, name: str, fmt: str, out: Path | None, lang: str |
             text = layout(dot)
         if fmt == "png":
             assert out is not None
-            with Browser() as browser:
+            with Browser(chinese=_mode(lang) != "en") as browser:
                 browser.png(svg_body(text), out)
             say(f"wrote {out}")
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,10 +31,26 @@ def chromium_path() -> Path | None:
 INSTEAD = "write the cards as HTML (--format html) and print them from a browser"
 
 
+def chinese_font_missing() -> bool:
+    """Whether fontconfig (what Chromium draws with on Linux) knows no Chinese font:
+    a card printed then would show boxes for every character. False when it
+    cannot be told (no fc-list)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        found = subprocess.run([fc_list, ":lang=zh-tw", "family"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return found.returncode == 0 and not found.stdout.strip()
+
+
 class Browser:
     """One headless Chromium for many documents: open it once, render each in a page."""
 
-    def __init__(self) -> None:
+    def __init__(self, chinese: bool = True) -> None:
+        self.chinese = chinese
+        """Whether the documents hold Chinese (then a Chinese font is required)."""
         self._playwright: Any = None
         self._browser: Any = None
 
@@ -41,6 +58,9 @@ class Browser:
         executable = chromium_path()
         if executable is None:
             raise RendererMissing(f"no Chromium found (/usr/bin/chromium): {INSTEAD}")
+        if self.chinese and chinese_font_missing():
+            raise RendererMissing("Chromium has no Chinese font (Debian: apt-get install fonts-noto-cjk); "
+                                  "print in English with --lang en, or " + INSTEAD)
         try:
             from playwright.sync_api import Error, sync_playwright
         except ImportError:

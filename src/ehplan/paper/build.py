@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from ehplan.library import Library
 from ehplan.paper.card import card_article
 from ehplan.paper.form import form_article
-from ehplan.paper.graph import flow_graph, layout, svg_body, to_dot
+from ehplan.paper.graph import flow_graph, layout, to_dot
 from ehplan.paper.sheet import document, stamp_of
 from ehplan.paper.words import Kind, PaperLang, Words, paper_name
 
@@ -59,8 +59,9 @@ def articles(library: Library, playbook_ids: Sequence[str], kinds: Sequence[Kind
         title = words.line(playbook.title)
         for kind in kinds:
             if kind == "card":
-                article = card_article(library, playbook, words, stamp,
-                                       svg_body(flowchart_svg(library, playbook_id, mode)))
+                # the chart in the card's first language: the card's text beside it has the others
+                chart = flowchart_svg(library, playbook_id, words.langs[0])
+                article = card_article(library, playbook, words, stamp, chart)
             else:
                 article = form_article(playbook, words, stamp)
             found.append(Paper(playbook_id, kind, f"{title} — {words.own_line(kind)}", article, mode))
@@ -89,7 +90,7 @@ def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"]
     if browser is None:
         from ehplan.paper.browser import Browser
 
-        with Browser() as own:
+        with Browser(chinese=any(paper.mode != "en" for paper in papers)) as own:
             return write_papers(papers, out, fmt, progress, own)
     for paper in papers:
         path = out / f"{paper.name}.pdf"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ehplan.library import Library
-from ehplan.paper.graph import step_node_id, trigger_steps
+from ehplan.paper.graph import paper_tiles, step_node_id, trigger_steps
 from ehplan.paper.sheet import Stamp, bi, esc, sheet
 from ehplan.paper.words import Words
 from ehplan.playbook.checks import referenced_contacts
@@ -33,8 +33,12 @@ def card_article(library: Library, playbook: Playbook, words: Words, stamp: Stam
     stamp_html = esc(stamp.line(words))
     sheets = [sheet(title, kind, stamp_html, "".join(_card_body(library, playbook, words)))]
     if flow_svg is not None:
-        body = f"<h2>{esc(words.own_line('flowchart'))}</h2><div class='flow'>{flow_svg}</div>"
-        sheets.append(sheet(title, kind, stamp_html, body))
+        for tile in paper_tiles(flow_svg):
+            where = (f" ({words.own_line('down')} {tile.row}/{tile.rows} · "
+                     f"{words.own_line('across')} {tile.column}/{tile.columns})" if tile.rows * tile.columns > 1
+                     else "")
+            body = f"<h2>{esc(words.own_line('flowchart'))}{where}</h2><div class='flow'>{tile.svg}</div>"
+            sheets.append(sheet(title, kind, stamp_html, body))
     return (f"<article class='card' id='card-{esc(playbook.id)}' data-playbook='{esc(playbook.id)}'>"
             f"{''.join(sheets)}</article>")
 

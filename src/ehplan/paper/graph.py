@@ -313,3 +313,69 @@ def svg_body(svg: str) -> str:
     """The ``<svg>`` element alone (no XML prolog or doctype), to put inside HTML."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
+
+
+# --- on paper --------------------------------------------------------------------
+
+PAGE_WIDTH_PT = 527.0
+"""The width an A4 sheet leaves for a flowchart (186 mm), in points."""
+PAGE_HEIGHT_PT = 650.0
+"""The height it leaves under the sheet's header and above its stamp (~229 mm)."""
+MIN_SCALE = 0.65
+"""No smaller: 11 pt labels stay at least 7 pt on paper; a larger chart is tiled."""
+OVERLAP_PT = 24.0
+"""Tiles overlap this much, so a box cut at one tile's edge is whole on the next."""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One printed piece of a flowchart: a window onto the SVG, at a scale."""
+
+    svg: str
+    row: int
+    column: int
+    rows: int
+    columns: int
+
+
+def paper_tiles(svg: str) -> list[Tile]:
+    """The flowchart cut into A4 pieces: on one page when it fits at 70 % or
+    more, else in rows (and columns) of pages at a readable scale."""
+    body = svg_body(svg)
+    head_end = body.index(">") + 1
+    head, inner = body[:head_end], body[head_end:body.rindex("</svg>")]
+    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', head)
+    if box is None:
+        return [Tile(body, 1, 1, 1, 1)]
+    x0, y0, width, height = (float(v) for v in box.groups())
+    fit = min(1.0, PAGE_WIDTH_PT / width, PAGE_HEIGHT_PT / height)
+    if fit >= MIN_SCALE:
+        scale, columns, rows = fit, 1, 1
+    else:  # the largest scale of those that need the fewest pages
+        candidates = [(MIN_SCALE + (1.0 - MIN_SCALE) * i / 10) for i in range(10, -1, -1)]
+        scale = min(candidates, key=lambda s: (_pieces(width * s, PAGE_WIDTH_PT) * _pieces(height * s, PAGE_HEIGHT_PT),
+                                               -s))
+        columns = _pieces(width * scale, PAGE_WIDTH_PT)
+        rows = _pieces(height * scale, PAGE_HEIGHT_PT)
+    tile_w, tile_h = PAGE_WIDTH_PT / scale, PAGE_HEIGHT_PT / scale
+    step_w = (width - tile_w) / (columns - 1) if columns > 1 else 0.0
+    step_h = (height - tile_h) / (rows - 1) if rows > 1 else 0.0
+    tiles = []
+    for row in range(rows):
+        for column in range(columns):
+            w, h = min(tile_w, width), min(tile_h, height)
+            x, y = x0 + column * step_w, y0 + row * step_h
+            tiles.append(Tile(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+                              f'viewBox="{x:.2f} {y:.2f} {w:.2f} {h:.2f}" width="{w * scale:.1f}pt" '
+                              f'height="{h * scale:.1f}pt">{inner}</svg>', row + 1, column + 1, rows, columns))
+    return tiles
+
+
+def _pieces(length: float, page: float) -> int:
+    """How many overlapping pages a length needs."""
+    if length <= page:
+        return 1
+    count = 2
+    while count * page - (count - 1) * OVERLAP_PT < length:
+        count += 1
+    return count

@@ -61,7 +61,7 @@ table.grid tr { break-inside: avoid; }
 .box.full { display: block; width: 100%; height: 9mm; }
 .box.hash { display: block; width: 100%; height: 11mm; }
 .lines div { border-bottom: 0.75pt solid #000; height: 8mm; }
-.flow svg { width: 100%; height: auto; max-height: 240mm; display: block; margin: 0 auto; }
+.flow svg { display: block; margin: 0 auto; }
 .flow svg text { font-family: "Noto Sans CJK TC", "Noto Sans CJK SC", "Source Han Sans TC", "PingFang TC",
                  "Microsoft JhengHei", sans-serif; }
 """

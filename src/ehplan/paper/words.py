@@ -75,6 +75,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "after": ("於", "due"),
     "after_of": ("後", "after"),
     "flowchart": ("流程圖", "Flowchart"),
+    "down": ("上下第", "down"),
+    "across": ("左右第", "across"),
     "t_run": ("開始處理時", "the run starts"),
     "t_enter": ("進入步驟", "entering step"),
     "t_complete": ("完成步驟", "completing step"),
