@@ -7,6 +7,7 @@ in the browser, with the real fonts, every flowchart label fits its box."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ehplan.library import Library
+from ehplan.paper.browser import chromium_path
 from ehplan.paper.build import Paper, articles, flowchart_svg, one_document
 from ehplan.paper.graph import paper_tiles
 from ehplan.paper.words import Words
@@ -165,3 +167,17 @@ def test_cards_command_writes_html_and_names_chromium_when_it_is_missing(cli, tm
     code, out = cli("cards", "explosion", "--format", "pdf", "--out", str(tmp_path / "pdf"))
     assert code == 2 and out.count("\n") == 1 and "no Chromium" in out and "--format html" in out
     assert not (tmp_path / "pdf").exists() or not any((tmp_path / "pdf").iterdir())
+
+
+def test_pdf_is_refused_in_one_line_when_chromium_has_no_chinese_font(cli, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card in Chinese printed without a Chinese font would be boxes: fontconfig is asked first."""
+    if chromium_path() is None:
+        pytest.skip("no Chromium: the missing-Chromium line is checked instead")
+    fonts = tmp_path / "bin"
+    fonts.mkdir()
+    (fonts / "fc-list").write_text("#!/bin/sh\nexit 0\n")  # fontconfig answering: no font for zh-tw
+    (fonts / "fc-list").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fonts}:{os.environ['PATH']}")
+    code, out = cli("cards", "explosion", "--format", "pdf", "--out", str(tmp_path / "pdf"))
+    assert code == 2 and out.count("\n") == 1 and "no Chinese font" in out and "fonts-noto-cjk" in out
