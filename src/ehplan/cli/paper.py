@@ -70,7 +70,7 @@ def _print_papers(ctx: click.Context, wanted: Sequence[str], kinds: Sequence[Any
     say(f"{len(written)} file(s) in {out}, playbook set {library.set_hash()}")
 
 
-@click.command(short_help="Printable cards of playbooks (with --forms, their blank incident forms).")
+@click.command(short_help="Printable playbook cards (--forms: and blank incident forms).")
 @click.argument("names", nargs=-1, metavar="[PLAYBOOK]...")
 @click.option("--forms", is_flag=True, help="Print each playbook's blank incident form beside its card.")
 @PAPER_LANG_OPTION
@@ -89,7 +89,7 @@ def cards(ctx: click.Context, names: Sequence[str], forms: bool, lang: str | Non
     _print_papers(ctx, names, ["card", "form"] if forms else ["card"], lang, fmt, out, playbooks, data)
 
 
-@click.command(short_help="Blank incident forms of playbooks, to fill by hand when the app is down.")
+@click.command(short_help="Blank incident forms to fill in by hand when the app is down.")
 @click.argument("names", nargs=-1, metavar="[PLAYBOOK]...")
 @PAPER_LANG_OPTION
 @FORMAT_OPTION
@@ -123,6 +123,7 @@ def graph(ctx: click.Context, name: str, fmt: str, out: Path | None, lang: str |
     from ehplan.paper.browser import Browser, RendererMissing
     from ehplan.paper.graph import GraphvizMissing, flow_graph, layout, svg_body, to_dot
     from ehplan.paper.words import Words
+    from ehplan.safeio import write_private
 
     if fmt == "png" and out is None:
         fail("--format png needs --out FILE")
@@ -137,7 +138,7 @@ def graph(ctx: click.Context, name: str, fmt: str, out: Path | None, lang: str |
         if fmt == "png":
             assert out is not None
             with Browser(chinese=_mode(lang) != "en") as browser:
-                browser.png(svg_body(text), out)
+                write_private(out, browser.png(svg_body(text)))
             say(f"wrote {out}")
             return
     except (GraphvizMissing, RendererMissing, RuntimeError) as exc:
@@ -148,7 +149,7 @@ def graph(ctx: click.Context, name: str, fmt: str, out: Path | None, lang: str |
         click.echo(text, nl=False)  # generated here; every text in it is escaped for SVG/DOT
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, text.encode("utf-8"))
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     say(f"wrote {out}")

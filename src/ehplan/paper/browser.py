@@ -90,21 +90,21 @@ class Browser:
                    else route.continue_())
         return page
 
-    def pdf(self, html: str, out: Path) -> None:
-        """Print one HTML document to an A4 PDF, backgrounds included."""
+    def pdf(self, html: str) -> bytes:
+        """One HTML document printed to an A4 PDF, backgrounds included."""
         page = self.page()
         try:
             page.set_content(html, wait_until="load")
             page.emulate_media(media="print")
-            page.pdf(path=str(out), format="A4", print_background=True, prefer_css_page_size=True)
+            return bytes(page.pdf(format="A4", print_background=True, prefer_css_page_size=True))
         finally:
             page.close()
 
-    def png(self, svg: str, out: Path, scale: float = 2.0) -> None:
-        """Draw an SVG to PNG with the system's fonts (Graphviz's own PNG has no CJK glyphs)."""
+    def png(self, svg: str, scale: float = 2.0) -> bytes:
+        """An SVG drawn to PNG with the system's fonts (Graphviz's own PNG has no CJK glyphs)."""
         page = self._browser.new_page(device_scale_factor=scale)
         try:
             page.set_content(f"<!doctype html><html><body style='margin:0;background:white'>{svg}</body></html>")
-            page.locator("svg").first.screenshot(path=str(out))
+            return bytes(page.locator("svg").first.screenshot())
         finally:
             page.close()

@@ -16,6 +16,7 @@ from ehplan.paper.form import form_article
 from ehplan.paper.graph import flow_graph, layout, to_dot
 from ehplan.paper.sheet import document, stamp_of
 from ehplan.paper.words import Kind, PaperLang, Words, paper_name
+from ehplan.safeio import write_private
 
 if TYPE_CHECKING:
     from ehplan.paper.browser import Browser
@@ -76,14 +77,15 @@ def one_document(papers: Sequence[Paper], title: str = "ehplan") -> str:
 
 def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"],
                  progress: Callable[[Path], None] = lambda _path: None, browser: Browser | None = None) -> list[Path]:
-    """Write each document as HTML, or print each to PDF through one Chromium. Raises
-    `RendererMissing` (before anything is written) when there is nothing to print with."""
+    """Write each document as HTML, or print each to PDF through one Chromium (never
+    through a link planted at the file's name). Raises `RendererMissing` (before
+    anything is written) when there is nothing to print with."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if fmt == "html":
         for paper in papers:
             path = out / f"{paper.name}.html"
-            path.write_text(paper.html, encoding="utf-8")
+            write_private(path, paper.html.encode("utf-8"))
             written.append(path)
             progress(path)
         return written
@@ -94,7 +96,7 @@ def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"]
             return write_papers(papers, out, fmt, progress, own)
     for paper in papers:
         path = out / f"{paper.name}.pdf"
-        browser.pdf(paper.html, path)
+        write_private(path, browser.pdf(paper.html))
         written.append(path)
         progress(path)
     return written

@@ -181,3 +181,15 @@ def test_pdf_is_refused_in_one_line_when_chromium_has_no_chinese_font(cli, tmp_p
     monkeypatch.setenv("PATH", f"{fonts}:{os.environ['PATH']}")
     code, out = cli("cards", "explosion", "--format", "pdf", "--out", str(tmp_path / "pdf"))
     assert code == 2 and out.count("\n") == 1 and "no Chinese font" in out and "fonts-noto-cjk" in out
+
+
+def test_a_flowchart_drawn_to_png_by_chromium(browser, shipped_library: Library) -> None:  # type: ignore[no-untyped-def]
+    """Graphviz's own PNG has no Chinese glyphs; the SVG drawn by Chromium has."""
+    from ehplan.paper.graph import svg_body
+
+    svg = flowchart_svg(shipped_library, "explosion", "zh-Hant")
+    png = browser.png(svg_body(svg), scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    points = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
+    assert abs(width - points * 96 / 72) <= 2  # CSS pixels at scale 1
