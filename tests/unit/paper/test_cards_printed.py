@@ -60,15 +60,10 @@ def flat(text: str) -> str:
 @pytest.fixture(scope="module")
 def printed(browser, shipped_library: Library, tmp_path_factory) -> Printed:  # type: ignore[no-untyped-def]
     papers = articles(shipped_library, sorted(shipped_library.playbooks), ["card", "form"], "bilingual", PRINTED_AT)
-    page = browser.page()
-    try:
-        page.set_content(one_document(papers), wait_until="load")
-        overflowing = page.evaluate(FITS)
-        out = tmp_path_factory.mktemp("paper") / "all.pdf"
-        page.emulate_media(media="print")
-        page.pdf(path=str(out), format="A4", print_background=True, prefer_css_page_size=True)
-    finally:
-        page.close()
+    rendered = browser.render(one_document(papers), FITS)
+    out = tmp_path_factory.mktemp("paper") / "all.pdf"
+    out.write_bytes(rendered.pdf)
+    overflowing = rendered.found
     document = pdfium.PdfDocument(str(out))
     pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
     return Printed(papers, pages, overflowing)
