@@ -97,7 +97,8 @@ def _timers(playbook: Playbook, words: Words) -> str:
                     f"<td><b>{esc(words.limit(timer.duration))}</b></td>"
                     f"<td>{esc(words.trigger(playbook, timer.start))}</td>"
                     f"<td>{esc(until)}</td><td>{esc(escalate)}</td></tr>")
-    return (f"<h2>{esc(words.own_line('time_limits'))}</h2><table class='grid'><tr>{head}</tr>"
+    widths = "".join(f"<col style='width:{w}%'>" for w in (27, 13, 22, 22, 16))
+    return (f"<h2>{esc(words.own_line('time_limits'))}</h2><table class='grid limits'>{widths}<tr>{head}</tr>"
             f"{''.join(rows)}</table>")
 
 
