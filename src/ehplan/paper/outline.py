@@ -30,9 +30,12 @@ MARKS = {"here": "▶", "done": "✓", "taken": "●", "not_taken": "○", "": "
 
 def outline(playbook: Playbook, words: Words, *, visited: Iterable[str] = (), current: str | None = None,
             chosen: dict[str, str] | None = None) -> Branch:
-    """The tree of ``playbook``: ``visited`` steps (the run's path in it), the
-    ``current`` one, and ``chosen`` (step id to the choice id taken)."""
-    done = set(visited)
+    """The tree of ``playbook``: ``visited`` steps (the run's path in it, in order),
+    the ``current`` one, and ``chosen`` (step id to the choice id taken); a
+    record step's route is taken when the path went from it to the route's step."""
+    path = list(visited)
+    done = set(path)
+    followed = set(zip(path, path[1:], strict=False))
     chosen = chosen or {}
     shown: set[str] = set()
     root = Branch(words.line(playbook.title), "playbook")
@@ -59,14 +62,14 @@ def outline(playbook: Playbook, words: Words, *, visited: Iterable[str] = (), cu
                     walk(choice.next, branch.children)
                 return
             if isinstance(step, RecordStep) and step.routes:
-                for route in step.routes:
-                    branch = Branch(f"{words.own_line('if')} {words.condition(playbook, route.when)}", "route",
-                                    step.id)
+                left = any(source == step.id for source, _ in followed)
+                targets = [(f"{words.own_line('if')} {words.condition(playbook, route.when)}", route.next)
+                           for route in step.routes] + [(words.own_line("otherwise"), step.next)]
+                for label, target in targets:
+                    mark = "" if not left else "taken" if (step.id, target) in followed else "not_taken"
+                    branch = Branch(label, "route", step.id, mark)
                     node.children.append(branch)
-                    walk(route.next, branch.children)
-                branch = Branch(words.own_line("otherwise"), "route", step.id)
-                node.children.append(branch)
-                walk(step.next, branch.children)
+                    walk(target, branch.children)
                 return
             if isinstance(step, GotoStep):
                 node.children.append(Branch(f"↪ {words.playbook_title(step.playbook)}", "goto_target"))

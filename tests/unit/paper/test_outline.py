@@ -35,3 +35,14 @@ def test_marks_where_the_run_is_and_the_branches_taken(shipped_library) -> None:
     assert "○ Municipal gas main" in lines and "○ Estate (residential-compound) network" in lines
     assert "▶ 8. Give the caller the safety instructions" in lines
     assert lines.count("↑ 14. Record the reporter's phone number and name") == 4
+
+
+def test_a_route_taken_is_marked_from_the_path(shipped_library) -> None:  # type: ignore[no-untyped-def]
+    playbook = shipped_library.playbook("property_loss")
+    record = next(step for step in playbook.steps if getattr(step, "routes", None))
+    target = record.routes[0].next  # type: ignore[attr-defined]
+    tree = outline(playbook, Words(shipped_library, "en"), visited=[playbook.entry, record.id, target],
+                   current=target)
+    routes = [line.strip() for line in outline_lines(tree) if line.strip()[:1] in "●○" and ("if" in line
+                                                                                            or "otherwise" in line)]
+    assert routes[0].startswith("● if ") and all(line.startswith("○") for line in routes[1:]), routes
