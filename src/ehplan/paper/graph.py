@@ -221,7 +221,7 @@ def _quote(text: str) -> str:
 
 def _html(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\n", "<BR/>"))
+            .replace("\\", "\\\\").replace("\n", "<BR/>"))  # Graphviz unescapes \\ even here
 
 
 def _table(lines: list[str], points: float) -> str:
