@@ -36,7 +36,7 @@ from ehplan.playbook.models import (
     Trigger,
     split_ref,
 )
-from ehplan.text import SHORT_TAG, in_lang
+from ehplan.text import SHORT_TAG, in_lang, visible
 
 EdgeKind = Literal["next", "route", "choice", "goto", "starts", "escalates"]
 FLOW_EDGES: tuple[EdgeKind, ...] = ("next", "route", "choice", "goto")
@@ -216,11 +216,12 @@ def _size(lines: tuple[str, ...] | list[str], points: float) -> tuple[float, flo
 
 
 def _quote(text: str) -> str:
+    text = visible(text)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _html(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
             .replace("\\", "\\\\").replace("\n", "<BR/>"))  # Graphviz unescapes \\ even here
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ehplan.library import Library
 from ehplan.paper.words import PaperLang, Words
+from ehplan.text import visible
 
 CSS = """
 @page { size: A4; margin: 11mm 12mm 9mm 12mm; }
@@ -94,8 +95,9 @@ def stamp_of(library: Library, playbook_id: str, now: dt.datetime) -> Stamp:
 
 
 def esc(text: str) -> str:
-    """Text from a playbook, escaped for HTML (shown literally, never as markup)."""
-    return html.escape(text, quote=True)
+    """Text from a playbook, escaped for HTML: shown literally, never as markup, its
+    control and bidi characters made visible (they cannot reorder a printed line)."""
+    return html.escape(visible(text), quote=True)
 
 
 def bi(texts: Sequence[str], block: bool = False, tag: str = "") -> str:

@@ -15,7 +15,7 @@ from ehplan.paper.graph import flow_graph, graphviz_binary, layout, to_dot
 from ehplan.paper.words import Words
 
 ROOT = Path(__file__).resolve().parents[3]
-HOSTILE = '<img src=x onerror=alert(1)> "quoted" \\\\N & </svg>'
+HOSTILE = '<img src=x onerror=alert(1)> "quoted" \\\\N & </svg> \u202eevil'
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def test_markup_in_a_title_is_text_in_the_card_and_the_form(hostile_library) -> 
     printed_at = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
     for paper in articles(hostile_library, ["example"], ["card", "form"], "en", printed_at):
         assert "<img" not in paper.html and "&lt;img src=x onerror=alert(1)&gt;" in paper.html
+        assert "\u202e" not in paper.html and "\\u202eevil" in paper.html  # a bidi override is shown, not obeyed
         assert paper.html.count("</svg>") == paper.html.count("<svg ")
 
 
@@ -47,4 +48,5 @@ def test_markup_in_a_title_is_text_in_the_flowchart(hostile_library) -> None:  #
     svg = ET.fromstring(layout(to_dot(flow_graph(hostile_library.playbook("example"), Words(hostile_library, "en")))))
     texts = " ".join(text.text or "" for text in svg.iter("{http://www.w3.org/2000/svg}text"))
     assert "<img src=x onerror=alert(1)>" in texts and '"quoted"' in texts and "\\\\N" in texts
+    assert "\u202e" not in texts and "\\u202eevil" in texts
     assert not list(svg.iter("img")) and not list(svg.iter("{http://www.w3.org/2000/svg}img"))
