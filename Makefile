@@ -33,10 +33,12 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-# Every playbook's card and blank form as PDF, into paper/ (through the system's
-# Chromium: the Debian packages chromium and fonts-noto-cjk).
+# Every playbook's card and blank form as PDF, into paper/: one file each (the
+# names the red paper screen gives) and all in one to send to the printer
+# (through the system's Chromium: the Debian packages chromium and fonts-noto-cjk).
 paper: $(STAMP)
 	$(VENV)/bin/ehplan cards --forms --format pdf --out paper $(ARGS)
+	$(VENV)/bin/ehplan cards --forms --format pdf --out paper --combined $(ARGS)
 
 # The flowcharts the authoring doc shows (docs/graphs/<playbook>.svg); commit them.
 graphs: $(STAMP)

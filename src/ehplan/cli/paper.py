@@ -51,18 +51,26 @@ def _mode(lang: str | None) -> PaperLang:
     return (lang or "bilingual")  # type: ignore[return-value]
 
 
+COMBINED_OPTION = click.option("--combined", is_flag=True,
+                               help="One file (ehplan-paper.html|pdf) with every document, each on new pages.")
+
+
 def _print_papers(ctx: click.Context, wanted: Sequence[str], kinds: Sequence[Any], lang: str | None,
-                  fmt: str, out: Path, playbooks: Path | None, data: Path | None) -> None:
+                  fmt: str, out: Path, playbooks: Path | None, data: Path | None, combined: bool) -> None:
     from ehplan.paper.browser import RendererMissing
-    from ehplan.paper.build import articles, write_papers
+    from ehplan.paper.build import articles, write_combined, write_papers
     from ehplan.paper.graph import GraphvizMissing
 
     library = load_or_exit(playbooks or ctx.obj.get("playbooks"), data or ctx.obj.get("data"))
     chosen = _chosen(library, wanted)
     try:
         papers = articles(library, chosen, kinds, _mode(lang), dt.datetime.now(dt.UTC))
-        written = write_papers(papers, out, fmt,  # type: ignore[arg-type]
-                               progress=lambda path: say(f"wrote {path}"))
+        if combined:
+            written = [write_combined(papers, out, fmt)]  # type: ignore[arg-type]
+            say(f"wrote {written[0]}")
+        else:
+            written = write_papers(papers, out, fmt,  # type: ignore[arg-type]
+                                   progress=lambda path: say(f"wrote {path}"))
     except (GraphvizMissing, RendererMissing, RuntimeError) as exc:
         fail(str(exc))
     except OSError as exc:
@@ -76,17 +84,18 @@ def _print_papers(ctx: click.Context, wanted: Sequence[str], kinds: Sequence[Any
 @PAPER_LANG_OPTION
 @FORMAT_OPTION
 @OUT_OPTION
+@COMBINED_OPTION
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @click.pass_context
 def cards(ctx: click.Context, names: Sequence[str], forms: bool, lang: str | None, fmt: str, out: Path,
-          playbooks: Path | None, data: Path | None) -> None:
+          combined: bool, playbooks: Path | None, data: Path | None) -> None:
     """Write one printable A4 card per playbook (all of them when none is named):
     its definition, every step with its plan section, scripts, branches, time
     limits, contacts and numbers, supplies and the flowchart, with the
     playbook's content hash, the playbook set's hash and the print date on
     every page. --forms adds each playbook's blank incident form."""
-    _print_papers(ctx, names, ["card", "form"] if forms else ["card"], lang, fmt, out, playbooks, data)
+    _print_papers(ctx, names, ["card", "form"] if forms else ["card"], lang, fmt, out, playbooks, data, combined)
 
 
 @click.command(short_help="Blank incident forms to fill in by hand when the app is down.")
@@ -94,15 +103,16 @@ def cards(ctx: click.Context, names: Sequence[str], forms: bool, lang: str | Non
 @PAPER_LANG_OPTION
 @FORMAT_OPTION
 @OUT_OPTION
+@COMBINED_OPTION
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @click.pass_context
 def forms(ctx: click.Context, names: Sequence[str], lang: str | None, fmt: str, out: Path,
-          playbooks: Path | None, data: Path | None) -> None:
+          combined: bool, playbooks: Path | None, data: Path | None) -> None:
     """Write one blank incident form per playbook (all when none is named): the
     values it records, the calls with time boxes, the deadlines with "due at"
     boxes, where the screen stopped (last seq and hash) and the final hash."""
-    _print_papers(ctx, names, ["form"], lang, fmt, out, playbooks, data)
+    _print_papers(ctx, names, ["form"], lang, fmt, out, playbooks, data, combined)
 
 
 @click.command(short_help="A playbook as a flowchart (SVG, PNG or DOT), laid out by Graphviz.")

@@ -75,6 +75,25 @@ def one_document(papers: Sequence[Paper], title: str = "ehplan") -> str:
     return document(title, [paper.article for paper in papers], mode)
 
 
+COMBINED = "ehplan-paper"
+"""The file name (without extension) of every document printed as one."""
+
+
+def write_combined(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"]) -> Path:
+    """Every document in one file (``ehplan-paper.html|pdf``), each starting on a new page."""
+    out.mkdir(parents=True, exist_ok=True)
+    html = one_document(papers)
+    path = out / f"{COMBINED}.{fmt}"
+    if fmt == "html":
+        write_private(path, html.encode("utf-8"))
+        return path
+    from ehplan.paper.browser import Browser
+
+    with Browser(chinese=any(paper.mode != "en" for paper in papers)) as browser:
+        write_private(path, browser.pdf(html))
+    return path
+
+
 def write_papers(papers: Sequence[Paper], out: Path, fmt: Literal["html", "pdf"],
                  progress: Callable[[Path], None] = lambda _path: None, browser: Browser | None = None) -> list[Path]:
     """Write each document as HTML, or print each to PDF through one Chromium (never

@@ -158,6 +158,10 @@ def test_cards_command_writes_html_and_names_chromium_when_it_is_missing(cli, tm
     card = (tmp_path / "explosion.card.html").read_text(encoding="utf-8")
     assert "<svg" in card and "Call the police" in card and "110" in card and "<script" not in card
     assert (tmp_path / "explosion.form.html").is_file()
+    code, out = cli("forms", "explosion", "fire_alarm", "--combined", "--out", str(tmp_path / "one"))
+    assert code == 0, out
+    one = (tmp_path / "one" / "ehplan-paper.html").read_text(encoding="utf-8")
+    assert one.count("<article class='form'") == 2 and one.index("form-explosion") < one.index("form-fire_alarm")
     monkeypatch.setenv("EHPLAN_CHROMIUM", str(tmp_path / "no-chromium"))
     code, out = cli("cards", "explosion", "--format", "pdf", "--out", str(tmp_path / "pdf"))
     assert code == 2 and out.count("\n") == 1 and "no Chromium" in out and "--format html" in out
