@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_snapshots import SMALL, WIDE, run_to
+from test_snapshots import WIDE, run_to
 
 from ehplan.engine import commands as cmd
 from ehplan.tui.screens.flow import FlowScreen
@@ -28,13 +28,3 @@ class TestFlowTree:
 
         assert snap_compare(make_app(tmp_path, library=shipped_library, lang="en"), terminal_size=WIDE,
                             run_before=open_flow)
-
-    def test_small_chinese(self, snap_compare, make_app, shipped_library, tmp_path):  # type: ignore[no-untyped-def]
-        before = run_to(*TO_CUSTOMER, playbook="gas_accident_report")
-
-        async def open_flow(pilot):  # type: ignore[no-untyped-def]
-            await before(pilot)
-            await pilot.press("f12")
-            await pilot.pause()
-
-        assert snap_compare(make_app(tmp_path, library=shipped_library), terminal_size=SMALL, run_before=open_flow)
