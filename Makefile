@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench setup lint clean
+.PHONY: run test bench setup lint clean paper graphs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(VENV)/bin/ehplan $(ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n auto $(PYTEST_ARGS)
 	$(VENV)/bin/lint-imports
 
 lint: $(STAMP)
@@ -32,6 +32,20 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# Every playbook's card and blank form as PDF, into paper/: one file each (the
+# names the red paper screen gives) and all in one to send to the printer
+# (through the system's Chromium: the Debian packages chromium and fonts-noto-cjk).
+paper: $(STAMP)
+	$(VENV)/bin/ehplan cards --forms --format pdf --out paper $(ARGS)
+	$(VENV)/bin/ehplan cards --forms --format pdf --out paper --combined $(ARGS)
+
+# The flowcharts the authoring doc shows (docs/graphs/<playbook>.svg); commit them.
+graphs: $(STAMP)
+	@mkdir -p docs/graphs
+	@for file in playbooks/*.yaml; do \
+		$(VENV)/bin/ehplan graph "$$(basename "$$file" .yaml)" --out "docs/graphs/$$(basename "$$file" .yaml).svg" || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -145,6 +145,14 @@ AUTHORS_TAG = ("〔編寫者補充，非預案原文〕", "[authors' addition, n
 """The label every screen and report puts on the authors' text (a label, not a colour)."""
 SHORT_TAG = ("〔編寫者補充〕", "[authors' addition]")
 """The same, where a line is short (a countdown, a timeline entry)."""
+SCRIPT_TO: dict[str, tuple[str, str]] = {
+    "script": ("請向對方朗讀", "Read to the caller"),
+    "script_hotline": ("向熱線來電者說", "Say to the hotline caller"),
+    "script_hall": ("向營業廳內的客戶說", "Say to the customer in the hall"),
+    "script_hotline_or_hall": ("向客戶說（熱線來電者或廳內客戶）",
+                               "Say to the customer (hotline caller or in the hall)"),
+}
+"""Whom a script box is said to, by the playbook's channel (the screen's box and the card's)."""
 RECONSTRUCTED = ("⚠重組流程：原預案流程圖的箭頭已遺失，步驟次序為編寫者推斷",
                  "⚠ Reconstructed: the plan's flowchart lost its arrows; the step order is the authors' reading")
 """What a reconstructed playbook (S7.1's flowchart) says on the run screen and in the report."""

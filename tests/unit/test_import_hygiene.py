@@ -21,7 +21,7 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("module", ["ehplan.playbook", "ehplan.playbook.loader", "ehplan.playbook.checks",
                                     "ehplan.library", "ehplan.yamlpos", "ehplan.sitedata",
                                     "ehplan.sitedata.calendar", "ehplan.validate", "ehplan.schemas",
-                                    "ehplan.tables", "ehplan.text", "ehplan.cli"])
+                                    "ehplan.tables", "ehplan.text", "ehplan.cli", "ehplan.paper.build"])
 def test_core_modules_do_not_import_textual(module: str) -> None:
     result = run_python(f"""
         import importlib, sys

@@ -377,6 +377,7 @@ class EhplanApp(App[None]):
         await self.library_loaded()
         from ehplan.audit import AuditWriteError
         from ehplan.engine import commands as cmd
+        from ehplan.paper.onpaper import on_paper
         from ehplan.session import Session
         from ehplan.tui.controller import LiveRun
         from ehplan.tui.screens.dialogs import TextDialog
@@ -392,7 +393,8 @@ class EhplanApp(App[None]):
         try:
             session = Session.start(self.library, self.log_dir, start, self.clock, key=self.key)
         except AuditWriteError as exc:
-            self._show_over_picker(PaperScreen(str(exc), self.lang))
+            self._show_over_picker(PaperScreen(str(exc), self.lang,
+                                               on_paper(self.library, playbook_id, None, self.lang)))
             return
         run = LiveRun(session, self.scenario)
         self.runs.append(run)
@@ -418,10 +420,15 @@ class EhplanApp(App[None]):
         self.show_summary(message.run)
 
     def on_run_screen_failed(self, message: RunScreen.Failed) -> None:
-        """A run's log refused a write: that run stops; the others go on."""
+        """A run's log refused a write: that run stops (the others go on), and
+        the red screen says which card and form continue it, from where."""
+        from ehplan.paper.onpaper import on_paper
         from ehplan.tui.screens.resume import PaperScreen
 
-        self.push_screen(PaperScreen(message.reason, self.lang))
+        state = message.run.state
+        where = on_paper(self.library, state.playbook, state.step, self.lang, records=list(message.run.records),
+                         log=message.run.path)
+        self.push_screen(PaperScreen(message.reason, self.lang, where))
 
     def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
              timeout: float | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ehplan.text import Lang, in_lang
+from ehplan.text import SCRIPT_TO, Lang, in_lang
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
@@ -21,12 +21,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "no_timers": ("沒有進行中的計時", "No running timers"),
     "contacts_here": ("本步聯絡人", "Contacts for this step"),
     "path": ("已走步驟", "Path so far"),
-    "script": ("請向對方朗讀", "Read to the caller"),
+    **SCRIPT_TO,
     "tell_contact": ("告知對方", "Tell them"),
-    "script_hotline": ("向熱線來電者說", "Say to the hotline caller"),
-    "script_hall": ("向營業廳內的客戶說", "Say to the customer in the hall"),
-    "script_hotline_or_hall": ("向客戶說（熱線來電者或廳內客戶）",
-                               "Say to the customer (hotline caller or in the hall)"),
     "ph_text": ("輸入文字", "type here"),
     "ph_phone": ("電話號碼", "phone number"),
     "ph_number": ("數字，如 5000 或 5,000.50", "number, e.g. 5000 or 5,000.50"),
@@ -159,6 +155,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "remark": ("備注", "Remark"),
     "person": ("聯系人", "Contact person"),
     "about": ("關於預案", "About the plan"),
+    "flow": ("流程總覽", "Whole flow"),
+    "flow_legend": ("▶ 目前步驟　✓ 已完成　● 已選分支　○ 未選分支　↑ 見上方",
+                    "▶ you are here  ✓ done  ● branch taken  ○ not taken  ↑ shown above"),
     "about_purpose": ("總則", "General (S1)"),
     "about_provisions": ("附則", "Final provisions (S10)"),
     "about_no_plan": ("資料夾中沒有 plan.yaml：未能列出預案名稱",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +19,9 @@ from ehplan.tui.keys import KeySpec, apply_keys, bind_emergency_keys
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.footer import WholeFooter
+
+if TYPE_CHECKING:
+    from ehplan.paper.onpaper import OnPaper
 
 
 @dataclass(frozen=True)
@@ -71,18 +75,22 @@ class ResumeScreen(Screen[list[Path] | None]):
 
 
 class PaperScreen(Screen[None]):
-    """The log cannot be written: say so unmissably and stop taking actions."""
+    """The log cannot be written: say so unmissably, stop taking actions, and name
+    the card and form to continue on and what is already recorded."""
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit")]
 
-    def __init__(self, reason: str, lang: Lang) -> None:
+    def __init__(self, reason: str, lang: Lang, where: OnPaper | None = None) -> None:
         super().__init__(classes="paper")
         self.reason = reason
         self.lang = lang
+        self.where = where
 
     def compose(self) -> ComposeResult:
         yield Static(plain(f"‼ {t('paper_title', self.lang)} ‼"), id="paper-title")
         yield Static(plain(t("paper_body", self.lang)), id="paper-body")
+        if self.where is not None:
+            yield Static(plain("\n".join(f"▸ {line}" for line in self.where.lines(self.lang))), id="paper-where")
         yield Static(plain(self.reason), classes="hint")
         yield WholeFooter()
 

@@ -93,6 +93,7 @@ class RunScreen(Screen[None]):
         KeySpec("f2", "note", "note"),
         KeySpec("ctrl+o", "override", "k_skip"),
         KeySpec("f10", "end", "k_end"),
+        KeySpec("ctrl+g", "flow", "flow", show=False),  # like F1: in the README, not the crowded footer
     ]
 
     class Ended(Message):
@@ -521,3 +522,9 @@ class RunScreen(Screen[None]):
             records = await self.execute(cmd.EndRun(confirm=True))
         if records is not None:
             self.post_message(self.Ended(self.run))
+
+    def action_flow(self) -> None:
+        """The playbook's whole flow as a tree, with where the run is (screens/flow.py)."""
+        from ehplan.tui.screens.flow import FlowScreen
+
+        self.app.push_screen(FlowScreen(self.library, self.run.state, self.app.lang))
