@@ -67,8 +67,8 @@ async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, exam
         assert isinstance(app.screen, SummaryScreen)
         summary = text_of(app, "#summary")
         assert "Drill score: 7/9 (78%)" in summary
-        assert "✗ 0/2  Explain the cause — done at 01:00, after 01:00" not in summary  # exactly at the limit is in time
-        assert "✓ 2/2  Explain the cause — done at 01:00" in summary
+        assert "Explain the cause — late" not in summary  # exactly at the limit is in time
+        assert "✓ 2/2  Explain the cause — met at 01:00 (seq " in summary
 
 
 async def test_escape_at_the_briefing_leaves_without_a_run(tmp_path, example_library, clock):

@@ -88,14 +88,16 @@ def test_late_actions_and_skips_cost_points_and_say_why(example):
     scenario = load_scenario(DRILLS / "example_drill.yaml", example)
     score = score_run(drill_run(example, scenario, late=True).log, scenario, example, "en")
     notes = {line.label: (line.points, line.note) for line in score.lines}
-    assert notes["Report within 3 minutes"] == (1, "met late")
-    assert notes["Explain the cause"] == (0, "done at 01:30, after 01:00")
-    assert notes["Notify the IT centre"] == (0, "done at 03:30, after 02:00")
+    assert notes["Report within 3 minutes"] == (1, "late by 00:30, done at 03:30 (seq 15)")
+    assert notes["Explain the cause"] == (0, "late by 00:30, done at 01:30 (seq 6)")
+    assert notes["Notify the IT centre"] == (0, "late by 01:30, done at 03:30 (seq 14)")
+    verdicts = {line.key: (line.verdict, line.late_by_s) for line in score.lines}
+    assert verdicts["expect:explain"] == ("late", 30.0) and verdicts["expect:fixed"] == ("missed", None)
     assert [(p.points, p.note) for p in score.penalties] == [(-1, "the IT line was busy")]
     assert (score.points, score.possible) == (0, 9)
     lines = score_lines(score, "en")
     assert lines[0] == "Drill score: 0/9 (0%)"
-    assert "  ½ 1/2  Report within 3 minutes — met late" in lines
+    assert "  ½ 1/2  Report within 3 minutes — late by 00:30, done at 03:30 (seq 15)" in lines
     assert any(line.startswith("  − 1  skipped") for line in lines)
     assert score_lines(score, "zh-Hant")[0] == "演練評分: 0/9 (0%)"
 
@@ -146,9 +148,11 @@ def test_report_scores_a_drill_from_its_log(example, tmp_path):
     args = ["report", str(session.path), "--playbooks", str(ROOT / "tests/data/playbooks")]
     done = ehplan(*args, "--scenario", str(DRILLS / "example_drill.yaml"))
     assert done.returncode == 0, done.stderr
-    assert "\n\nDrill score: 3/9 (33%)\n  ½ 1/2  Report within 3 minutes — met late\n" in done.stdout
-    assert "  ✓ 2/2  Explain the cause — done at 00:00\n  ✗ 0/3  Notify the IT centre — done at 03:20, after 02:00\n" \
+    assert "\n\nDrill score: 3/9 (33%)\n  ½ 1/2  Report within 3 minutes — late by 00:20, done at 03:20 (seq 10)\n" \
         in done.stdout
+    assert ("  ✓ 2/2  Explain the cause — met at 00:00 (seq 6)\n"
+            "  ✗ 0/3  Notify the IT centre — late by 01:20, done at 03:20 (seq 9)\n"
+            "  ✗ 0/2  Confirm it is cleared — missed\n") in done.stdout
     assert "Mode      DRILL, clock ×10" in done.stdout
     done = ehplan(*args, "--scenario", str(DRILLS / "bad_shape.yaml"))
     assert done.returncode == 2 and "cannot score the drill" in done.stderr

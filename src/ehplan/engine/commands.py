@@ -108,7 +108,20 @@ class DeliverInject:
     inject: str
     text: str
     at_s: int
+    by: str | None = None
+    """``"trainer"`` for one the trainer sent from the console."""
+
+
+@dataclass(frozen=True)
+class TrainerAction:
+    """The drill's trainer paused, resumed, advanced the clock by ``by_s`` or ended
+    the drill from the console; ``paused_s`` is how long a pause lasted (drill
+    time stood still meanwhile)."""
+
+    action: str
+    by_s: int = 0
+    paused_s: int = 0
 
 
 Command = (StartRun | Continue | Choose | TickItem | SetField | LogContact | Override | AddNote
-           | EndRun | Tick | Resume | RecordRecovery | DeliverInject)
+           | EndRun | Tick | Resume | RecordRecovery | DeliverInject | TrainerAction)
