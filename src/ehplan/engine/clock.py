@@ -89,6 +89,10 @@ class DrillClock(ScaledClock):
         if self._paused_at is None:
             self._paused_at = self.base.now()
 
+    def paused_for(self) -> float:
+        """Real seconds the current pause has lasted (0 when running)."""
+        return (self.base.now() - self._paused_at).total_seconds() if self._paused_at is not None else 0.0
+
     def resume(self) -> float:
         """Let drill time run again from where it stood; the real seconds the pause lasted."""
         if self._paused_at is None:

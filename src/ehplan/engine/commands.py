@@ -78,6 +78,9 @@ class EndRun:
 
     outcome: str | None = None
     confirm: bool = False
+    trainer: bool = False
+    """A drill's trainer ends it from the console: what must be done before the
+    end may still be missing (it is listed as open)."""
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,7 @@ def _describe(trigger: Any, playbook: Playbook, library: Library) -> Msg:
 
 def _end(draft: _Draft, command: cmd.EndRun) -> None:
     missing = mandatory_missing(draft.state, draft.library)
-    if missing:
+    if missing and not (command.trainer and draft.state.mode == "drill"):
         raise Refused("cannot_end", items=missing)
     still_open = open_items(draft.state, draft.library)
     if still_open and not command.confirm:

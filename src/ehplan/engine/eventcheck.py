@@ -61,7 +61,8 @@ def _trainer_action(value: Any) -> bool:
     return value in ev.TRAINER_ACTIONS
 
 
-_CHECKS = {_trainer_action: "one of " + ", ".join(ev.TRAINER_ACTIONS), _text: "a text", _id: "an id (lowercase letters, digits and _)", _int: "an integer",
+_CHECKS = {_trainer_action: "one of " + ", ".join(ev.TRAINER_ACTIONS),
+           _text: "a text", _id: "an id (lowercase letters, digits and _)", _int: "an integer",
            _flag: "true or false", _texts: "a list of texts", _link: "an object", _value: "a plain value",
            _branch: "an object with the steps went and would",
            _text_or_map: "a text or a map of texts"}

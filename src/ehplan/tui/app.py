@@ -243,6 +243,9 @@ class EhplanApp(App[None]):
         facts = t("drill_facts", lang).format(playbook=tr(self.library.playbook(scenario.playbook).title, lang),
                                               scale=getattr(self.clock, "scale", 1), injects=len(scenario.injects),
                                               expect=len(scenario.expect))
+        from ehplan.drill import start_line  # the simulated date and how the calendar takes it
+
+        facts = "\n".join(filter(None, [start_line(scenario, self.library, lang), facts]))
         if await self.push_screen_wait(BriefingDialog(tr(scenario.title, lang), tr(scenario.briefing, lang),
                                                       facts, lang)):
             self.start_run(scenario.playbook)
@@ -339,7 +342,13 @@ class EhplanApp(App[None]):
             return None
         async with self._lock:
             try:
-                return await asyncio.to_thread(self.session.execute, command)
+                from ehplan.tui import drill_control  # a drill's forced outcomes
+
+                command, said = drill_control.gate(self, command)
+                records = await asyncio.to_thread(self.session.execute, command)
+                if said:
+                    self.tell(said, "inject", title=t("inject", self.lang), timeout=30)
+                return records
             except NeedsConfirmation:
                 raise
             except Refused as exc:
@@ -387,6 +396,9 @@ class EhplanApp(App[None]):
         summary = summarize(session.state, self.library, self.lang)
         self.switch_screen(SummaryScreen(summary, self.lang, str(session.path), session.writer.last_hash,
                                          score=self.drill_score()))
+        from ehplan.tui import drill_control
+
+        drill_control.closed(self)
         session.close()
 
     def action_new_run(self) -> None:

@@ -164,6 +164,8 @@ class RunScreen(Screen[None]):
             self.set_focus(None)
 
     def _render_header(self) -> None:
+        from ehplan.tui.drill_control import badge as drill_badge
+
         state, lang = self.session.state, self.app.lang
         playbook = self.app.library.playbook(state.playbook)
         now = self.app.clock.now()
@@ -171,7 +173,8 @@ class RunScreen(Screen[None]):
         badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
         header = self.query_one(RunHeader)
         header.show(tr(playbook.title, lang), tr(playbook.short_title, lang) if playbook.short_title else None,
-                    f" │ ⏱ {clock_text(elapsed)} │ {badge} │ {state.operator} │ {state.run_id}")
+                    f" │ ⏱ {clock_text(elapsed)} │ {badge}{drill_badge(state, lang)}"
+                    f" │ {state.operator} │ {state.run_id}")
         header.set_class(state.mode == "drill", "-drill")
 
     def _render_path(self) -> None:
@@ -286,20 +289,11 @@ class RunScreen(Screen[None]):
             self.app.collect_garbage_when_idle()
 
     async def _deliver_injects(self) -> None:
-        """A drill's injects reach the trainee at their run times (logged first)."""
-        scenario, state = self.app.scenario, self.session.state
-        if scenario is None or state.started_at is None or state.scenario != scenario.id:
-            return
-        from ehplan.drill import due_injects
+        """A drill's turn: the trainer's console actions, then the injects due,
+        each logged before it is shown (see ehplan.tui.drill_control)."""
+        from ehplan.tui import drill_control
 
-        lang = self.app.lang
-        elapsed = (self.app.clock.now() - state.started_at).total_seconds()
-        for inject in due_injects(scenario, state, elapsed):
-            text = tr(inject.text, lang)
-            if await self.app.execute(cmd.DeliverInject(inject.id, text, inject.at)) is not None:
-                self.app.bell()
-                self.app.tell(text, "inject", title=t("inject", lang), timeout=30)
-                self._render_side_injects()
+        await drill_control.tick(self)
 
     def _announce(self, records: list[AuditRecord]) -> None:
         """Bell and notifications for warnings and expiries; drawing is the caller's."""

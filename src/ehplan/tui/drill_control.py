@@ -1,0 +1,93 @@
+"""The drill's side of the app: one `ehplan.drillrun.Director` per drill run,
+reached from small hooks in the app (`gate`, `closed`) and the run screen
+(`tick`, `badge`). The director brings injects, forces the scenario's
+outcomes and carries out the trainer's console actions; this module shows
+what it did: notices, the bell, PAUSED in the header, the summary at the
+trainer's end."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from ehplan.text import Lang, in_lang
+
+if TYPE_CHECKING:
+    from ehplan.drillrun import Director
+    from ehplan.engine import commands as cmd
+    from ehplan.engine.state import RunState
+
+PAUSED = ("演練暫停", "PAUSED")
+
+
+def director(app: Any) -> Director | None:
+    """The director of the app's drill run (made, and its console opened, on first use)."""
+    session, scenario = getattr(app, "session", None), getattr(app, "scenario", None)
+    if session is None or scenario is None or session.state.scenario != scenario.id:
+        return None
+    found: Director | None = getattr(app, "_drill_director", None)
+    if found is None or found.run is not session:
+        from ehplan.drillrun import Director
+
+        found = Director(scenario, app.library, session, app.lang)
+        if not session.state.ended:
+            found.open_console()
+        app._drill_director = found
+    found.lang = app.lang
+    return found
+
+
+def gate(app: Any, command: cmd.Command) -> tuple[cmd.Command, str | None]:
+    """A trainee's command as the scenario forces it (raises `Refused` for one it
+    holds back); outside a drill, the command as it is."""
+    found = director(app)
+    if found is None:
+        return command, None
+    return found.gate(command)
+
+
+def badge(state: RunState, lang: Lang) -> str:
+    """`` │ PAUSED`` in the header while the trainer has the drill paused."""
+    return f" │ ⏸ {in_lang(PAUSED, lang)}" if state.paused else ""
+
+
+async def tick(screen: Any) -> None:
+    """The drill's turn each second: the console's actions, then the injects due,
+    each logged before it is shown."""
+    from ehplan.audit import AuditWriteError
+
+    app = screen.app
+    found = director(app)
+    if found is None:
+        return
+    async with app._lock:
+        try:
+            shown = await asyncio.to_thread(found.tick)
+        except AuditWriteError as exc:
+            from ehplan.tui.screens.resume import PaperScreen
+
+            app.push_screen(PaperScreen(str(exc), app.lang))
+            return
+    if not shown:
+        return
+    from ehplan.tui.strings import t
+
+    for item in shown:
+        if item.kind == "inject":
+            app.bell()
+            app.tell(item.text, "inject", title=t("inject", app.lang), timeout=30)
+        elif item.kind == "error":
+            app.tell(item.text, "warning", timeout=10)
+        elif item.kind != "ended":
+            app.tell(item.text, "info", timeout=10)
+    if found.run.state.ended:
+        app.show_summary()
+        return
+    screen.render_state()
+
+
+def closed(app: Any) -> None:
+    """The drill run ended or the app leaves it: no more console actions."""
+    found: Director | None = getattr(app, "_drill_director", None)
+    if found is not None:
+        found.close()

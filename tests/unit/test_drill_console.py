@@ -1,0 +1,115 @@
+"""The trainer's console on a drill: pausing stops the drill clock and moves no
+inject or deadline; advancing brings what falls due now; an inject sent now
+comes once; every action is an event in the drill's log; the console's
+control file is the channel, and the end removes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ehplan.drill import load_scenario
+from ehplan.drillrun import Director, control_path, running_drills, send
+from ehplan.engine import commands as c
+from ehplan.engine.clock import DrillClock, FakeClock, parse_instant
+from ehplan.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+SIM = dt.datetime(2026, 10, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_a_paused_drill_clock_stands_still_and_resumes_where_it_stood():
+    base = FakeClock(MONDAY)
+    clock = DrillClock(base, 10, epoch=SIM)
+    base.advance(6)
+    assert clock.now() == SIM + dt.timedelta(seconds=60)
+    clock.pause()
+    base.advance(600)  # ten real minutes of discussion
+    assert clock.now() == SIM + dt.timedelta(seconds=60) and clock.paused_for() == 600
+    assert clock.resume() == 600
+    base.advance(1)
+    assert clock.now() == SIM + dt.timedelta(seconds=70)
+    clock.advance(300)
+    assert clock.now() == SIM + dt.timedelta(seconds=370)
+    with pytest.raises(ValueError):
+        clock.advance(-1)
+
+
+@pytest.fixture()
+def drill(example_library, tmp_path):  # type: ignore[no-untyped-def]
+    scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
+    base = FakeClock(MONDAY)
+    clock = DrillClock(base, 10, epoch=SIM)
+    session = Session.start(example_library, tmp_path, c.StartRun("example", "d-1", "Ann", "drill", "en", 10,
+                                                                  scenario.id), clock)
+    director = Director(scenario, example_library, session, "en")
+    director.open_console()
+    yield base, session, director
+    session.close()
+
+
+def drill_s(session, ts: str) -> float:  # type: ignore[no-untyped-def]
+    return (parse_instant(ts) - session.state.started_at).total_seconds()
+
+
+def test_pause_moves_no_inject_and_no_deadline(drill):
+    base, session, director = drill
+    session.execute(c.Continue())  # the 3-minute report starts counting
+    (timer,) = [t for t in session.state.timers.values() if t.kind == "deadline"]
+    due = timer.due
+    base.advance(3)  # drill 00:30
+    assert director.tick() == []
+    send(session.path, {"action": "pause"})
+    (shown,) = director.tick()
+    assert shown.kind == "paused" and session.state.paused
+    base.advance(900)  # a quarter of an hour of discussion, real time
+    assert director.tick() == [] and director.alarms() == []  # nothing came due while paused
+    send(session.path, {"action": "resume"})
+    director.tick()
+    assert not session.state.paused
+    base.advance(3)  # drill 01:00: the first inject, at its drill time
+    (inject,) = director.tick()
+    assert inject.text == "Customers [bold]queue[/bold] up."
+    delivered = session.state.injects[-1]
+    assert drill_s(session, delivered["ts"]) == 60 and delivered["at_s"] == 60
+    assert session.state.timers[timer.key].due == due  # the deadline kept its drill time
+    base.advance(11.9)  # drill 02:59: not yet, although 15 real minutes and more have passed
+    while director.alarms():
+        pass
+    assert session.state.timers[timer.key].status == "warned"
+    base.advance(0.2)  # drill 03:01: past due, and it expires then
+    director.alarms()
+    assert session.state.timers[timer.key].status == "expired"
+    actions = [(r.data["action"], drill_s(session, r.ts), r.data.get("paused_s")) for r in session.records
+               if r.type == "trainer_action"]
+    assert actions == [("pause", 30, None), ("resume", 30, 900)]
+
+
+def test_advance_brings_what_falls_due_and_an_inject_sent_now_comes_once(drill):
+    base, session, director = drill
+    send(session.path, {"action": "inject", "inject": "manager"})
+    send(session.path, {"action": "inject", "text": "The press is at the door."})
+    send(session.path, {"action": "advance", "by_s": 60})
+    shown = director.tick()
+    assert [s.kind for s in shown] == ["inject", "inject", "advanced", "inject"]
+    assert shown[-1].text == "Customers [bold]queue[/bold] up."  # due at 1m, brought by the advance
+    base.advance(60)  # drill 11:00: past manager's own 5m, which already came
+    assert director.tick() == []
+    injects = [(i["inject"], i.get("by")) for i in session.state.injects]
+    assert injects == [("manager", "trainer"), ("trainer_1", "trainer"), ("queue", None)]
+
+
+def test_the_end_logs_the_trainer_and_closes_the_channel(drill, tmp_path):
+    base, session, director = drill
+    assert running_drills(tmp_path) == [session.path]
+    send(session.path, {"action": "jump"})
+    send(session.path, {"action": "end"})
+    shown = director.tick()
+    assert [s.kind for s in shown] == ["error", "ended"]
+    assert session.state.ended and session.records[-2].type == "trainer_action"
+    assert not control_path(session.path).exists() and running_drills(tmp_path) == []
+    with pytest.raises(FileNotFoundError):
+        send(session.path, {"action": "pause"})
