@@ -110,7 +110,8 @@ class Scoring(Model):
     skip: int = Field(default=1, ge=0, le=20)
     """Points off for each step skipped."""
     deadlines: dict[Id, int] = Field(default_factory=dict)
-    """A deadline's points by timer id, instead of ``deadline`` (0: not scored)."""
+    """A deadline's points by timer id, instead of ``deadline`` (0: shown in the
+    debrief but not scored, e.g. a limit on someone else, as the IT technician's)."""
 
 
 class Expectation(Model):
@@ -270,23 +271,38 @@ def timer_moment_key(timer_id: str, event: str) -> str:
     return f"timer:{timer_id}:{event}"
 
 
+class Moments:
+    """The first moment of every trigger key a run set off (and of every timer's
+    warning and expiry, by `timer_moment_key`), kept up as the log grows: each
+    record is folded once however often it is asked."""
+
+    def __init__(self) -> None:
+        self.state = RunState()
+        self.first: dict[str, Moment] = {}
+        self._seen = 0
+
+    def feed(self, records: Sequence[ev.EventRecord]) -> dict[str, Moment]:
+        """Take in the records not seen yet (``records`` is the whole log so far)."""
+        for record in records[self._seen:]:
+            before = self.state
+            self.state = state = apply(before, record)
+            elapsed = (parse_instant(record.ts) - state.started_at).total_seconds() if state.started_at else 0.0
+            keys = triggers_of(record.type, record.data, before.playbook)
+            if record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
+                timer = state.timers.get(record.data["key"])
+                if timer is not None:
+                    keys = [timer_moment_key(timer.timer, "warned" if record.type == ev.TIMER_WARNED else "expired")]
+            for key in keys:
+                self.first.setdefault(key, Moment(elapsed, record.seq))
+        self._seen = len(records)
+        return self.first
+
+
 def moments(records: Sequence[ev.EventRecord]) -> tuple[RunState, dict[str, Moment]]:
-    """The run's state and the first moment of every trigger key it set off
-    (and of every timer's warning and expiry, by `timer_moment_key`)."""
-    state = RunState()
-    first: dict[str, Moment] = {}
-    for record in records:
-        before = state
-        state = apply(state, record)
-        elapsed = (parse_instant(record.ts) - state.started_at).total_seconds() if state.started_at else 0.0
-        keys = triggers_of(record.type, record.data, before.playbook)
-        if record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
-            timer = state.timers.get(record.data["key"])
-            if timer is not None:
-                keys = [timer_moment_key(timer.timer, "warned" if record.type == ev.TIMER_WARNED else "expired")]
-        for key in keys:
-            first.setdefault(key, Moment(elapsed, record.seq))
-    return state, first
+    """The run's state and the first moment of everything it set off (see `Moments`)."""
+    found = Moments()
+    found.feed(records)
+    return found.state, found.first
 
 
 def inject_due_at(scenario: Scenario, inject: Inject, found: dict[str, Moment]) -> float | None:
@@ -302,11 +318,11 @@ def inject_due_at(scenario: Scenario, inject: Inject, found: dict[str, Moment]) 
 
 
 def due_injects(scenario: Scenario, state: RunState, elapsed_s: float,
-                records: Sequence[ev.EventRecord] = ()) -> list[Inject]:
+                found: dict[str, Moment] | None = None) -> list[Inject]:
     """Injects whose moment has come and that the log does not hold yet (those
-    brought by something in the run need the run's ``records``)."""
+    brought by something in the run need its moments, see `Moments`)."""
     delivered = {inject.get("inject") for inject in state.injects}
-    found = moments(records)[1] if records and any(i.at is None for i in scenario.injects) else {}
+    found = found or {}
     due = []
     for inject in scenario.injects:
         if inject.id in delivered:
@@ -451,9 +467,7 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
     for timer in sorted(state.timers.values(), key=lambda t: t.started_at):
         if timer.kind != "deadline":
             continue  # an escalate_after limit measures the fault, not the trainee
-        possible = scoring.deadlines.get(timer.timer, scoring.deadline)
-        if possible == 0:
-            continue
+        possible = scoring.deadlines.get(timer.timer, scoring.deadline)  # 0: shown, not scored
         word = verdict(timer.kind, timer.status, timer.late, False)
         label = pick(text_map(library.playbook(timer.playbook).timer(timer.timer).label), lang)
         seq = ended_seq.get(timer.key, ("", None))[1]
@@ -525,7 +539,7 @@ def score_lines(score: Score, lang: Lang) -> list[str]:
     title = in_lang(("演練評分", "Drill score"), lang)
     out = [f"{title}: {score.points}/{score.possible} ({score.percent}%)"]
     for line in score.lines:
-        mark = "✓" if line.points == line.possible else "½" if line.points else "✗"
+        mark = "·" if not line.possible else "✓" if line.points == line.possible else "½" if line.points else "✗"
         out.append(f"  {mark} {line.points}/{line.possible}  {line.label} — {line.note}")
     for line in score.penalties:
         out.append(f"  − {-line.points}  {line.label}: {line.note}")

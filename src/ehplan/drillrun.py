@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ehplan.drill import Scenario, due_injects, force
+from ehplan.drill import Moments, Scenario, due_injects, force
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.clock import Clock, DrillClock
@@ -99,7 +99,7 @@ class Director:
     run: DrillRun
     lang: Lang
     _offset: int = 0
-    _said: int = field(default=0)
+    _moments: Moments = field(default_factory=Moments)
 
     @property
     def clock(self) -> DrillClock | None:
@@ -150,7 +150,8 @@ class Director:
         if state.started_at is None or state.scenario != self.scenario.id:
             return []
         shown = []
-        for inject in due_injects(self.scenario, state, self.elapsed(), self.run.records):
+        found = self._moments.feed(self.run.records)
+        for inject in due_injects(self.scenario, state, self.elapsed(), found):
             text = pick(text_map(inject.text), self.lang)
             self.run.execute(cmd.DeliverInject(inject.id, text, int(self.elapsed())))
             shown.append(Shown("inject", text))

@@ -37,7 +37,7 @@ def problems(path: Path, library) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_the_shipped_scenarios_load_against_the_shipped_playbooks(shipped_library):
     found = {path.stem: load_scenario(path, shipped_library) for path in resources.drills_dir().glob("*.yaml")}
-    assert set(found) == {"hotline_outage", "gas_leak_call"}
+    assert {"hotline_outage", "hotline_holiday", "gas_leak_call"} <= set(found) and len(found) >= 10
     assert all(s.id == name and s.injects and s.expect for name, s in found.items())
 
 
@@ -122,7 +122,9 @@ def ehplan(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_lists_the_shipped_drills_and_refuses_a_bad_scenario_in_one_line_each():
     done = ehplan("drill", "--lang", "en")
     assert done.returncode == 0, done.stderr
-    assert "hotline_outage" in done.stdout and "Hotline outage drill" in done.stdout
+    assert "hotline_outage" in done.stdout and "Hotline outage on a workday, IT arriving late" in done.stdout
+    assert "hotline_holiday          Hotline outage on a public holiday" in done.stdout
+    assert "starts 2026-10-02 10:00" in done.stdout
     done = ehplan("drill", str(DRILLS / "no_playbook.yaml"), "--playbooks", str(ROOT / "tests/data/playbooks"))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"{DRILLS / 'no_playbook.yaml'}:4:11: playbook 'nowhere' does not exist\n"

@@ -73,7 +73,7 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
                 say(str(exc.problems[0]), err=True)
                 continue
             title = pick(text_map(found.title), shown)
-            say(f"{found.id:<20} {title}  ({found.playbook}, ×{found.clock_scale}, "
+            say(f"{found.id:<24} {title}  ({found.playbook}, ×{found.clock_scale}, "
                 f"{len(found.injects)} injects, {len(found.expect)} scored"
                 f"{', starts ' + format(start, '%Y-%m-%d %H:%M') if (start := found.start) else ''})")
         return
