@@ -100,24 +100,21 @@ async def test_with_no_name_yet_the_drill_asks_for_it_then_briefs_then_starts(tm
         assert app.session.records[0].data["operator"] == "Kim"
 
 
-async def test_a_resumed_drill_goes_on_at_its_clock_speed_from_where_its_log_stopped(
-        tmp_path, make_app, example_library, clock):
-    from ehplan.engine.clock import ScaledClock
+async def test_an_unfinished_drill_is_never_offered_to_resume_as_a_live_run(tmp_path, make_app, example_library,
+                                                                           clock):
     from ehplan.session import Session
+    from ehplan.tui.screens.picker import PickerScreen
 
     start = cmd.StartRun("example", "drill-1", "Bo", "drill", "en", 10, "example_drill")
     session = Session.start(example_library, tmp_path / "logs", start, clock)
     session.execute(cmd.Continue())
-    clock.advance(120)  # two drill minutes in when the power went
-    session.execute(cmd.TickItem("explain"))
     session.close()
-    stopped = session.state.last_ts
+    live = cmd.StartRun("example", "live-1", "Bo", "live", "en")
+    Session.start(example_library, tmp_path / "logs", live, clock).close()
     app = make_app(tmp_path, clock=clock, resume_offer=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
+        assert [run.path.name for run in app._open_runs()] == [p.name for p in (tmp_path / "logs").glob("*live-1*")]
+        await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, RunScreen)
-        assert isinstance(app.clock, ScaledClock) and app.clock.scale == 10
-        resumed = app.session.records[-1]
-        assert resumed.ts >= stopped  # the log's times never run backwards
+        assert isinstance(app.screen, PickerScreen) and app.session is None

@@ -113,3 +113,19 @@ def test_the_end_logs_the_trainer_and_closes_the_channel(drill, tmp_path):
     assert not control_path(session.path).exists() and running_drills(tmp_path) == []
     with pytest.raises(FileNotFoundError):
         send(session.path, {"action": "pause"})
+
+
+def test_drills_are_logged_apart_and_listed_only_when_asked(example_library, cli, monkeypatch, tmp_path):
+    from ehplan import resources
+
+    monkeypatch.setenv("EHPLAN_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.delenv("EHPLAN_DRILL_LOG_DIR", raising=False)
+    assert resources.drill_log_dir() == tmp_path / "logs" / "drills"
+    clock = FakeClock(MONDAY)
+    Session.start(example_library, tmp_path / "logs", c.StartRun("example", "live-1", "Ann"), clock).close()
+    drill_run = c.StartRun("example", "drill-1", "Ann", "drill", "en", 10, "example_drill")
+    Session.start(example_library, resources.drill_log_dir(), drill_run, clock).close()
+    code, out = cli("runs", "--data", str(ROOT / "data"))
+    assert code == 0 and "1 of 1 run(s)" in out and "live " in out
+    code, out = cli("runs", "--drills", "--data", str(ROOT / "data"))
+    assert code == 0 and "2 of 2 run(s)" in out and "drill" in out

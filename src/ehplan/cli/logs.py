@@ -227,7 +227,14 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
     from ehplan.report.runs import index_runs
 
     key = read_key_file(key_file)
-    chosen = list(directories) or [resources.default_log_dir((ctx.obj or {}).get("log_dir"))]
+    live = resources.default_log_dir((ctx.obj or {}).get("log_dir"))
+    chosen = list(directories) or [live]
+    if drills and not directories:  # drills are logged apart (see resources.drill_log_dir)
+        from ehplan.cli.drill import drill_dir
+
+        drills_at = drill_dir(None, ctx.obj or {})
+        if drills_at.is_dir() and drills_at != live:
+            chosen.append(drills_at)
     with _progress("reading runs") as (on_total, advance):
         rows = index_runs(chosen, key, progress=advance, on_total=on_total)
 

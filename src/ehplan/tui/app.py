@@ -273,6 +273,8 @@ class EhplanApp(App[None]):
             try:
                 records, _ = read_log(path)
                 state = fold(records)
+                if state.mode != self.mode:
+                    continue  # a drill is never resumed as a live run, nor a live run as a drill
                 playbook = self.library.playbook(state.playbook)
                 step = playbook.step(state.step)
             except Exception:  # noqa: BLE001 - a log we cannot read is simply not offered
