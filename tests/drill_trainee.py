@@ -32,7 +32,7 @@ from ehplan.library import Library
 from ehplan.playbook.duration import parse_duration
 from ehplan.session import Session
 
-REAL_START = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)
+REAL_START = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @dataclass

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from drill_trainee import play
 
+from drill_trainee import play
 from ehplan import resources
 from ehplan.drill import load_scenario, score_run
 

@@ -88,7 +88,7 @@ def _act(log: Path, action: dict[str, Any]) -> None:
         fail(f"{log}: cannot reach the drill: {exc.strerror or exc}")
     deadline = time.monotonic() + ANSWER_WITHIN_S
     while time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
         records = _records(log)
         done = [r for r in records[before:] if r.type == "trainer_action"
                 or (r.type == "inject_delivered" and r.data.get("by") == "trainer")]

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from ehplan.text import Lang, in_lang
+from ehplan.text import in_lang
 
 if TYPE_CHECKING:
     from ehplan.drillrun import Director
     from ehplan.engine import commands as cmd
-    from ehplan.engine.state import RunState
 
 PAUSED = ("演練暫停", "PAUSED")
+CONSOLE_POLL_S = 0.25
+"""How often the drill looks for the trainer's actions (injects wait for the second's tick)."""
 
 
 def director(app: Any) -> Director | None:
@@ -30,9 +31,10 @@ def director(app: Any) -> Director | None:
         from ehplan.drillrun import Director
 
         found = Director(scenario, app.library, session, app.lang)
+        app._drill_director = found
         if not session.state.ended:
             found.open_console()
-        app._drill_director = found
+            app._drill_console_timer = app.set_interval(CONSOLE_POLL_S, lambda: _poll(app, found))
     found.lang = app.lang
     return found
 
@@ -46,23 +48,37 @@ def gate(app: Any, command: cmd.Command) -> tuple[cmd.Command, str | None]:
     return found.gate(command)
 
 
-def badge(state: RunState, lang: Lang) -> str:
-    """`` │ PAUSED`` in the header while the trainer has the drill paused."""
-    return f" │ ⏸ {in_lang(PAUSED, lang)}" if state.paused else ""
+def badge(app: Any) -> str:
+    """`` │ ⏸ PAUSED`` in the header while the trainer has the drill paused (and
+    the drill's console channel open from its first screen on)."""
+    found = director(app)
+    return f" │ ⏸ {in_lang(PAUSED, app.lang)}" if found is not None and found.run.state.paused else ""
 
 
 async def tick(screen: Any) -> None:
     """The drill's turn each second: the console's actions, then the injects due,
     each logged before it is shown."""
-    from ehplan.audit import AuditWriteError
+    found = director(screen.app)
+    if found is not None:
+        await _run(screen.app, found, found.tick)
 
-    app = screen.app
-    found = director(app)
-    if found is None:
+
+async def _poll(app: Any, found: Director) -> None:
+    """The console's actions, between the seconds' ticks."""
+    if getattr(app, "_drill_director", None) is found:
+        await _run(app, found, found.poll_console)
+
+
+async def _run(app: Any, found: Director, step: Any) -> None:
+    """One step of the director off the event loop, under the app's lock; then show what it did."""
+    from ehplan.audit import AuditWriteError
+    from ehplan.tui.screens.run import RunScreen
+
+    if found.run.state.ended or found.run is not app.session:
         return
     async with app._lock:
         try:
-            shown = await asyncio.to_thread(found.tick)
+            shown = await asyncio.to_thread(step)
         except AuditWriteError as exc:
             from ehplan.tui.screens.resume import PaperScreen
 
@@ -83,7 +99,8 @@ async def tick(screen: Any) -> None:
     if found.run.state.ended:
         app.show_summary()
         return
-    screen.render_state()
+    if isinstance(app.screen, RunScreen):
+        app.screen.render_state()
 
 
 def closed(app: Any) -> None:
@@ -91,3 +108,6 @@ def closed(app: Any) -> None:
     found: Director | None = getattr(app, "_drill_director", None)
     if found is not None:
         found.close()
+    timer = getattr(app, "_drill_console_timer", None)
+    if timer is not None:
+        timer.stop()

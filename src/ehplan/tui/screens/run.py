@@ -173,7 +173,7 @@ class RunScreen(Screen[None]):
         badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
         header = self.query_one(RunHeader)
         header.show(tr(playbook.title, lang), tr(playbook.short_title, lang) if playbook.short_title else None,
-                    f" │ ⏱ {clock_text(elapsed)} │ {badge}{drill_badge(state, lang)}"
+                    f" │ ⏱ {clock_text(elapsed)} │ {badge}{drill_badge(self.app)}"
                     f" │ {state.operator} │ {state.run_id}")
         header.set_class(state.mode == "drill", "-drill")
 
