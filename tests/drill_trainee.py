@@ -46,11 +46,12 @@ class Played:
     said: list[str] = field(default_factory=list)
 
 
-def play(scenario: Scenario, library: Library, log_dir: Path, lines: list[str], lang: str = "en") -> Played:
+def play(scenario: Scenario, library: Library, log_dir: Path, lines: list[str], lang: str = "en",
+         run_id: str = "drill-run", trainee: str = "Trainee") -> Played:
     """Play ``lines`` on a new drill run of ``scenario``; the session is closed after."""
     base = FakeClock(REAL_START)
     clock = DrillClock(base, scenario.clock_scale, epoch=start_instant(scenario, library))
-    start = c.StartRun(scenario.playbook, "drill-run", "Trainee", "drill", lang, scenario.clock_scale, scenario.id)
+    start = c.StartRun(scenario.playbook, run_id, trainee, "drill", lang, scenario.clock_scale, scenario.id)
     session = Session.start(library, log_dir, start, clock)
     director = Director(scenario, library, session, lang)  # type: ignore[arg-type]
     director.open_console()

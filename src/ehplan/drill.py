@@ -233,6 +233,10 @@ _DAY_WORDS: dict[str, tuple[str, str]] = {
     "holiday": ("假日", "a holiday"),
     "day": ("白天", "daytime"),
     "night": ("夜間", "night-time"),
+    "makeup": ("調休上班日", "a make-up working day"),
+    "weekend": ("週末", "a weekend"),
+    "weekday": ("平日", "a weekday"),
+    "outside": ("日曆年份以外", "outside the calendar's years"),
 }
 _WEEKDAYS = (("星期一", "Monday"), ("星期二", "Tuesday"), ("星期三", "Wednesday"), ("星期四", "Thursday"),
              ("星期五", "Friday"), ("星期六", "Saturday"), ("星期日", "Sunday"))
@@ -247,12 +251,22 @@ def start_line(scenario: Scenario, library: Library, lang: Lang) -> str | None:
     calendar = library.calendar
     local = instant.astimezone(plan_calendar(library).zone)
     rule = classify(calendar, local.date())
+    day = local.date()
+    why = "outside" if calendar is None or day.year not in calendar.years else \
+        "makeup" if day in calendar.workdays else "weekend" if day.weekday() >= 5 else "weekday"
+    reason = in_lang(_DAY_WORDS[why], lang)
+    for holiday in calendar.holidays if why != "outside" and calendar is not None else ():
+        if holiday.start <= day <= holiday.end:
+            reason = holiday.name if isinstance(holiday.name, str) else pick(text_map(holiday.name), lang)
+    sep = "，" if lang == "zh-Hant" else ", "
     parts = [f"{local:%Y-%m-%d %H:%M} {in_lang(_WEEKDAYS[local.weekday()], lang)}",
-             f"{in_lang(_DAY_WORDS[rule.kind], lang)} ({rule.reason})"]
+             f"{in_lang(_DAY_WORDS[rule.kind], lang)} ({reason})" if lang != "zh-Hant"
+             else f"{in_lang(_DAY_WORDS[rule.kind], lang)}（{reason}）"]
     daytime = is_daytime(calendar, instant)
     if daytime is not None:
         parts.append(in_lang(_DAY_WORDS["day" if daytime else "night"], lang))
-    return f"{in_lang(_DAY_WORDS['start'], lang)}: " + ", ".join(parts)
+    colon = "：" if lang == "zh-Hant" else ": "
+    return in_lang(_DAY_WORDS["start"], lang) + colon + sep.join(parts)
 
 
 # --- moments in the run ---------------------------------------------------------------
@@ -413,6 +427,8 @@ class Score:
 
     lines: tuple[ScoreLine, ...]
     penalties: tuple[ScoreLine, ...]
+    trainer: tuple[ScoreLine, ...] = ()
+    """What the trainer did from the console (no points): pauses, advances, injects, the end."""
 
     @property
     def points(self) -> int:
@@ -437,6 +453,12 @@ _NOTES: dict[str, tuple[str, str]] = {
     "wrong_branch": ("走錯分支：於 {t} 選了「{choice}」（第 {seq} 項）",
                      "wrong branch: chose \"{choice}\" at {t} (seq {seq})"),
     "skipped": ("跳過「{step}」", "skipped \"{step}\""),
+    "trainer": ("培訓員", "Trainer"),
+    "t_pause": ("於 {t} 暫停（第 {seq} 項）", "paused at {t} (seq {seq})"),
+    "t_resume": ("於 {t} 繼續，暫停了 {held}（第 {seq} 項）", "resumed at {t} after {held} (seq {seq})"),
+    "t_advance": ("於 {t} 撥快 {by}（第 {seq} 項）", "advanced {by} at {t} (seq {seq})"),
+    "t_end": ("於 {t} 結束演練（第 {seq} 項）", "ended the drill at {t} (seq {seq})"),
+    "t_inject": ("於 {t} 送出注入「{text}」（第 {seq} 項）", "sent \"{text}\" at {t} (seq {seq})"),
 }
 
 
@@ -515,7 +537,22 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
             step = pick(text_map(library.playbook(override.playbook).step(override.step).title), lang)
             penalties.append(ScoreLine(_note("skipped", lang, step=step), -scoring.skip, 0, override.reason,
                                        "skipped", drill_s(parse_instant(override.ts)), override.seq))
-    return Score(tuple(lines), tuple(penalties))
+    trainer = []
+    for record in records:
+        data = record.data
+        if record.type == ev.TRAINER_ACTION or (record.type == ev.INJECT_DELIVERED and data.get("by") == "trainer"):
+            at = drill_s(parse_instant(record.ts))
+            action = str(data.get("action", "inject"))
+            params: dict[str, object] = {"t": duration_text(at), "seq": record.seq}
+            if action == "resume":
+                params["held"] = duration_text(int(data.get("paused_s", 0)))
+            elif action == "advance":
+                params["by"] = duration_text(int(data.get("by_s", 0)))
+            elif action == "inject":
+                text = data.get("text", "")
+                params["text"] = text if isinstance(text, str) else pick(text, lang)
+            trainer.append(ScoreLine(_note(f"t_{action}", lang, **params), 0, 0, "", action, at, record.seq))
+    return Score(tuple(lines), tuple(penalties), tuple(trainer))
 
 
 def _wrong_branch(scenario: Scenario, expectation: Expectation, library: Library,
@@ -543,4 +580,7 @@ def score_lines(score: Score, lang: Lang) -> list[str]:
         out.append(f"  {mark} {line.points}/{line.possible}  {line.label} — {line.note}")
     for line in score.penalties:
         out.append(f"  − {-line.points}  {line.label}: {line.note}")
+    if score.trainer:
+        out.append(f"  {in_lang(_NOTES['trainer'], lang)}:")
+        out += [f"    {line.label}" for line in score.trainer]
     return out

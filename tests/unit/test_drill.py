@@ -182,3 +182,38 @@ def test_a_drill_resumes_on_its_own_clock_from_where_its_log_stopped(example, tm
             == dt.datetime.fromisoformat(stopped) + dt.timedelta(seconds=60)  # 6 s at ×10
     finally:
         resumed.close()
+
+
+def test_a_simulated_start_makes_the_calendar_rules_apply_and_is_said_in_the_briefing(shipped_library, tmp_path):
+    from ehplan.drill import start_instant, start_line
+    from ehplan.engine.clock import DrillClock
+
+    holiday = load_scenario(resources.drills_dir() / "hotline_holiday.yaml", shipped_library)
+    assert start_line(holiday, shipped_library, "en") == \
+        "Simulated start: 2026-10-02 10:00 Friday, a holiday (National Day), daytime"
+    assert start_line(holiday, shipped_library, "zh-Hant") == "模擬開始時間：2026-10-02 10:00 星期五，假日（國慶節），白天"
+    night = load_scenario(resources.drills_dir() / "gas_leak_call.yaml", shipped_library)
+    assert start_line(night, shipped_library, "en") == \
+        "Simulated start: 2026-11-30 20:00 Monday, a workday (a weekday), night-time"
+    naive = holiday.model_copy(update={"start": dt.datetime(2026, 10, 2, 10, 0)})  # the plan's local time
+    assert start_instant(naive, shipped_library) == start_instant(holiday, shipped_library)
+    clock = DrillClock(FakeClock(MONDAY), 10, epoch=start_instant(holiday, shipped_library))
+    run = MemoryRun(shipped_library, clock)
+    run.do(c.StartRun("hotline_system_failure", "r", "Ann", "drill", "en", 10, holiday.id))
+    run.do(c.LogContact("group_head", "answered"))
+    run.do(c.Continue())
+    run.do(c.LogContact("it_centre", "answered"))
+    (timer,) = [t for t in run.state.timers.values() if t.timer == "it_on_site"]
+    assert timer.duration_s == 45 * 60 and "holiday" in timer.rule  # not the workday's 15
+
+
+def test_scenario_moments_and_forced_outcomes_are_checked_at_their_place(example):
+    assert problems(DRILLS / "bad_inject_shape.yaml", example) == [
+        "tests/data/drills/bad_inject_shape.yaml:7:5: an inject needs exactly one of at, when, timer"]
+    assert problems(DRILLS / "bad_moments.yaml", example) == [
+        "tests/data/drills/bad_moments.yaml:7:34: timer 'nope' does not exist in 'example'",
+        "tests/data/drills/bad_moments.yaml:8:33: step 'nowhere' does not exist",
+        "tests/data/drills/bad_moments.yaml:10:15: contact 'nobody' does not exist",
+        "tests/data/drills/bad_moments.yaml:12:22: step 'gone' does not exist",
+        "tests/data/drills/bad_moments.yaml:16:24: timer 'missing' does not exist in 'example'",
+    ]

@@ -73,8 +73,8 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     sys.exit(worst)
 
 
-@click.command(short_help="After-action report of one run's log (deadlines, timeline, score).")
-@click.argument("log", type=click.Path(path_type=Path))
+@click.command(short_help="After-action report of a run's log (deadlines, timeline, score); of several drills: side by side.")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @KEY_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
@@ -83,11 +83,18 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @DATA_OPTION
 @LANG_OPTION
 @click.pass_context
-def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None,
-           playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,
+           scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
-    first; an edited log gets no report (exit 1)."""
+    first; an edited log gets no report (exit 1). Given several logs of
+    attempts on the same drill scenario, they are shown side by side:
+    expectations and deadlines (met, late by, missed, wrong branch, with the
+    moment and seq), the time to each step, the trainer's actions, the score."""
+    if len(logs) > 1:
+        _compare(ctx, logs, key_file, out, scenario_file, playbooks, data, lang)
+        return
+    (log,) = logs
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
     from ehplan.report.afteraction import Integrity, after_action_report
@@ -106,6 +113,11 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
         lines = after_action_report(records, library, integrity, lang, score)
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
+    _emit(log, lines, out)
+
+
+def _emit(log: Path, lines: list[str], out: Path | None) -> None:
+    """The report's lines on stdout, or in ``out`` (0600)."""
     # One report line is one line: a newline inside a note or value is shown, never obeyed.
     text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
     if out is None:
@@ -156,6 +168,43 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot replay: {exc}")
     app.run()
+
+
+def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,
+             scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+    """Attempts on the same drill scenario, side by side."""
+    from ehplan.drill import load_scenario
+    from ehplan.engine.fold import FoldError
+    from ehplan.library import Library
+    from ehplan.report.compare import Attempt, compare_lines
+    from ehplan.yamlpos import LoadError
+
+    obj = ctx.obj or {}
+    key = read_key_file(key_file)
+    runs = [_load(log, key, "no comparison with an edited log") for log in logs]
+    ids = {run.state.scenario for run in runs}
+    for log, run in zip(logs, runs, strict=True):
+        if run.state.mode != "drill" or not run.state.scenario:
+            fail(f"{log}: not a drill; only attempts on a drill scenario are compared")
+    if len(ids) != 1:
+        fail("these are attempts on different scenarios (" + ", ".join(sorted(str(i) for i in ids)) + ")")
+    (scenario_id,) = ids
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
+    try:
+        scenario = load_scenario(path, library)
+    except LoadError as exc:
+        fail(f"cannot score the drills: {exc.problems[0]}")
+    if scenario.id != scenario_id:
+        fail(f"{path}: scenario {scenario.id!r} is not the one these drills ran ({scenario_id!r})")
+    shown: Lang = lang or obj.get("lang") or _run_lang(runs[0])
+    try:
+        lines = compare_lines([Attempt(log.name, run.records) for log, run in zip(logs, runs, strict=True)],
+                              scenario, library, shown)
+    except (FoldError, KeyError, ValueError) as exc:
+        fail(f"cannot compare these drills: {exc}")
+    _emit(logs[0], lines, out)
 
 
 def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
