@@ -191,7 +191,8 @@ def test_a_simulated_start_makes_the_calendar_rules_apply_and_is_said_in_the_bri
     holiday = load_scenario(resources.drills_dir() / "hotline_holiday.yaml", shipped_library)
     assert start_line(holiday, shipped_library, "en") == \
         "Simulated start: 2026-10-02 10:00 Friday, a holiday (National Day), daytime"
-    assert start_line(holiday, shipped_library, "zh-Hant") == "模擬開始時間：2026-10-02 10:00 星期五，假日（國慶節），白天"
+    assert start_line(holiday, shipped_library, "zh-Hant") == \
+        "模擬開始時間：2026-10-02 10:00 星期五，假日（國慶節），白天"
     night = load_scenario(resources.drills_dir() / "gas_leak_call.yaml", shipped_library)
     assert start_line(night, shipped_library, "en") == \
         "Simulated start: 2026-11-30 20:00 Monday, a workday (a weekday), night-time"

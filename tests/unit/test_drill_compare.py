@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from drill_trainee import play
 
+from drill_trainee import play
 from ehplan import resources
 from ehplan.drill import load_scenario
 from ehplan.engine import commands as c
@@ -57,7 +57,8 @@ def test_only_attempts_on_the_same_drill_are_compared(attempts, cli, example_lib
                                                  shipped_library).start))  # type: ignore[arg-type]
     live.close()
     code, out = cli("report", str(attempts[0]), str(live.path))
-    assert code == 2 and out.strip() == f"ehplan: {live.path}: not a drill; only attempts on a drill scenario are compared"
+    assert code == 2
+    assert out.strip() == f"ehplan: {live.path}: not a drill; only attempts on a drill scenario are compared"
     other = play(load_scenario(resources.drills_dir() / "hall_fire.yaml", shipped_library), shipped_library,
                  tmp_path / "other", ["next"])
     code, out = cli("report", str(attempts[0]), str(other.session.path))

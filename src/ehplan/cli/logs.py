@@ -73,7 +73,7 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     sys.exit(worst)
 
 
-@click.command(short_help="After-action report of a run's log (deadlines, timeline, score); of several drills: side by side.")
+@click.command(short_help="After-action report of a run's log; of several drills' logs, side by side.")
 @click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @KEY_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
