@@ -129,3 +129,14 @@ def test_drills_are_logged_apart_and_listed_only_when_asked(example_library, cli
     assert code == 0 and "1 of 1 run(s)" in out and "live " in out
     code, out = cli("runs", "--drills", "--data", str(ROOT / "data"))
     assert code == 0 and "2 of 2 run(s)" in out and "drill" in out
+
+
+def test_the_console_reads_one_command_a_line():
+    from ehplan.cli.drill_control import _line_action
+
+    assert _line_action("pause") == {"action": "pause"}
+    assert _line_action("advance 5m") == {"action": "advance", "by_s": 300}
+    assert _line_action("inject hall_calls") == {"action": "inject", "inject": "hall_calls"}
+    assert _line_action('say "The press is here."') == {"action": "inject", "text": "The press is here."}
+    assert _line_action("say the press, again") == {"action": "inject", "text": "the press, again"}
+    assert _line_action("jump") is None and _line_action("pause now") is None and _line_action("") is None

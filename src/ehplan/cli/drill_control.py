@@ -129,7 +129,7 @@ def _line_action(line: str) -> dict[str, Any] | None:
     if verb == "inject" and len(rest) == 1:
         return {"action": "inject", "inject": rest[0]}
     if verb == "say" and rest:
-        return {"action": "inject", "text": line.strip()[3:].strip()}
+        return {"action": "inject", "text": " ".join(rest)}
     return None
 
 
@@ -200,8 +200,10 @@ def _inject_lines(log: Path) -> list[str]:
     except (LoadError, OSError):
         return [f"  {i}" for i in sorted(delivered)] or ["  (no shipped scenario to list)"]
     out = []
+    from ehplan.text import duration_text
+
     for inject in scenario.injects:
-        moment = (f"at {inject.at}s" if inject.at is not None else
+        moment = (f"at {duration_text(inject.at)}" if inject.at is not None else
                   f"when {inject.when.model_dump(exclude_none=True)}" if inject.when is not None else
                   f"when timer {inject.timer.id} {inject.timer.event}" if inject.timer is not None else "")
         out.append(f"  {'✓' if inject.id in delivered else ' '} {inject.id:<20} {moment}")
