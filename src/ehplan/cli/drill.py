@@ -77,9 +77,7 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
                 f"{len(found.injects)} injects, {len(found.expect)} scored"
                 f"{', starts ' + format(start, '%Y-%m-%d %H:%M') if (start := found.start) else ''})")
         return
-    path = Path(scenario)
-    if not path.exists() and "/" not in scenario and not scenario.endswith((".yaml", ".yml")):
-        path = resources.drills_dir() / f"{scenario}.yaml"
+    path = scenario_path(scenario)
     try:
         loaded = load_scenario(path, library)
     except LoadError as exc:
@@ -110,3 +108,11 @@ def drill_dir(log_dir: Path | None, obj: dict[str, object]) -> Path:
         return log_dir
     live = obj.get("log_dir")
     return Path(str(live)) / "drills" if live else resources.drill_log_dir()
+
+
+def scenario_path(scenario: str) -> Path:
+    """A scenario file, or the shipped scenario of that id."""
+    path = Path(scenario)
+    if not path.exists() and "/" not in scenario and not scenario.endswith((".yaml", ".yml")):
+        path = resources.drills_dir() / f"{scenario}.yaml"
+    return path
