@@ -51,3 +51,15 @@ def test_paused_by_the_trainer(snap_compare, shipped_library, tmp_path, clock):
 
     app = holiday_app(tmp_path, shipped_library, clock, "en")
     assert snap_compare(app, terminal_size=WIDE, run_before=before)
+
+
+def test_two_attempts_side_by_side_on_screen(snap_compare):
+    """The debrief a class sees (ehplan report --screen A B, or in a browser via
+    ehplan serve --debrief): the golden side-by-side lines, literally."""
+    from pathlib import Path
+
+    from ehplan.tui.debrief import DebriefApp
+
+    lines = (Path(__file__).resolve().parents[1] / "data/drill_compare_hotline_holiday.txt").read_text(
+        encoding="utf-8").splitlines()
+    assert snap_compare(DebriefApp(lines[0], lines[1:], "en"), terminal_size=(100, 30))

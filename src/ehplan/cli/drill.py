@@ -29,7 +29,7 @@ class _DrillCommand(click.Command):
             return super().invoke(ctx)
         from ehplan.cli.drill_control import control
 
-        with control.make_context("control", rest, parent=ctx) as sub:
+        with control.make_context("drill control", rest, parent=ctx.parent) as sub:
             return control.invoke(sub)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

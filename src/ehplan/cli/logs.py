@@ -77,13 +77,14 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @KEY_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
+@click.option("--screen", is_flag=True, help="Show the report on a scrollable screen (q leaves) instead.")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
               help="A drill's scenario file, to score it (default: the shipped one of the same id).")
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
 @click.pass_context
-def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,
+def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None, screen: bool,
            scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
@@ -91,8 +92,10 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out:
     attempts on the same drill scenario, they are shown side by side:
     expectations and deadlines (met, late by, missed, wrong branch, with the
     moment and seq), the time to each step, the trainer's actions, the score."""
+    if screen and out is not None:
+        fail("--screen shows the report; --out writes it: give one of them")
     if len(logs) > 1:
-        _compare(ctx, logs, key_file, out, scenario_file, playbooks, data, lang)
+        _compare(ctx, logs, key_file, out, scenario_file, playbooks, data, lang, screen)
         return
     (log,) = logs
     from ehplan.engine.fold import FoldError
@@ -113,13 +116,19 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out:
         lines = after_action_report(records, library, integrity, lang, score)
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
-    _emit(log, lines, out)
+    _emit(log, lines, out, screen, lang or _run_lang(run))
 
 
-def _emit(log: Path, lines: list[str], out: Path | None) -> None:
-    """The report's lines on stdout, or in ``out`` (0600)."""
+def _emit(log: Path, lines: list[str], out: Path | None, screen: bool = False, lang: Lang = "zh-Hant") -> None:
+    """The report's lines on stdout, in ``out`` (0600), or on a screen."""
     # One report line is one line: a newline inside a note or value is shown, never obeyed.
-    text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
+    shown = [visible(line, one_line=True) for line in lines]
+    if screen:
+        from ehplan.tui.debrief import DebriefApp
+
+        DebriefApp(shown[0] if shown else log.name, shown[1:], lang).run()
+        return
+    text = "\n".join(shown) + "\n"
     if out is None:
         click.echo(text, nl=False)
         return
@@ -171,7 +180,8 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
 
 
 def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,
-             scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+             scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None,
+             screen: bool) -> None:
     """Attempts on the same drill scenario, side by side."""
     from ehplan.drill import load_scenario
     from ehplan.engine.fold import FoldError
@@ -204,7 +214,7 @@ def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, ou
                               scenario, library, shown)
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"cannot compare these drills: {exc}")
-    _emit(logs[0], lines, out)
+    _emit(logs[0], lines, out, screen, shown)
 
 
 def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
