@@ -286,8 +286,29 @@ def send(log: Path, action: dict[str, Any]) -> None:
 
 
 def running_drills(log_dir: Path) -> list[Path]:
-    """The logs of the drills listening for a console in ``log_dir``, newest first."""
+    """The logs of the drills listening for a console in ``log_dir``, newest
+    first: a control file whose drill still holds its log's lock (one left by
+    an app that was killed or closed is not a running drill)."""
     if not log_dir.is_dir():
         return []
     found = [p.with_suffix(".jsonl") for p in log_dir.glob(f"*{CONTROL_SUFFIX}")]
-    return sorted((p for p in found if p.is_file()), key=lambda p: p.name, reverse=True)
+    return sorted((p for p in found if p.is_file() and is_held(p)), key=lambda p: p.name, reverse=True)
+
+
+def is_held(log: Path) -> bool:
+    """Whether a process holds the log's writer lock (the drill is running)."""
+    import fcntl
+
+    try:
+        fd = os.open(log, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing drops a lock taken here
+    return False

@@ -1,9 +1,10 @@
-"""`ehplan serve` in a real headless Chromium (the distribution's package,
-driven by playwright): the drill's page loads nothing from outside this
+"""`ehplan serve --drill` in a real headless Chromium (the distribution's
+package, driven by playwright): the page loads nothing from outside this
 machine; the briefing of the holiday scenario reaches the screen with its
 simulated date; Enter starts the drill (its log appears in the drills
-directory); and on the app's page F5 starts the gas-accident run instead of
-reloading the page. A screenshot of each is kept with the test's files."""
+directory); F5–F8 reload nothing and reach the app as the terminal's F5–F8
+(the app's own tests show what they do there), and the app still takes keys.
+Screenshots are kept with the test's files."""
 
 from __future__ import annotations
 
@@ -78,43 +79,41 @@ class Screen:
             page.wait_for_timeout(50)
 
 
-def test_the_drill_and_the_app_in_a_browser(tmp_path):
-    drill_server, drill_port = serve("--drill", "hotline_holiday")
-    app_server, app_port = serve()
+def test_the_drill_in_a_browser(tmp_path):
+    server, port = serve("--drill", "hotline_holiday")
     try:
-        wait_for_port(drill_port, drill_server)
-        wait_for_port(app_port, app_server)
+        wait_for_port(port, server)
         with playwright.sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             requested: list[str] = []
             page.on("request", lambda request: requested.append(request.url))
+            typed: list[str] = []
+            page.on("websocket", lambda ws: ws.on("framesent", lambda payload: typed.append(str(payload))))
             screen = Screen(page)
-            page.goto(f"http://127.0.0.1:{drill_port}/")
-            app_page = browser.new_page(viewport={"width": 1280, "height": 800})  # both apps start meanwhile
-            app_screen = Screen(app_page)
-            app_page.goto(f"http://127.0.0.1:{app_port}/")
+            page.goto(f"http://127.0.0.1:{port}/")
             screen.wait_for(page, "Hotline outage on a public holiday")
             screen.wait_for(page, "Friday, a holiday (National Day)")
             page.screenshot(path=str(tmp_path / "briefing.png"))
             assert (tmp_path / "briefing.png").stat().st_size > 10_000
             page.keyboard.press("Enter")
             screen.wait_for(page, "DRILL")
+            screen.wait_for(page, "Report to the group head at once")
             drills = Path(os.environ["EHPLAN_LOG_DIR"]) / "drills"
             assert len(list(drills.glob("*.jsonl"))) == 1  # the drill is logged apart from live runs
-            page.screenshot(path=str(tmp_path / "drill.png"))
-            local = (f"http://127.0.0.1:{drill_port}/", f"ws://127.0.0.1:{drill_port}/")
-            assert requested and all(url.startswith(local) for url in requested), requested
-
-            page, screen = app_page, app_screen
-            screen.wait_for(page, "[F5]")
             page.evaluate("window.ehplanNotReloaded = true")
-            page.keyboard.press("F5")
-            screen.wait_for(page, "Record the location of the incident")  # the gas-accident run's first step
-            assert page.evaluate("window.ehplanNotReloaded === true")  # the browser did not reload
-            page.screenshot(path=str(tmp_path / "f5.png"))
+            for key in ("F5", "F6", "F7", "F8"):
+                page.keyboard.press(key)
+            page.keyboard.press("1")  # and the app still takes keys: the group head's call
+            screen.wait_for(page, "Answered")
+            assert page.evaluate("window.ehplanNotReloaded === true")  # the browser reloaded nothing
+            sent = "".join(typed)
+            for sequence in ("[15~", "[17~", "[18~", "[19~"):  # F5–F8 as a terminal sends them, to the app
+                assert sequence in sent, (sequence, sent)
+            page.screenshot(path=str(tmp_path / "drill.png"))
+            local = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
+            assert requested and all(url.startswith(local) for url in requested), requested
             browser.close()
     finally:
-        for server in (drill_server, app_server):
-            server.terminate()
-            server.wait(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)

@@ -118,3 +118,35 @@ async def test_an_unfinished_drill_is_never_offered_to_resume_as_a_live_run(tmp_
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen) and app.session is None
+
+
+async def test_the_scenario_forces_a_call_outcome_and_holds_a_step_back_in_the_app(tmp_path, shipped_library, clock):
+    from ehplan import resources
+    from ehplan.drill import start_instant
+    from ehplan.engine.clock import DrillClock
+
+    scenario = load_scenario(resources.drills_dir() / "hotline_holiday.yaml", shipped_library)
+    app = EhplanApp(shipped_library, log_dir=tmp_path / "drills", operator="Ann", lang="en",
+                    clock=DrillClock(clock, 10, epoch=start_instant(scenario, shipped_library)), mode="drill",
+                    resume_offer=False, scenario=scenario)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.session.records[0].ts.startswith("2026-10-02T10:00:00")  # the simulated start
+        await app.execute(cmd.LogContact("it_centre", "answered"))  # the trainee says answered…
+        await pilot.pause()
+        assert app.session.state.contacts[-1].outcome == "no_answer"  # …the scenario says nobody did
+        assert "Nobody answers at the IT centre (a holiday). Try again." in messages(app)
+        for command in (cmd.LogContact("group_head", "answered"), cmd.Continue(),
+                        cmd.LogContact("it_centre", "answered"), cmd.Continue(), cmd.Choose("cannot_answer"),
+                        cmd.LogContact("line_head", "answered"), cmd.LogContact("it_centre", "answered"),
+                        cmd.Continue(), cmd.LogContact("hotline_supervisor", "answered"), cmd.Continue(),
+                        cmd.LogContact("cc_line_head", "answered"), cmd.Continue(), cmd.TickItem("report_manager"),
+                        cmd.TickItem("file_handling"), cmd.TickItem("follow_up"), cmd.Continue()):
+            assert await app.execute(command) is not None, command
+        assert app.session.state.step == "answer_it_arrived"
+        assert await app.execute(cmd.Continue()) is None  # held back: the technician is not there yet
+        await pilot.pause()
+        assert "The technician has not arrived yet." in messages(app)

@@ -115,6 +115,13 @@ def test_the_end_logs_the_trainer_and_closes_the_channel(drill, tmp_path):
         send(session.path, {"action": "pause"})
 
 
+def test_a_control_file_left_by_a_closed_app_is_no_running_drill(drill, tmp_path):
+    base, session, director = drill
+    assert running_drills(tmp_path) == [session.path]
+    session.close()  # the app quit (or was killed): its lock is gone, the control file stays
+    assert control_path(session.path).exists() and running_drills(tmp_path) == []
+
+
 def test_drills_are_logged_apart_and_listed_only_when_asked(example_library, cli, monkeypatch, tmp_path):
     from ehplan import resources
 

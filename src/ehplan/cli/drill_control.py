@@ -24,7 +24,7 @@ def _find(run: str | None, log_dir: Path | None, obj: dict[str, Any]) -> Path:
     """The running drill's log: ``--run`` (a log file or a run id), else the only
     drill listening in the drills directory."""
     from ehplan.cli.drill import drill_dir
-    from ehplan.drillrun import control_path, running_drills
+    from ehplan.drillrun import control_path, is_held, running_drills
 
     directory = drill_dir(log_dir, obj)
     if run is not None:
@@ -34,7 +34,7 @@ def _find(run: str | None, log_dir: Path | None, obj: dict[str, Any]) -> Path:
             if len(matches) != 1:
                 fail(f"no single running drill matches {run!r} in {directory}")
             path = matches[0]
-        if not control_path(path).exists():
+        if not control_path(path).exists() or not is_held(path):
             fail(f"{path}: no drill is running on this log (it has ended, or it is not a drill)")
         return path
     found = running_drills(directory)
