@@ -9,6 +9,7 @@ line by line from a play file (tests/data/drill_plays/<scenario>.yaml):
     call CONTACT [OUTCOME]   log a call (answered unless said); forced outcomes apply
     refused next|…           the command must be refused (a hold, e.g. IT not there yet)
     wait DURATION            let drill time pass, second by second, as the app does
+    talk DURATION            let real time pass (a discussion while paused), ticking as the app does
     skip REASON…             skip the step with a reason
     end                      end the run (accepting what is open)
     pause / resume / advance DURATION / inject ID / say TEXT / trainer-end
@@ -111,6 +112,11 @@ def _line(played: Played, line: str) -> None:
         raise AssertionError(f"{' '.join(rest)!r} was not refused")
     elif verb == "wait":
         _wait(played, parse_duration(rest[0]))
+    elif verb == "talk":
+        for _ in range(int(parse_duration(rest[0])) // 10):  # ten real seconds a tick is enough here
+            played.base.advance(10)
+            played.director.alarms()
+            played.shown += played.director.tick()
     elif verb == "skip":
         _command(played, c.Override(" ".join(rest)))
     elif verb == "end":

@@ -147,3 +147,44 @@ def test_the_console_reads_one_command_a_line():
     assert _line_action('say "The press is here."') == {"action": "inject", "text": "The press is here."}
     assert _line_action("say the press, again") == {"action": "inject", "text": "the press, again"}
     assert _line_action("jump") is None and _line_action("pause now") is None and _line_action("") is None
+
+
+def test_the_holiday_drill_paused_at_minute_12_moves_no_inject_and_no_deadline(shipped_library, tmp_path):
+    """The issue's story: the trainer pauses the holiday hotline drill at
+    minute 12 for a ten-minute discussion, resumes, sends an extra inject; every
+    inject and deadline falls at the same drill time as in an attempt without a
+    pause, and the score is the same."""
+    import yaml
+    from drill_trainee import play
+
+    from ehplan import resources
+    from ehplan.drill import score_run
+
+    scenario = load_scenario(resources.drills_dir() / "hotline_holiday.yaml", shipped_library)
+    full = yaml.safe_load((ROOT / "tests/data/drill_plays/hotline_holiday.yaml").read_text(encoding="utf-8"))
+    plain = full["full"]["play"]
+    at = plain.index("wait 30m")
+    paused = [*plain[:at], "wait 30s", "pause", "talk 10m", 'say "The press is at the door."', "resume",
+              "wait 1770s", *plain[at + 1:]]  # the same drill times as without the pause
+    a = play(scenario, shipped_library, tmp_path / "a", plain)
+    b = play(scenario, shipped_library, tmp_path / "b", paused)
+
+    def injects(played):  # type: ignore[no-untyped-def]
+        return {i["inject"]: drill_s(played.session, i["ts"]) for i in played.session.state.injects}
+
+    def dues(played):  # type: ignore[no-untyped-def]
+        return {t.timer: (t.due - played.session.state.started_at).total_seconds()
+                for t in played.session.state.timers.values()}
+
+    (pause, resume) = [r for r in b.session.records if r.type == "trainer_action"]
+    assert drill_s(b.session, pause.ts) == 12 * 60 and resume.data["paused_s"] == 600
+    assert drill_s(b.session, resume.ts) == 12 * 60  # the drill clock stood still
+    moved = injects(b)
+    assert moved.pop("trainer_1") == 12 * 60
+    assert moved == injects(a) and dues(b) == dues(a)
+    score_a = score_run(a.session.records, scenario, shipped_library, "en")
+    score_b = score_run(b.session.records, scenario, shipped_library, "en")
+    assert (score_b.points, score_b.possible) == (score_a.points, score_a.possible) == (18, 18)
+    assert [line.label for line in score_b.trainer] == [
+        "paused at 12:00 (seq 39)", 'sent "The press is at the door." at 12:00 (seq 40)',
+        "resumed at 12:00 after 10:00 (seq 41)"]
