@@ -155,8 +155,8 @@ def test_the_holiday_drill_paused_at_minute_12_moves_no_inject_and_no_deadline(s
     inject and deadline falls at the same drill time as in an attempt without a
     pause, and the score is the same."""
     import yaml
-    from drill_trainee import play
 
+    from drill_trainee import play
     from ehplan import resources
     from ehplan.drill import score_run
 
