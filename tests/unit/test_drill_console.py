@@ -188,3 +188,29 @@ def test_the_holiday_drill_paused_at_minute_12_moves_no_inject_and_no_deadline(s
     assert [line.label for line in score_b.trainer] == [
         "paused at 12:00 (seq 39)", 'sent "The press is at the door." at 12:00 (seq 40)',
         "resumed at 12:00 after 10:00 (seq 41)"]
+
+
+def test_a_malformed_trainer_action_is_refused_by_the_event_check():
+    from ehplan.engine.eventcheck import event_problem
+
+    assert event_problem("trainer_action", {"action": "pause"}) is None
+    assert event_problem("trainer_action", {"action": "resume", "paused_s": 600}) is None
+    assert event_problem("trainer_action", {"action": "jump"}) == \
+        "trainer_action.action must be one of pause, resume, advance, end"
+    assert event_problem("trainer_action", {"action": "advance", "by_s": "5m"}) == \
+        "trainer_action.by_s must be an integer"
+    assert event_problem("inject_delivered", {"inject": "a", "text": "t", "at_s": 1, "by": 3}) == \
+        "inject_delivered.by must be a text"
+
+
+def test_a_live_run_takes_no_trainer_action(example_library, tmp_path):
+    from ehplan.engine.messages import Refused
+
+    session = Session.start(example_library, tmp_path, c.StartRun("example", "l-1", "Ann"), FakeClock(MONDAY))
+    try:
+        with pytest.raises(Refused):
+            session.execute(c.TrainerAction("pause"))
+        with pytest.raises(Refused):
+            session.execute(c.EndRun(trainer=True))  # nor a trainer's end past what must be done
+    finally:
+        session.close()

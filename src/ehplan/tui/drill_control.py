@@ -51,8 +51,10 @@ def gate(app: Any, command: cmd.Command) -> tuple[cmd.Command, str | None]:
 def badge(app: Any) -> str:
     """`` │ ⏸ PAUSED`` in the header while the trainer has the drill paused (and
     the drill's console channel open from its first screen on)."""
-    found = director(app)
-    return f" │ ⏸ {in_lang(PAUSED, app.lang)}" if found is not None and found.run.state.paused else ""
+    director(app)
+    session = getattr(app, "session", None)  # a replay's too: it shows the pause where the log has it
+    paused = session is not None and getattr(session.state, "paused", False)
+    return f" │ ⏸ {in_lang(PAUSED, app.lang)}" if paused else ""
 
 
 async def tick(screen: Any) -> None:
