@@ -7,7 +7,7 @@ line by line from a play file (tests/data/drill_plays/<scenario>.yaml):
     tick ITEM [ITEM…]        tick checklist items
     set FIELD VALUE…         fill in a field
     call CONTACT [OUTCOME]   log a call (answered unless said); forced outcomes apply
-    refused next|…           the command must be refused (a hold, e.g. IT not there yet)
+    refused next|…           the scenario must hold the command back (e.g. IT not there yet)
     wait DURATION            let drill time pass, second by second, as the app does
     talk DURATION            let real time pass (a discussion while paused), ticking as the app does
     skip REASON…             skip the step with a reason
@@ -23,7 +23,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ehplan.drill import Scenario, start_instant
+from ehplan.drill import DrillRefused, Scenario, start_instant
 from ehplan.drillrun import Director, Shown, send
 from ehplan.engine import commands as c
 from ehplan.engine.clock import DrillClock, FakeClock
@@ -106,7 +106,7 @@ def _line(played: Played, line: str) -> None:
     elif verb == "refused":
         try:
             _line(played, " ".join(rest))
-        except Refused as exc:
+        except DrillRefused as exc:
             played.said.append(exc.text("en"))
             return
         raise AssertionError(f"{' '.join(rest)!r} was not refused")

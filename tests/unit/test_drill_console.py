@@ -214,3 +214,30 @@ def test_a_live_run_takes_no_trainer_action(example_library, tmp_path):
             session.execute(c.EndRun(trainer=True))  # nor a trainer's end past what must be done
     finally:
         session.close()
+
+
+def test_injects_come_when_a_timer_warns_or_runs_out(example_library, tmp_path):
+    from ehplan.drill import Inject, TimerHook
+
+    scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
+    text = {"zh-Hant": "甲", "en": "A"}
+    scenario = scenario.model_copy(update={"injects": [
+        Inject(id="warned", timer=TimerHook(id="report_3m", event="warned"), text=text),
+        Inject(id="expired", timer=TimerHook(id="report_3m", event="expired"), after="30s", text=text)]})  # type: ignore[arg-type]
+    base = FakeClock(MONDAY)
+    session = Session.start(example_library, tmp_path, c.StartRun("example", "d-2", "Ann", "drill", "en", 10,
+                                                                  scenario.id), DrillClock(base, 10, epoch=SIM))
+    director = Director(scenario, example_library, session, "en")
+    try:
+        seen: dict[str, float] = {}
+        for _ in range(25):  # 250 drill seconds, a tick each real second as in the app
+            base.advance(1)
+            director.alarms()
+            for _shown in director.tick():
+                seen.setdefault(session.state.injects[-1]["inject"], director.elapsed())
+        warned = next(r for r in session.records if r.type == "timer_warned")
+        expired = next(r for r in session.records if r.type == "timer_expired")
+        assert seen == {"warned": drill_s(session, warned.ts), "expired": drill_s(session, expired.ts) + 30}
+        assert seen["warned"] < 180 < seen["expired"] - 30
+    finally:
+        session.close()
