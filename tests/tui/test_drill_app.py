@@ -150,3 +150,36 @@ async def test_the_scenario_forces_a_call_outcome_and_holds_a_step_back_in_the_a
         assert await app.execute(cmd.Continue()) is None  # held back: the technician is not there yet
         await pilot.pause()
         assert "The technician has not arrived yet." in messages(app)
+
+
+async def test_an_unfinished_drill_of_the_scenario_is_offered_and_goes_on_from_where_it_stopped(
+        tmp_path, example_library, clock):
+    from ehplan.engine.clock import DrillClock
+    from ehplan.session import Session
+    from ehplan.tui.screens.resume import ResumeScreen
+
+    scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
+    drill_clock = DrillClock(clock, 10)
+    start = cmd.StartRun("example", "drill-1", "Bo", "drill", "en", 10, scenario.id)
+    session = Session.start(example_library, tmp_path / "drills", start, drill_clock)
+    clock.advance(12)  # two drill minutes in
+    session.execute(cmd.Continue())
+    session.execute(cmd.TrainerAction("pause"))
+    drill_clock.pause()
+    session.close()  # the trainee's terminal was closed
+    stopped = session.state.last_ts
+    clock.advance(3600)  # an hour later
+    app = EhplanApp(example_library, log_dir=tmp_path / "drills", operator="Bo", lang="en",
+                    clock=DrillClock(clock, 10), mode="drill", resume_offer=True, scenario=scenario)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        resumed = app.session.records[-1]
+        assert resumed.type == "run_resumed" and resumed.ts == stopped  # neither backwards nor an hour on
+        assert app.session.state.paused and "⏸ PAUSED" in text_of(app, "#run-header")
+        clock.advance(60)
+        assert app.clock.now().isoformat(timespec="milliseconds") == stopped  # still paused for the trainer

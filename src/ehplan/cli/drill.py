@@ -95,7 +95,7 @@ def drill(ctx: click.Context, scenario: str | None, scale: int | None, operator:
     clock = DrillClock(SystemClock(), scale or loaded.clock_scale, epoch=start_instant(loaded, library))
     app = EhplanApp(library, log_dir=usable_log_dir(drill_dir(log_dir, obj)), operator=name,
                     lang=shown, clock=clock, mode="drill",
-                    remember_operator=remember_operator, resume_offer=False, scenario=loaded,
+                    remember_operator=remember_operator, resume_offer=True, scenario=loaded,
                     key=run_key(obj.get("key_file"), settings))
     app.run()
     sys.exit(app.return_code or 0)

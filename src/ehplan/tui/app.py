@@ -240,6 +240,11 @@ class EhplanApp(App[None]):
         await self._ask_operator()
         scenario, lang = self.scenario, self.lang
         assert scenario is not None
+        if self._resume_offer:  # this scenario's unfinished drills first (ehplan.tui.drill_control)
+            from ehplan.tui import drill_control
+
+            if await drill_control.offer_resume(self):
+                return
         facts = t("drill_facts", lang).format(playbook=tr(self.library.playbook(scenario.playbook).title, lang),
                                               scale=getattr(self.clock, "scale", 1), injects=len(scenario.injects),
                                               expect=len(scenario.expect))

@@ -113,3 +113,38 @@ def closed(app: Any) -> None:
     timer = getattr(app, "_drill_console_timer", None)
     if timer is not None:
         timer.stop()
+
+
+async def offer_resume(app: Any) -> bool:
+    """Before the briefing: offer the unfinished drills of this scenario (a crash,
+    a closed terminal). A chosen one goes on at its own clock speed from the
+    drill time its log reached, paused again if the trainer had paused it; True
+    when one was resumed."""
+    from ehplan.audit import read_log
+    from ehplan.engine.clock import DrillClock, parse_instant
+    from ehplan.engine.fold import fold
+    from ehplan.tui.screens.resume import ResumeScreen
+
+    scenario = app.scenario
+    runs, states = [], {}
+    for run in app._open_runs():
+        try:
+            state = fold(read_log(run.path)[0])
+        except Exception:  # noqa: BLE001 - a log we cannot read is simply not offered
+            continue
+        if state.mode == "drill" and state.scenario == scenario.id:
+            runs.append(run)
+            states[run.path] = state
+    if not runs:
+        return False
+    path = await app.push_screen_wait(ResumeScreen(runs, app.lang, None))  # no emergency keys in a drill
+    if path is None:
+        return False
+    state = states[path]
+    base = app.clock.base if isinstance(app.clock, DrillClock) else app.clock
+    clock = DrillClock(base, state.clock_scale, epoch=parse_instant(state.last_ts))  # never backwards
+    if state.paused:
+        clock.pause()
+    app.clock = clock
+    app._resume_chosen(path)
+    return app.session is not None and app.session.path == path
