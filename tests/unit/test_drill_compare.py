@@ -63,3 +63,24 @@ def test_only_attempts_on_the_same_drill_are_compared(attempts, cli, example_lib
                  tmp_path / "other", ["next"])
     code, out = cli("report", str(attempts[0]), str(other.session.path))
     assert code == 2 and "different scenarios (hall_fire, hotline_holiday)" in out
+
+
+def test_serve_runs_this_ehplan_with_the_options_given(tmp_path):
+    import sys
+
+    from ehplan.cli.serve import served_command
+
+    obj = {"log_dir": tmp_path / "logs", "lang": None}
+    assert served_command("hotline_holiday", (), obj, "en", None, None, "Kim") == [
+        sys.executable, "-m", "ehplan", "--lang", "en", "--operator", "Kim", "--log-dir", str(tmp_path / "logs"),
+        "drill", "hotline_holiday"]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert served_command(None, (a, b), {}, None, None, None, None)[3:] == ["report", "--screen", str(a), str(b)]
+
+
+def test_serve_refuses_a_bad_scenario_in_one_line_before_serving(cli):
+    bad = ROOT / "tests/data/drills/no_playbook.yaml"
+    code, out = cli("serve", "--drill", str(bad), "--playbooks", str(ROOT / "tests/data/playbooks"))
+    assert code == 2 and out == f"{bad}:4:11: playbook 'nowhere' does not exist\n"
+    code, out = cli("serve", "--drill", "hall_fire", "--debrief", str(ROOT / "pyproject.toml"))
+    assert code == 2 and out == "ehplan: serve a drill or a debrief, not both\n"
