@@ -52,6 +52,15 @@ def default_log_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("ehplan", appauthor=False)) / "logs"
 
 
+def drill_log_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where drills are logged: the drill's ``--log-dir``, else
+    ``$EHPLAN_DRILL_LOG_DIR``, else ``drills`` inside the live log directory,
+    a directory of its own so that no drill is offered, listed or summed up
+    with the live runs."""
+    chosen = override or os.environ.get("EHPLAN_DRILL_LOG_DIR")
+    return Path(chosen) if chosen else default_log_dir() / "drills"
+
+
 def config_dir() -> Path:
     """``$EHPLAN_CONFIG_DIR``, else the user config dir: where settings.json lives."""
     override = os.environ.get("EHPLAN_CONFIG_DIR")

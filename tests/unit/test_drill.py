@@ -37,7 +37,7 @@ def problems(path: Path, library) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_the_shipped_scenarios_load_against_the_shipped_playbooks(shipped_library):
     found = {path.stem: load_scenario(path, shipped_library) for path in resources.drills_dir().glob("*.yaml")}
-    assert set(found) == {"hotline_outage", "gas_leak_call"}
+    assert {"hotline_outage", "hotline_holiday", "gas_leak_call"} <= set(found) and len(found) >= 10
     assert all(s.id == name and s.injects and s.expect for name, s in found.items())
 
 
@@ -88,14 +88,16 @@ def test_late_actions_and_skips_cost_points_and_say_why(example):
     scenario = load_scenario(DRILLS / "example_drill.yaml", example)
     score = score_run(drill_run(example, scenario, late=True).log, scenario, example, "en")
     notes = {line.label: (line.points, line.note) for line in score.lines}
-    assert notes["Report within 3 minutes"] == (1, "met late")
-    assert notes["Explain the cause"] == (0, "done at 01:30, after 01:00")
-    assert notes["Notify the IT centre"] == (0, "done at 03:30, after 02:00")
+    assert notes["Report within 3 minutes"] == (1, "late by 00:30, done at 03:30 (seq 15)")
+    assert notes["Explain the cause"] == (0, "late by 00:30, done at 01:30 (seq 6)")
+    assert notes["Notify the IT centre"] == (0, "late by 01:30, done at 03:30 (seq 14)")
+    verdicts = {line.key: (line.verdict, line.late_by_s) for line in score.lines}
+    assert verdicts["expect:explain"] == ("late", 30.0) and verdicts["expect:fixed"] == ("missed", None)
     assert [(p.points, p.note) for p in score.penalties] == [(-1, "the IT line was busy")]
     assert (score.points, score.possible) == (0, 9)
     lines = score_lines(score, "en")
     assert lines[0] == "Drill score: 0/9 (0%)"
-    assert "  ½ 1/2  Report within 3 minutes — met late" in lines
+    assert "  ½ 1/2  Report within 3 minutes — late by 00:30, done at 03:30 (seq 15)" in lines
     assert any(line.startswith("  − 1  skipped") for line in lines)
     assert score_lines(score, "zh-Hant")[0] == "演練評分: 0/9 (0%)"
 
@@ -120,7 +122,9 @@ def ehplan(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_lists_the_shipped_drills_and_refuses_a_bad_scenario_in_one_line_each():
     done = ehplan("drill", "--lang", "en")
     assert done.returncode == 0, done.stderr
-    assert "hotline_outage" in done.stdout and "Hotline outage drill" in done.stdout
+    assert "hotline_outage" in done.stdout and "Hotline outage on a workday, IT arriving late" in done.stdout
+    assert "hotline_holiday          Hotline outage on a public holiday" in done.stdout
+    assert "starts 2026-10-02 10:00" in done.stdout
     done = ehplan("drill", str(DRILLS / "no_playbook.yaml"), "--playbooks", str(ROOT / "tests/data/playbooks"))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"{DRILLS / 'no_playbook.yaml'}:4:11: playbook 'nowhere' does not exist\n"
@@ -146,9 +150,11 @@ def test_report_scores_a_drill_from_its_log(example, tmp_path):
     args = ["report", str(session.path), "--playbooks", str(ROOT / "tests/data/playbooks")]
     done = ehplan(*args, "--scenario", str(DRILLS / "example_drill.yaml"))
     assert done.returncode == 0, done.stderr
-    assert "\n\nDrill score: 3/9 (33%)\n  ½ 1/2  Report within 3 minutes — met late\n" in done.stdout
-    assert "  ✓ 2/2  Explain the cause — done at 00:00\n  ✗ 0/3  Notify the IT centre — done at 03:20, after 02:00\n" \
+    assert "\n\nDrill score: 3/9 (33%)\n  ½ 1/2  Report within 3 minutes — late by 00:20, done at 03:20 (seq 10)\n" \
         in done.stdout
+    assert ("  ✓ 2/2  Explain the cause — met at 00:00 (seq 6)\n"
+            "  ✗ 0/3  Notify the IT centre — late by 01:20, done at 03:20 (seq 9)\n"
+            "  ✗ 0/2  Confirm it is cleared — missed\n") in done.stdout
     assert "Mode      DRILL, clock ×10" in done.stdout
     done = ehplan(*args, "--scenario", str(DRILLS / "bad_shape.yaml"))
     assert done.returncode == 2 and "cannot score the drill" in done.stderr
@@ -176,3 +182,39 @@ def test_a_drill_resumes_on_its_own_clock_from_where_its_log_stopped(example, tm
             == dt.datetime.fromisoformat(stopped) + dt.timedelta(seconds=60)  # 6 s at ×10
     finally:
         resumed.close()
+
+
+def test_a_simulated_start_makes_the_calendar_rules_apply_and_is_said_in_the_briefing(shipped_library, tmp_path):
+    from ehplan.drill import start_instant, start_line
+    from ehplan.engine.clock import DrillClock
+
+    holiday = load_scenario(resources.drills_dir() / "hotline_holiday.yaml", shipped_library)
+    assert start_line(holiday, shipped_library, "en") == \
+        "Simulated start: 2026-10-02 10:00 Friday, a holiday (National Day), daytime"
+    assert start_line(holiday, shipped_library, "zh-Hant") == \
+        "模擬開始時間：2026-10-02 10:00 星期五，假日（國慶節），白天"
+    night = load_scenario(resources.drills_dir() / "gas_leak_call.yaml", shipped_library)
+    assert start_line(night, shipped_library, "en") == \
+        "Simulated start: 2026-11-30 20:00 Monday, a workday (a weekday), night-time"
+    naive = holiday.model_copy(update={"start": dt.datetime(2026, 10, 2, 10, 0)})  # the plan's local time
+    assert start_instant(naive, shipped_library) == start_instant(holiday, shipped_library)
+    clock = DrillClock(FakeClock(MONDAY), 10, epoch=start_instant(holiday, shipped_library))
+    run = MemoryRun(shipped_library, clock)
+    run.do(c.StartRun("hotline_system_failure", "r", "Ann", "drill", "en", 10, holiday.id))
+    run.do(c.LogContact("group_head", "answered"))
+    run.do(c.Continue())
+    run.do(c.LogContact("it_centre", "answered"))
+    (timer,) = [t for t in run.state.timers.values() if t.timer == "it_on_site"]
+    assert timer.duration_s == 45 * 60 and "holiday" in timer.rule  # not the workday's 15
+
+
+def test_scenario_moments_and_forced_outcomes_are_checked_at_their_place(example):
+    assert problems(DRILLS / "bad_inject_shape.yaml", example) == [
+        "tests/data/drills/bad_inject_shape.yaml:7:5: an inject needs exactly one of at, when, timer"]
+    assert problems(DRILLS / "bad_moments.yaml", example) == [
+        "tests/data/drills/bad_moments.yaml:7:34: timer 'nope' does not exist in 'example'",
+        "tests/data/drills/bad_moments.yaml:8:33: step 'nowhere' does not exist",
+        "tests/data/drills/bad_moments.yaml:10:15: contact 'nobody' does not exist",
+        "tests/data/drills/bad_moments.yaml:12:22: step 'gone' does not exist",
+        "tests/data/drills/bad_moments.yaml:16:24: timer 'missing' does not exist in 'example'",
+    ]

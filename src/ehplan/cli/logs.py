@@ -73,21 +73,31 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     sys.exit(worst)
 
 
-@click.command(short_help="After-action report of one run's log (deadlines, timeline, score).")
-@click.argument("log", type=click.Path(path_type=Path))
+@click.command(short_help="After-action report of a run's log; of several drills' logs, side by side.")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @KEY_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
+@click.option("--screen", is_flag=True, help="Show the report on a scrollable screen (q leaves) instead.")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
               help="A drill's scenario file, to score it (default: the shipped one of the same id).")
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
 @click.pass_context
-def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None,
-           playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None, screen: bool,
+           scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
-    first; an edited log gets no report (exit 1)."""
+    first; an edited log gets no report (exit 1). Given several logs of
+    attempts on the same drill scenario, they are shown side by side:
+    expectations and deadlines (met, late by, missed, wrong branch, with the
+    moment and seq), the time to each step, the trainer's actions, the score."""
+    if screen and out is not None:
+        fail("--screen shows the report; --out writes it: give one of them")
+    if len(logs) > 1:
+        _compare(ctx, logs, key_file, out, scenario_file, playbooks, data, lang, screen)
+        return
+    (log,) = logs
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
     from ehplan.report.afteraction import Integrity, after_action_report
@@ -106,8 +116,19 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
         lines = after_action_report(records, library, integrity, lang, score)
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot fold this log: {exc}")
+    _emit(log, lines, out, screen, lang or _run_lang(run))
+
+
+def _emit(log: Path, lines: list[str], out: Path | None, screen: bool = False, lang: Lang = "zh-Hant") -> None:
+    """The report's lines on stdout, in ``out`` (0600), or on a screen."""
     # One report line is one line: a newline inside a note or value is shown, never obeyed.
-    text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
+    shown = [visible(line, one_line=True) for line in lines]
+    if screen:
+        from ehplan.tui.debrief import DebriefApp
+
+        DebriefApp(shown[0] if shown else log.name, shown[1:], lang).run()
+        return
+    text = "\n".join(shown) + "\n"
     if out is None:
         click.echo(text, nl=False)
         return
@@ -156,6 +177,44 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot replay: {exc}")
     app.run()
+
+
+def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,
+             scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None,
+             screen: bool) -> None:
+    """Attempts on the same drill scenario, side by side."""
+    from ehplan.drill import load_scenario
+    from ehplan.engine.fold import FoldError
+    from ehplan.library import Library
+    from ehplan.report.compare import Attempt, compare_lines
+    from ehplan.yamlpos import LoadError
+
+    obj = ctx.obj or {}
+    key = read_key_file(key_file)
+    runs = [_load(log, key, "no comparison with an edited log") for log in logs]
+    ids = {run.state.scenario for run in runs}
+    for log, run in zip(logs, runs, strict=True):
+        if run.state.mode != "drill" or not run.state.scenario:
+            fail(f"{log}: not a drill; only attempts on a drill scenario are compared")
+    if len(ids) != 1:
+        fail("these are attempts on different scenarios (" + ", ".join(sorted(str(i) for i in ids)) + ")")
+    (scenario_id,) = ids
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
+    try:
+        scenario = load_scenario(path, library)
+    except LoadError as exc:
+        fail(f"cannot score the drills: {exc.problems[0]}")
+    if scenario.id != scenario_id:
+        fail(f"{path}: scenario {scenario.id!r} is not the one these drills ran ({scenario_id!r})")
+    shown: Lang = lang or obj.get("lang") or _run_lang(runs[0])
+    try:
+        lines = compare_lines([Attempt(log.name, run.records) for log, run in zip(logs, runs, strict=True)],
+                              scenario, library, shown)
+    except (FoldError, KeyError, ValueError) as exc:
+        fail(f"cannot compare these drills: {exc}")
+    _emit(logs[0], lines, out, screen, shown)
 
 
 def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
@@ -227,7 +286,14 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
     from ehplan.report.runs import index_runs
 
     key = read_key_file(key_file)
-    chosen = list(directories) or [resources.default_log_dir((ctx.obj or {}).get("log_dir"))]
+    live = resources.default_log_dir((ctx.obj or {}).get("log_dir"))
+    chosen = list(directories) or [live]
+    if drills and not directories:  # drills are logged apart (see resources.drill_log_dir)
+        from ehplan.cli.drill import drill_dir
+
+        drills_at = drill_dir(None, ctx.obj or {})
+        if drills_at.is_dir() and drills_at != live:
+            chosen.append(drills_at)
     with _progress("reading runs") as (on_total, advance):
         rows = index_runs(chosen, key, progress=advance, on_total=on_total)
 

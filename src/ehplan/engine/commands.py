@@ -78,6 +78,9 @@ class EndRun:
 
     outcome: str | None = None
     confirm: bool = False
+    trainer: bool = False
+    """A drill's trainer ends it from the console: what must be done before the
+    end may still be missing (it is listed as open)."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,20 @@ class DeliverInject:
     inject: str
     text: str
     at_s: int
+    by: str | None = None
+    """``"trainer"`` for one the trainer sent from the console."""
+
+
+@dataclass(frozen=True)
+class TrainerAction:
+    """The drill's trainer paused, resumed, advanced the clock by ``by_s`` or ended
+    the drill from the console; ``paused_s`` is how long a pause lasted (drill
+    time stood still meanwhile)."""
+
+    action: str
+    by_s: int = 0
+    paused_s: int = 0
 
 
 Command = (StartRun | Continue | Choose | TickItem | SetField | LogContact | Override | AddNote
-           | EndRun | Tick | Resume | RecordRecovery | DeliverInject)
+           | EndRun | Tick | Resume | RecordRecovery | DeliverInject | TrainerAction)

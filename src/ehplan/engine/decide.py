@@ -305,7 +305,7 @@ def _describe(trigger: Any, playbook: Playbook, library: Library) -> Msg:
 
 def _end(draft: _Draft, command: cmd.EndRun) -> None:
     missing = mandatory_missing(draft.state, draft.library)
-    if missing:
+    if missing and not (command.trainer and draft.state.mode == "drill"):
         raise Refused("cannot_end", items=missing)
     still_open = open_items(draft.state, draft.library)
     if still_open and not command.confirm:
@@ -353,8 +353,23 @@ def _recovered(draft: _Draft, command: cmd.RecordRecovery) -> None:
 
 
 def _inject(draft: _Draft, command: cmd.DeliverInject) -> None:
-    draft.emit(ev.INJECT_DELIVERED, {"inject": command.inject, "text": command.text,
-                                     "at_s": command.at_s})
+    data: dict[str, Any] = {"inject": command.inject, "text": command.text, "at_s": command.at_s}
+    if command.by is not None:
+        data["by"] = command.by
+    draft.emit(ev.INJECT_DELIVERED, data)
+
+
+def _trainer(draft: _Draft, command: cmd.TrainerAction) -> None:
+    if draft.state.mode != "drill":
+        raise Refused("unknown_command", name=type(command).__name__)
+    if command.action not in ev.TRAINER_ACTIONS:
+        raise Refused("bad_outcome", items=list(ev.TRAINER_ACTIONS))
+    data: dict[str, Any] = {"action": command.action}
+    if command.action == "advance":
+        data["by_s"] = command.by_s
+    if command.action == "resume":
+        data["paused_s"] = command.paused_s
+    draft.emit(ev.TRAINER_ACTION, data)
 
 
 _HANDLERS: dict[type, Any] = {
@@ -370,4 +385,5 @@ _HANDLERS: dict[type, Any] = {
     cmd.Resume: _resume,
     cmd.RecordRecovery: _recovered,
     cmd.DeliverInject: _inject,
+    cmd.TrainerAction: _trainer,
 }

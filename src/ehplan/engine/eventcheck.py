@@ -57,7 +57,12 @@ def _text_or_map(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
 
 
-_CHECKS = {_text: "a text", _id: "an id (lowercase letters, digits and _)", _int: "an integer",
+def _trainer_action(value: Any) -> bool:
+    return value in ev.TRAINER_ACTIONS
+
+
+_CHECKS = {_trainer_action: "one of " + ", ".join(ev.TRAINER_ACTIONS),
+           _text: "a text", _id: "an id (lowercase letters, digits and _)", _int: "an integer",
            _flag: "true or false", _texts: "a list of texts", _link: "an object", _value: "a plain value",
            _branch: "an object with the steps went and would",
            _text_or_map: "a text or a map of texts"}
@@ -93,6 +98,7 @@ _REQUIRED: dict[str, Spec] = {
     ev.RUN_RESUMED: _spec(gap_s=_int, at_step=(_text, True)),
     ev.RECOVERED: _spec(bytes=_int, sha256=_text, torn_file=_text),
     ev.INJECT_DELIVERED: _spec(inject=_id, text=_text_or_map, at_s=_int),
+    ev.TRAINER_ACTION: _spec(action=_trainer_action),
     ev.RUN_ENDED: _spec(outcome=_text, open=_texts, step=(_text, True)),
 }
 """Members the fold, the report and the replay read, by event type. Optional
@@ -106,6 +112,8 @@ _OPTIONAL = {
     ev.FIELD_SET: _spec(label=(_text, True), type=_text, previous=(_value, True), branch=(_branch, True)),
     ev.TIMER_STARTED: _spec(source=(_text, True)),
     ev.FOLLOWUP_SCHEDULED: _spec(after_s=_int, source=(_text, True)),
+    ev.INJECT_DELIVERED: _spec(by=_text),
+    ev.TRAINER_ACTION: _spec(by_s=_int, paused_s=_int),
 }
 
 

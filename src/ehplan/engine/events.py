@@ -28,14 +28,18 @@ PLAYBOOK_SWITCHED = "playbook_switched"
 RUN_RESUMED = "run_resumed"
 RECOVERED = "recovered"
 INJECT_DELIVERED = "inject_delivered"
+TRAINER_ACTION = "trainer_action"
 RUN_ENDED = "run_ended"
 
 EVENT_TYPES = frozenset({
     RUN_STARTED, STEP_ENTERED, STEP_COMPLETED, STEP_OVERRIDDEN, CHOICE_MADE, ITEM_DONE,
     FIELD_SET, CONTACT_LOGGED, TIMER_STARTED, TIMER_WARNED, TIMER_EXPIRED, TIMER_MET,
     ESCALATION_RAISED, FOLLOWUP_SCHEDULED, NOTE_ADDED, PLAYBOOK_SWITCHED, RUN_RESUMED,
-    RECOVERED, INJECT_DELIVERED, RUN_ENDED,
+    RECOVERED, INJECT_DELIVERED, TRAINER_ACTION, RUN_ENDED,
 })
+
+TRAINER_ACTIONS = ("pause", "resume", "advance", "end")
+"""What a drill's trainer does from the console (an inject now is an `inject_delivered`)."""
 
 CONTACT_OUTCOMES = ("answered", "called", "no_answer")
 """answered: reached the person; called: message delivered another way; no_answer."""

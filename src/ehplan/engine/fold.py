@@ -210,6 +210,13 @@ def _inject(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> Ru
     return replace(state, injects=state.injects.plus({**data, "seq": record.seq, "ts": record.ts}))
 
 
+def _trainer(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
+    action = data["action"]
+    paused = True if action == "pause" else False if action == "resume" else state.paused
+    return replace(state, paused=paused, trainer_actions=state.trainer_actions.plus({**data, "seq": record.seq,
+                                                                                    "ts": record.ts}))
+
+
 def _ended(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
     return replace(state, ended=True, outcome=data["outcome"], ended_at=parse_instant(record.ts),
                    open_at_end=tuple(data.get("open", ())))
@@ -235,5 +242,6 @@ _HANDLERS: dict[str, Handler] = {
     ev.RUN_RESUMED: _resumed,
     ev.RECOVERED: _recovered,
     ev.INJECT_DELIVERED: _inject,
+    ev.TRAINER_ACTION: _trainer,
     ev.RUN_ENDED: _ended,
 }

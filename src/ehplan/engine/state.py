@@ -132,6 +132,10 @@ class RunState:
     """A step the last command decided to enter but whose entry is not in the log
     (a crash between a command's events); resume enters it."""
     injects: Chain[dict[str, Any]] = field(default_factory=Chain)
+    trainer_actions: Chain[dict[str, Any]] = field(default_factory=Chain)
+    """A drill trainer's pauses, resumes, advances and end, as logged."""
+    paused: bool = False
+    """A drill the trainer has paused (and not yet resumed)."""
     resumes: int = 0
     recoveries: Chain[dict[str, Any]] = field(default_factory=Chain)
     ended: bool = False

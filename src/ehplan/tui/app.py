@@ -293,9 +293,17 @@ class EhplanApp(App[None]):
         await self._ask_operator()
         scenario, lang = self.scenario, self.lang
         assert scenario is not None
+        if self._resume_offer:  # this scenario's unfinished drills first (ehplan.tui.drill_control)
+            from ehplan.tui import drill_control
+
+            if await drill_control.offer_resume(self):
+                return
         facts = t("drill_facts", lang).format(playbook=tr(self.library.playbook(scenario.playbook).title, lang),
                                               scale=getattr(self.clock, "scale", 1), injects=len(scenario.injects),
                                               expect=len(scenario.expect))
+        from ehplan.drill import start_line  # the simulated date and how the calendar takes it
+
+        facts = "\n".join(filter(None, [start_line(scenario, self.library, lang), facts]))
         if await self.push_screen_wait(BriefingDialog(tr(scenario.title, lang), tr(scenario.briefing, lang),
                                                       facts, lang)):
             self.start_run(scenario.playbook)
@@ -326,6 +334,8 @@ class EhplanApp(App[None]):
             try:
                 records, _ = read_log(path)
                 state = fold(records)
+                if state.mode != self.mode:
+                    continue  # a drill is never resumed as a live run, nor a live run as a drill
                 playbook = self.library.playbook(state.playbook)
                 step = playbook.step(state.step)
             except Exception:  # noqa: BLE001 - a log we cannot read is simply not offered
@@ -406,6 +416,10 @@ class EhplanApp(App[None]):
 
         self.current = run
         self._show_over_picker(RunScreen(run, self.library))
+        if run.scenario is not None:  # the trainer's console can reach the drill from now on
+            from ehplan.tui import drill_control
+
+            drill_control.director(self)
         self.call_after_refresh(self.refresh_strips)  # once the screen is up
 
     def _show_over_picker(self, screen: Screen[None]) -> None:
@@ -450,6 +464,10 @@ class EhplanApp(App[None]):
         final_hash = run.last_hash if isinstance(run, LiveRun) else ""
         self._show_over_picker(SummaryScreen(summary, self.lang, str(run.path), final_hash,
                                              score=self.drill_score(run)))
+        if run.scenario is not None:
+            from ehplan.tui import drill_control
+
+            drill_control.closed(self)  # no more console actions
         run.close()
         self.runs = [other for other in self.runs if other is not run]
         self.refresh_strips()
@@ -544,6 +562,10 @@ class EhplanApp(App[None]):
                 if self._ticks % LOW_SPACE_CHECK_EVERY == 1 and not run.warned_low_space and await run.low_space():
                     run.warned_low_space = True
                     self.tell(t("low_space", self.lang), "error", timeout=30)
+            if self.scenario is not None:  # the trainer's console and the injects due
+                from ehplan.tui import drill_control
+
+                await drill_control.tick(self)
             if shown is not None:
                 await shown.clock_moved(on_screen)
             self.refresh_strips()

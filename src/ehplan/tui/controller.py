@@ -17,7 +17,6 @@ from ehplan.engine.clock import Clock
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import due_alarms
 from ehplan.text import Lang
-from ehplan.tui.safe import tr
 
 if TYPE_CHECKING:
     from ehplan.audit import AuditRecord
@@ -63,7 +62,8 @@ class RunController(Protocol):
         `AuditWriteError`, or `ReadOnly`."""
 
     async def tick(self, lang: Lang) -> list[AuditRecord]:
-        """Log what the clock made due (warnings, expiries, a drill's injects)."""
+        """Log what the clock made due (warnings and expiries; a drill's injects
+        come from its director, ehplan.tui.drill_control)."""
 
     async def low_space(self) -> bool:
         """Whether the disk under the run's log is nearly full."""
@@ -81,7 +81,8 @@ class LiveRun:
     def __init__(self, session: Session, scenario: Scenario | None = None) -> None:
         self.session = session
         self.scenario = scenario if scenario is not None and session.state.scenario == scenario.id else None
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()
+        """Held while a command of this run is carried out: one at a time."""
         self.closed = False
         self.warned_low_space = False
 
@@ -119,7 +120,7 @@ class LiveRun:
         return not self.state.ended and self.failure is None
 
     async def execute(self, command: cmd.Command) -> list[AuditRecord]:
-        async with self._lock:
+        async with self.lock:
             return await asyncio.to_thread(self.session.execute, command)
 
     async def tick(self, lang: Lang) -> list[AuditRecord]:
@@ -128,12 +129,6 @@ class LiveRun:
         written: list[AuditRecord] = []
         if due_alarms(self.state, self.clock.now()):
             written += await self.execute(cmd.Tick())
-        if self.scenario is not None and self.state.started_at is not None:
-            from ehplan.drill import due_injects
-
-            elapsed = (self.clock.now() - self.state.started_at).total_seconds()
-            for inject in due_injects(self.scenario, self.state, elapsed):
-                written += await self.execute(cmd.DeliverInject(inject.id, tr(inject.text, lang), inject.at))
         return written
 
     async def low_space(self) -> bool:

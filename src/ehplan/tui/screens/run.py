@@ -31,6 +31,7 @@ from ehplan.library import Library
 from ehplan.playbook.models import AnyStep, DecisionStep, EndStep, RecordField, RecordStep
 from ehplan.text import tagged, visible
 from ehplan.tui.controller import ReadOnly, RunController
+from ehplan.tui.drill_control import paused_badge
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
 from ehplan.tui.screens.dialogs import CallDialog, ConfirmEndDialog, TextDialog
@@ -204,7 +205,8 @@ class RunScreen(Screen[None]):
         badge = t("drill", lang) if state.mode == "drill" else t("live", lang)
         header = self.query_one(RunHeader)
         header.show(tr(playbook.title, lang), tr(playbook.short_title, lang) if playbook.short_title else None,
-                    f" │ ⏱ {clock_text(elapsed)} │ {badge} │ {state.operator} │ {state.run_id}")
+                    f" │ ⏱ {clock_text(elapsed)} │ {badge}{paused_badge(state, lang)}"
+                    f" │ {state.operator} │ {state.run_id}")
         header.set_class(state.mode == "drill", "-drill")
 
     def _render_path(self) -> None:
@@ -333,6 +335,12 @@ class RunScreen(Screen[None]):
         (a failed write stops the run: the app is told)."""
         lang = self.app.lang
         try:
+            if self.run.scenario is not None:  # a drill's forced outcomes (ehplan.tui.drill_control)
+                from ehplan.tui import drill_control
+
+                command, said = drill_control.gate(self.app, command)
+                if said:
+                    self.tell(said, "inject", title=t("inject", lang), timeout=30)
             return await self.run.execute(command)
         except NeedsConfirmation:
             raise
