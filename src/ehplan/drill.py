@@ -18,7 +18,7 @@ from pydantic import Field
 
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant
-from ehplan.engine.fold import apply, triggers_of
+from ehplan.engine.fold import states, triggers_of
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import trigger_key
 from ehplan.library import Library, load_data_file
@@ -168,11 +168,9 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
     time), less a point for every step skipped."""
     state = RunState()
     first_done: dict[str, float] = {}
-    for record in records:
-        before = state
-        state = apply(state, record)
-        elapsed = (parse_instant(record.ts) - state.started_at).total_seconds() if state.started_at else 0.0
-        for key in triggers_of(record.type, record.data, before.playbook):
+    for entry, before, state in states(records):
+        elapsed = (parse_instant(entry.ts) - state.started_at).total_seconds() if state.started_at else 0.0
+        for key in triggers_of(entry.event, before.playbook):
             first_done.setdefault(key, elapsed)
     lines: list[ScoreLine] = []
     for timer in sorted(state.timers.values(), key=lambda t: t.started_at):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ehplan.audit import AuditRecord, VerifyResult, read_log, verify_log
-from ehplan.engine.eventcheck import event_problem
+from ehplan.engine.events import event_problem
 from ehplan.engine.fold import FoldError, fold
 from ehplan.engine.state import RunState
 from ehplan.terminal import EXIT_ERROR, EXIT_WARN

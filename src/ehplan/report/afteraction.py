@@ -15,7 +15,7 @@ from rich.cells import cell_len, set_cell_size
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant
 from ehplan.engine.decide import open_items
-from ehplan.engine.fold import apply
+from ehplan.engine.fold import states
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
@@ -183,13 +183,13 @@ class _Names:
         found = self._field(playbook_id, field_id)
         return self._pick(found.label) if found is not None else field_id
 
-    def value(self, playbook_id: str, field_id: str, data: dict[str, Any]) -> str:
+    def value(self, playbook_id: str, field_id: str, value: ev.Value, label: str | None) -> str:
         """A recorded value; a choice by its label in the report's language."""
         found = self._field(playbook_id, field_id)
-        if found is not None and found.type == "choice" and isinstance(data["value"], int) \
-                and 0 <= data["value"] < len(found.choices):
-            return self._pick(found.choices[data["value"]])
-        return str(data.get("label") or data["value"])
+        if found is not None and found.type == "choice" and isinstance(value, int) \
+                and 0 <= value < len(found.choices):
+            return self._pick(found.choices[value])
+        return str(label or value)
 
     def contact(self, contact_id: str) -> str:
         try:
@@ -216,11 +216,8 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
                         lang: Lang | None = None, score: Sequence[str] = ()) -> list[str]:
     """The report as plain lines, in ``lang`` (default: the run's own language);
     a drill's ``score`` lines follow the header."""
-    state = RunState()
-    timeline_events: list[tuple[ev.EventRecord, RunState]] = []
-    for record in records:
-        timeline_events.append((record, state))
-        state = apply(state, record)
+    timeline_events = list(states(records))
+    state = timeline_events[-1][2] if timeline_events else RunState()
     lang = lang or state.lang  # type: ignore[assignment]
     assert lang is not None
     names = _Names(library, lang)
@@ -274,7 +271,7 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
         lines.append(f"  {_s('none', lang)}")
 
     lines += ["", f"{_s('timeline', lang)}:"]
-    for record, before in timeline_events:
+    for record, before, _after in timeline_events:
         text = _event_text(record, before, names, lang, at)
         if text is None:
             continue
@@ -309,73 +306,74 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
 def timeline_text(record: ev.EventRecord, before: RunState, library: Library, lang: Lang) -> str | None:
     """The report's timeline line for one record (None for bookkeeping events);
     ``before`` is the state the record applies to."""
-    return _event_text(record, before, _Names(library, lang), lang, local_time(library))
+    return _event_text(ev.entry_of(record), before, _Names(library, lang), lang, local_time(library))
 
 
-def _event_text(record: ev.EventRecord, before: RunState, names: _Names, lang: Lang,
-                at: Any) -> str | None:
-    """One timeline line for ``record`` (None for bookkeeping events)."""
-    data, kind = record.data, record.type
-    playbook = data.get("playbook") or before.playbook
-    if kind == ev.RUN_STARTED:
-        return _s("e_run_started", lang, playbook=names.playbook(data["playbook"]), operator=data["operator"])
-    if kind == ev.STEP_ENTERED:
-        via = data.get("via")
-        key = "e_step_escalation" if via == "escalation" else "e_step_resume" if via == "return" else "e_step"
-        return _s(key, lang, step=names.step(data["playbook"], data["step"]))
-    if kind == ev.STEP_COMPLETED:
-        return None  # the next step_entered says where the run went
-    if kind == ev.CHOICE_MADE:
-        return _s("e_choice", lang, step=names.step(playbook, data["step"]).rsplit(" (", 1)[0],
-                  choice=names.choice(playbook, data["step"], data["choice"]))
-    if kind == ev.ITEM_DONE:
-        return _s("e_item", lang, item=names.item(playbook, data["step"], data["item"]))
-    if kind == ev.FIELD_SET:
-        field, value = names.field(playbook, data["field"]), names.value(playbook, data["field"], data)
-        if "previous" not in data:
-            return _s("e_field", lang, field=field, value=value)
-        previous = names.value(playbook, data["field"], {"value": data["previous"]})
-        line = _s("e_field_corrected", lang, field=field, value=value, previous=previous)
-        branch = data.get("branch")
-        if branch:
-            line += _s("e_field_branch", lang, would=names.step(playbook, branch["would"]),
-                       went=names.step(playbook, branch["went"]))
-        return line
-    if kind == ev.CONTACT_LOGGED:
-        number = f"  {data['number']}" if data.get("number") else ""
-        return _s("e_call", lang, name=names.contact(data["contact"]), number=number,
-                  outcome=_word(data["outcome"], lang))
-    if kind == ev.STEP_OVERRIDDEN:
-        return _s("e_override", lang, step=names.step(playbook, data["step"]), reason=data["reason"])
-    if kind == ev.TIMER_STARTED:
-        return _s("e_timer_started", lang, timer=names.timer(f"{data['playbook']}/{data['timer']}"),
-                  due=_s("due_at", lang, t=at(data["due"])[11:]))
-    if kind in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
-        key = "e_timer_warned" if kind == ev.TIMER_WARNED else "e_timer_expired"
-        return _s(key, lang, timer=names.timer(data["key"]))
-    if kind == ev.TIMER_MET:
-        timer = before.timers.get(data["key"])
-        key = ("e_timer_cleared" if timer is not None and timer.kind == "escalate_after"
-               else "e_timer_met_late" if data.get("late") else "e_timer_met")
-        return _s(key, lang, timer=names.timer(data["key"]))
-    if kind == ev.ESCALATION_RAISED:
-        playbook_id = data["key"].partition("/")[0]
-        return _s("e_escalation", lang, timer=names.timer(data["key"]), step=names.step(playbook_id, data["step"]))
-    if kind == ev.FOLLOWUP_SCHEDULED:
-        return _s("e_followup", lang, text=names.followup(data["playbook"], data["followup"]), due=at(data["due"])[:10])
-    if kind == ev.NOTE_ADDED:
-        return _s("e_note", lang, text=data["text"])
-    if kind == ev.PLAYBOOK_SWITCHED:
-        return _s("e_switched", lang, playbook=names.playbook(data["to"]))
-    if kind == ev.RUN_RESUMED:
-        return _s("e_resumed", lang)
-    if kind == ev.RECOVERED:
-        return _s("e_recovered", lang, length=data.get("bytes", "?"))
-    if kind == ev.INJECT_DELIVERED:
-        return _s("e_inject", lang, text=data.get("text", ""))
-    if kind == ev.RUN_ENDED:
-        return _s("e_ended", lang, outcome=_word(data["outcome"], lang))
-    return _s("e_other", lang, type=kind)
+def _event_text(entry: ev.Entry, before: RunState, names: _Names, lang: Lang, at: Any) -> str | None:
+    """One timeline line for ``entry`` (None for bookkeeping events)."""
+    event = entry.event
+    playbook = getattr(event, "playbook", None) or before.playbook
+    match event:
+        case ev.RunStarted():
+            return _s("e_run_started", lang, playbook=names.playbook(event.playbook), operator=event.operator)
+        case ev.StepEntered():
+            key = ("e_step_escalation" if event.via == "escalation" else "e_step_resume" if event.via == "return"
+                   else "e_step")
+            return _s(key, lang, step=names.step(event.playbook, event.step))
+        case ev.StepCompleted():
+            return None  # the next step_entered says where the run went
+        case ev.ChoiceMade():
+            return _s("e_choice", lang, step=names.step(playbook, event.step).rsplit(" (", 1)[0],
+                      choice=names.choice(playbook, event.step, event.choice))
+        case ev.ItemDone():
+            return _s("e_item", lang, item=names.item(playbook, event.step, event.item))
+        case ev.FieldSet():
+            field, value = names.field(playbook, event.field), names.value(playbook, event.field, event.value,
+                                                                          event.label)
+            if not event.corrected:
+                return _s("e_field", lang, field=field, value=value)
+            previous = names.value(playbook, event.field, event.previous, None)
+            line = _s("e_field_corrected", lang, field=field, value=value, previous=previous)
+            if event.branch:
+                line += _s("e_field_branch", lang, would=names.step(playbook, event.branch["would"]),
+                           went=names.step(playbook, event.branch["went"]))
+            return line
+        case ev.ContactLogged():
+            number = f"  {event.number}" if event.number else ""
+            return _s("e_call", lang, name=names.contact(event.contact), number=number,
+                      outcome=_word(event.outcome, lang))
+        case ev.StepOverridden():
+            return _s("e_override", lang, step=names.step(playbook, event.step), reason=event.reason)
+        case ev.TimerStarted():
+            return _s("e_timer_started", lang, timer=names.timer(event.key),
+                      due=_s("due_at", lang, t=at(event.due)[11:]))
+        case ev.TimerWarned():
+            return _s("e_timer_warned", lang, timer=names.timer(event.key))
+        case ev.TimerExpired():
+            return _s("e_timer_expired", lang, timer=names.timer(event.key))
+        case ev.TimerMet():
+            timer = before.timers.get(event.key)
+            key = ("e_timer_cleared" if timer is not None and timer.kind == "escalate_after"
+                   else "e_timer_met_late" if event.late else "e_timer_met")
+            return _s(key, lang, timer=names.timer(event.key))
+        case ev.EscalationRaised():
+            playbook_id = event.key.partition("/")[0]
+            return _s("e_escalation", lang, timer=names.timer(event.key), step=names.step(playbook_id, event.step))
+        case ev.FollowupScheduled():
+            return _s("e_followup", lang, text=names.followup(event.playbook, event.followup), due=at(event.due)[:10])
+        case ev.NoteAdded():
+            return _s("e_note", lang, text=event.text)
+        case ev.PlaybookSwitched():
+            return _s("e_switched", lang, playbook=names.playbook(event.to))
+        case ev.RunResumed():
+            return _s("e_resumed", lang)
+        case ev.Recovered():
+            return _s("e_recovered", lang, length=event.bytes)
+        case ev.InjectDelivered():
+            return _s("e_inject", lang, text=event.text)
+        case ev.RunEnded():
+            return _s("e_ended", lang, outcome=_word(event.outcome, lang))
+    return _s("e_other", lang, type=event.TYPE)
 
 
 def _still_open(state: RunState, library: Library, lang: Lang) -> list[str]:
