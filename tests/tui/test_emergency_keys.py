@@ -4,9 +4,9 @@ resume offer (the emergency run starts; the offer comes back after it)."""
 
 from __future__ import annotations
 
+from conftest import build_app
 from textual.widgets import Footer, Input, Static
 
-from conftest import build_app
 from ehplan.engine import commands as cmd
 from ehplan.session import Session
 from ehplan.tui.screens.dialogs import TextDialog
