@@ -25,7 +25,7 @@ from ehplan.library import Library, load_data_file
 from ehplan.playbook.checks import trigger_problems
 from ehplan.playbook.duration import Duration
 from ehplan.playbook.models import Id, Model, Text, Trigger, text_map
-from ehplan.report.summary import verdict
+from ehplan.report.vocabulary import verdict, verdict_word
 from ehplan.text import Lang, duration_text, in_lang, pick
 from ehplan.yamlpos import LoadError, Problem
 
@@ -147,10 +147,6 @@ class Score:
 
 
 _NOTES: dict[str, tuple[str, str]] = {
-    "met": ("按時完成", "met"),
-    "met_late": ("逾時完成", "met late"),
-    "missed": ("逾時未完成", "missed"),
-    "open": ("未完成", "not done"),
     "done_at": ("於 {t} 完成", "done at {t}"),
     "late_at": ("於 {t} 完成，超過 {limit}", "done at {t}, after {limit}"),
     "not_done": ("未做", "not done"),
@@ -179,7 +175,7 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
         word = verdict(timer.kind, timer.status, timer.late, False)
         label = pick(text_map(library.playbook(timer.playbook).timer(timer.timer).label), lang)
         points = {"met": 2, "met_late": 1}.get(word, 0)
-        lines.append(ScoreLine(label, points, 2, _note(word, lang)))
+        lines.append(ScoreLine(label, points, 2, verdict_word(word, lang)))
     for expectation in scenario.expect:
         label = pick(text_map(expectation.label), lang)
         done = first_done.get(trigger_key(scenario.playbook, expectation.when))

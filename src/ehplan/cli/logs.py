@@ -25,7 +25,8 @@ from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
 from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
 if TYPE_CHECKING:
-    from ehplan.verified import VerifiedRun
+    from ehplan.drill import Score
+    from ehplan.verified import VerifiedRun, Visit
 
 
 @click.command(short_help="Check that run logs (or every run in directories) were not edited.")
@@ -90,22 +91,24 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
     first; an edited log gets no report (exit 1)."""
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
-    from ehplan.report.afteraction import Integrity, after_action_report
+    from ehplan.report.afteraction import Integrity, ReportBuilder, render_text
+    from ehplan.verified import no_collection
 
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
     key = read_key_file(key_file)
-    run = _load(log, key, "no report from an edited log")
-    records = run.records
     library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
-    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=run.torn_tail,
-                          hmac_checked=key is not None)
-    try:
-        score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
-        lines = after_action_report(records, library, integrity, lang, score)
-    except (FoldError, KeyError, ValueError) as exc:
-        fail(f"{log}: cannot fold this log: {exc}")
+    builder = ReportBuilder(library, Integrity(str(log), 0, ""), lang)
+    with no_collection():
+        try:
+            run = _load(log, key, "no report from an edited log", builder.visit)
+            builder.integrity = Integrity(str(log), len(run.entries), run.final_hash, torn_tail=run.torn_tail,
+                                          hmac_checked=key is not None)
+            builder.score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
+            lines = render_text(builder.finish())
+        except (FoldError, KeyError, ValueError) as exc:
+            fail(f"{log}: cannot fold this log: {exc}")
     # One report line is one line: a newline inside a note or value is shown, never obeyed.
     text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
     if out is None:
@@ -158,21 +161,21 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     app.run()
 
 
-def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
-    """A drill run's score lines, from its scenario (given, or shipped with the same id)."""
-    from ehplan.drill import load_scenario, score_lines, score_run
+def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> Score | None:
+    """A drill run's score, from its scenario (given, or shipped with the same id)."""
+    from ehplan.drill import load_scenario, score_run
     from ehplan.library import Library
     from ehplan.yamlpos import LoadError
 
     scenario_id = run.state.scenario
     if not scenario_id and scenario_file is None:
-        return []
+        return None
     assert isinstance(library, Library)
     path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
     if scenario_file is None and not path.exists():  # a drill from a scenario that did not ship
         say(f"ehplan: no score: scenario {scenario_id!r} is not among the shipped drills; "
             "give --scenario FILE", err=True)
-        return []
+        return None
     try:
         scenario = load_scenario(path, library)
     except LoadError as exc:
@@ -180,10 +183,10 @@ def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, 
     if scenario_id and scenario.id != scenario_id:
         fail(f"{path}: scenario {scenario.id!r} is not the one this drill ran ({scenario_id!r})")
     try:
-        return score_lines(score_run(run.records, scenario, library, lang), lang)
+        return score_run(run.records, scenario, library, lang)
     except KeyError as exc:  # a timer or step the playbook no longer has
         say(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
-        return []
+        return None
 
 
 def _run_lang(run: VerifiedRun) -> Lang:
@@ -192,12 +195,12 @@ def _run_lang(run: VerifiedRun) -> Lang:
     return next((lang for lang in LANGS if lang == ran), DEFAULT_LANG)
 
 
-def _load(log: Path, key: bytes | None, refusal: str) -> VerifiedRun:
+def _load(log: Path, key: bytes | None, refusal: str, visit: Visit | None = None) -> VerifiedRun:
     """The run's verified log, or its one line and exit code."""
     from ehplan.verified import LogRefused, load_verified
 
     try:
-        return load_verified(log, key, refusal)
+        return load_verified(log, key, refusal, visit)
     except LogRefused as refused:
         fail(refused.message, refused.code)
 

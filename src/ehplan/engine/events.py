@@ -86,7 +86,15 @@ _CHECKS: dict[Callable[[Any], bool], str] = {
     _texts: "a list of texts", _link: "an object", _value: "a plain value",
     _branch: "an object with the steps went and would", _text_or_map: "a text or a map of texts"}
 
-_MISSING: Any = object()
+_ABSENT: Any = object()
+"""What ``data.get`` gives for a member the data lacks (None is a value)."""
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING: Any = _Missing()
 """A member the log's data does not hold (for `FieldSet.previous`, distinct from null)."""
 
 
@@ -138,21 +146,9 @@ class Event:
 
     @classmethod
     def from_data(cls: type[E], data: dict[str, Any]) -> E:
-        """The event a log's ``data`` holds, or `MalformedData` naming the member."""
-        values = []
-        for m in cls._MEMBERS:
-            if m.key in data:
-                value = data[m.key]
-                if not ((value is None and m.null) or m.check(value)):
-                    raise MalformedData(f"{cls.TYPE}.{m.key} must be {_CHECKS[m.check]}{' or null' if m.null else ''}")
-                if type(value) is list:
-                    value = tuple(value)
-            elif m.optional:
-                value = m.default
-            else:
-                raise MalformedData(f"{cls.TYPE} lacks {m.key!r}")
-            values.append(value)
-        return cls(*values)
+        """The event a log's ``data`` holds, or `MalformedData` naming the member
+        (made for each type by `_reader`)."""
+        raise NotImplementedError
 
 
 EVENT_CLASSES: dict[str, type[Event]] = {}
@@ -168,10 +164,36 @@ def _event(event_type: str) -> Callable[[type[E]], type[E]]:
         made._MEMBERS = tuple(
             _Member(f.name, f.metadata["key"] or f.name, f.metadata["check"], f.metadata["null"],
                     f.metadata["optional"], f.default, f.metadata["omit"]) for f in fields(made))  # type: ignore[arg-type]
+        made.from_data = _reader(made)  # type: ignore[method-assign]
         EVENT_CLASSES[event_type] = made
         return made
 
     return register
+
+
+def _reader(cls: type[Event]) -> Any:
+    """``cls.from_data``, written out member by member for its type (as
+    `dataclasses` writes ``__init__``): reading a long log calls it per line."""
+    env: dict[str, Any] = {"cls": cls, "MalformedData": MalformedData, "ABSENT": _ABSENT, "tuple": tuple}
+    lines = ["def from_data(data):", "    get = data.get"]
+    names: list[str] = []
+    for i, m in enumerate(cls._MEMBERS):
+        v, names = f"v{i}", [*names, f"v{i}"]
+        env[f"check{i}"], env[f"default{i}"] = m.check, m.default
+        must = f"{cls.TYPE}.{m.key} must be {_CHECKS[m.check]}{' or null' if m.null else ''}"
+        lacks = f"{cls.TYPE} lacks {m.key!r}"
+        lines.append(f"    {v} = get({m.key!r}, ABSENT)")
+        lines.append(f"    if {v} is ABSENT:")
+        lines.append(f"        {v} = default{i}" if m.optional else f"        raise MalformedData({lacks!r})")
+        test = f"({v} is None or check{i}({v}))" if m.null else f"check{i}({v})"
+        lines.append(f"    elif not {test}:")
+        lines.append(f"        raise MalformedData({must!r})")
+        if m.check is _texts:
+            lines.append(f"    elif {v} is not None:")
+            lines.append(f"        {v} = tuple({v})")
+    lines.append(f"    return cls({', '.join(names)})")
+    exec("\n".join(lines), env)  # noqa: S102 - generated from the declarations above, no outside text
+    return staticmethod(env["from_data"])
 
 
 # --- the event types ------------------------------------------------------------------

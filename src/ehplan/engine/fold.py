@@ -39,25 +39,26 @@ def happening(playbook: str, kind: str, ref: str) -> str:
 def triggers_of(event: ev.Event, playbook: str) -> list[str]:
     """The trigger keys an event sets off (see `ehplan.playbook.models.Trigger`);
     ``playbook`` is the one the run was in when it happened."""
-    match event:
-        case ev.RunStarted():
-            return [happening(event.playbook, "run", "true")]
-        case ev.PlaybookSwitched():
-            return [happening(event.to, "run", "true")]
-        case ev.StepEntered():
-            return [happening(event.playbook, "enter", event.step)]
-        case ev.StepCompleted():
-            # An overridden step is not "completed": skipping it must not meet a deadline.
-            return [happening(playbook, "complete", event.step)]
-        case ev.ItemDone():
-            return [happening(playbook, "item", f"{event.step}.{event.item}")]
-        case ev.ChoiceMade():
-            return [happening(playbook, "choice", f"{event.step}.{event.choice}")]
-        case ev.FieldSet():
-            return [happening(playbook, "field", event.field)]
-        case ev.ContactLogged() if event.outcome != "no_answer":
-            return [happening(playbook, "contact", event.contact)]
-    return []
+    fired = _TRIGGERS.get(type(event))
+    return fired(event, playbook) if fired is not None else []
+
+
+def _contact_trigger(event: ev.ContactLogged, playbook: str) -> list[str]:
+    return [happening(playbook, "contact", event.contact)] if event.outcome != "no_answer" else []
+
+
+_TRIGGERS: dict[type[ev.Event], Callable[[Any, str], list[str]]] = {
+    ev.RunStarted: lambda e, _p: [happening(e.playbook, "run", "true")],
+    ev.PlaybookSwitched: lambda e, _p: [happening(e.to, "run", "true")],
+    ev.StepEntered: lambda e, _p: [happening(e.playbook, "enter", e.step)],
+    # An overridden step is not "completed": skipping it must not meet a deadline.
+    ev.StepCompleted: lambda e, p: [happening(p, "complete", e.step)],
+    ev.ItemDone: lambda e, p: [happening(p, "item", f"{e.step}.{e.item}")],
+    ev.ChoiceMade: lambda e, p: [happening(p, "choice", f"{e.step}.{e.choice}")],
+    ev.FieldSet: lambda e, p: [happening(p, "field", e.field)],
+    ev.ContactLogged: _contact_trigger,
+}
+"""The event types that set triggers off, and the keys they set off."""
 
 
 def apply(state: RunState, record: ev.EventRecord) -> RunState:
@@ -79,7 +80,8 @@ def apply_entry(state: RunState, entry: ev.Entry) -> RunState:
         raise FoldError(f"the run has ended; {event.TYPE} cannot follow")
     changes = _HANDLERS[type(event)](state, event, entry)
     changes["last_seq"], changes["last_ts"] = seq, entry.ts
-    fired = triggers_of(event, state.playbook or getattr(event, "playbook", ""))
+    trigger = _TRIGGERS.get(type(event))
+    fired = trigger(event, state.playbook or getattr(event, "playbook", "")) if trigger is not None else None
     if fired:
         happened = changes.get("happened", state.happened)
         if not happened.issuperset(fired):

@@ -8,6 +8,7 @@ bar above the footer says where the replay is and what happened last.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.widgets import Static
 
 from ehplan.audit import AuditRecord
 from ehplan.engine import commands as cmd
+from ehplan.engine.events import EventRecord
 from ehplan.engine.replay import Replay
 from ehplan.library import Library
 from ehplan.report.afteraction import timeline_text
@@ -165,7 +167,7 @@ class ReplayApp(EhplanApp):
 
     can_act = False
 
-    def __init__(self, library: Library, path: Path, records: list[AuditRecord], *, lang: Lang | None = None,
+    def __init__(self, library: Library, path: Path, records: Sequence[EventRecord], *, lang: Lang | None = None,
                  speed: int = 8) -> None:
         self.replay = Replay(records)
         self.replay.speed = speed
