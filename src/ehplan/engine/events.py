@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Protocol, TypeVar, dataclass_transform
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar, dataclass_transform
 
 Value = str | int | bool | None
 """A recorded field's value as the log keeps it."""
@@ -89,6 +89,7 @@ _CHECKS: dict[Callable[[Any], bool], str] = {
 _ABSENT: Any = object()
 """What ``data.get`` gives for a member the data lacks (None is a value)."""
 
+
 class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
@@ -97,24 +98,10 @@ class _Missing:
 _MISSING: Any = _Missing()
 """A member the log's data does not hold (for `FieldSet.previous`, distinct from null)."""
 
-
 _REQUIRED: Any = object()
 
 
-def member(check: Callable[[Any], bool], *, null: bool = False, default: Any = _REQUIRED,
-           key: str | None = None, omit: bool = False) -> Any:
-    """A field of an event type: ``check`` its value; ``null``: may be null;
-    ``default``: older logs may lack it (a required member has none); ``key``:
-    its name in the data when not the field's; ``omit``: written only when it
-    is not its default (left out of the data, not written as null)."""
-    meta = {"check": check, "null": null, "optional": default is not _REQUIRED, "key": key, "omit": omit}
-    if default is _REQUIRED:
-        return field(metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-@dataclass(frozen=True)
-class _Member:
+class _Member(NamedTuple):
     name: str
     key: str
     check: Callable[[Any], bool]
@@ -124,15 +111,113 @@ class _Member:
     omit: bool
 
 
+class _Spec(NamedTuple):
+    check: Callable[[Any], bool]
+    null: bool
+    default: Any
+    key: str | None
+    omit: bool
+
+
+def member(check: Callable[[Any], bool], *, null: bool = False, default: Any = _REQUIRED,
+           key: str | None = None, omit: bool = False) -> Any:
+    """A field of an event type: ``check`` its value; ``null``: may be null;
+    ``default``: older logs may lack it (a required member has none); ``key``:
+    its name in the data when not the field's; ``omit``: written only when it
+    is not its default (left out of the data, not written as null)."""
+    return _Spec(check, null, default, key, omit)
+
+
 E = TypeVar("E", bound="Event")
 
+EVENT_CLASSES: dict[str, type[Event]] = {}
 
-class Event:
-    """One event type's definition; subclasses are frozen dataclasses declared with `member`."""
+
+@dataclass_transform(frozen_default=True, field_specifiers=(member,))
+class _EventType(type):
+    """Makes each event type from its declaration: slots for its members, and
+    ``__init__`` and ``from_data`` written out member by member in one go (as
+    `dataclasses` writes ``__init__``, at a fraction of its cost at import:
+    every start of the app imports these)."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any],
+                event_type: str | None = None) -> _EventType:
+        if event_type is None:
+            return super().__new__(mcs, name, bases, namespace)
+        members = []
+        for field_name in namespace.get("__annotations__", {}):
+            spec = namespace.pop(field_name)
+            members.append(_Member(field_name, spec.key or field_name, spec.check, spec.null,
+                                   spec.default is not _REQUIRED, spec.default, spec.omit))
+        namespace.update(__slots__=tuple(m.name for m in members), TYPE=event_type, _MEMBERS=tuple(members))
+        cls = super().__new__(mcs, name, bases, namespace)
+        EVENT_CLASSES[event_type] = cls  # type: ignore[assignment]
+        return cls
+
+
+def _compile(cls: Any) -> Callable[[dict[str, Any]], Any]:
+    """``cls.from_data``, written out member by member (as `dataclasses` writes
+    ``__init__``): reading a long log calls it per line. Made on first use, so
+    an import costs no compiling."""
+    env: dict[str, Any] = {"cls": cls, "new": object.__new__, "MalformedData": MalformedData, "ABSENT": _ABSENT,
+                           "tuple": tuple}
+    reads = ["def from_data(data):", "    get = data.get"]
+    for i, m in enumerate(cls._MEMBERS):
+        v = f"v{i}"
+        env[f"check{i}"], env[f"default{i}"], env[f"set{i}"] = m.check, m.default, getattr(cls, m.name).__set__
+        must = f"{cls.TYPE}.{m.key} must be {_CHECKS[m.check]}{' or null' if m.null else ''}"
+        lacks = f"{cls.TYPE} lacks {m.key!r}"
+        reads.append(f"    {v} = get({m.key!r}, ABSENT)")
+        reads.append(f"    if {v} is ABSENT:")
+        reads.append(f"        {v} = default{i}" if m.optional else f"        raise MalformedData({lacks!r})")
+        reads.append(f"    elif not {f'({v} is None or check{i}({v}))' if m.null else f'check{i}({v})'}:")
+        reads.append(f"        raise MalformedData({must!r})")
+        if m.check is _texts:
+            reads += [f"    elif {v} is not None:", f"        {v} = tuple({v})"]
+    reads.append("    event = new(cls)")
+    reads += [f"    set{i}(event, v{i})" for i in range(len(cls._MEMBERS))]
+    reads.append("    return event")
+    exec("\n".join(reads), env)  # noqa: S102 - generated from the declarations above, no outside text
+    read: Callable[[dict[str, Any]], Any] = env["from_data"]
+    cls._read = read
+    return read
+
+
+class Event(metaclass=_EventType):
+    """One event type's definition; subclasses declare their members with `member`
+    and name their type: ``class NoteAdded(Event, event_type="note_added")``."""
 
     TYPE: ClassVar[str]
     _MEMBERS: ClassVar[tuple[_Member, ...]]
     __slots__ = ()
+
+    _read: ClassVar[Callable[[dict[str, Any]], Any] | None] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Members by position or name, as declared; a member with a default may be left out."""
+        members = self._MEMBERS
+        if len(args) > len(members):
+            raise TypeError(f"{type(self).__name__} takes {len(members)} members, not {len(args)}")
+        for i, m in enumerate(members):
+            if i < len(args):
+                value = args[i]
+                if m.name in kwargs:
+                    raise TypeError(f"{type(self).__name__}: {m.name} given twice")
+            elif m.name in kwargs:
+                value = kwargs.pop(m.name)
+            elif m.optional:
+                value = m.default
+            else:
+                raise TypeError(f"{type(self).__name__} lacks {m.name}")
+            object.__setattr__(self, m.name, value)
+        if len(args) < len(members) and kwargs:
+            raise TypeError(f"{type(self).__name__} has no member {next(iter(kwargs))}")
+
+    @classmethod
+    def from_data(cls: type[E], data: dict[str, Any]) -> E:
+        """The event a log's ``data`` holds, or `MalformedData` naming the member."""
+        read = cls.__dict__.get("_read") or _compile(cls)
+        return read(data)  # type: ignore[no-any-return]
 
     def to_data(self) -> dict[str, Any]:
         """The ``data`` object this event is logged with."""
@@ -144,56 +229,24 @@ class Event:
             data[m.key] = list(value) if isinstance(value, tuple) else value
         return data
 
-    @classmethod
-    def from_data(cls: type[E], data: dict[str, Any]) -> E:
-        """The event a log's ``data`` holds, or `MalformedData` naming the member
-        (made for each type by `_reader`)."""
-        raise NotImplementedError
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, m.name) for m in self._MEMBERS)
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._values() == self._values()
 
-EVENT_CLASSES: dict[str, type[Event]] = {}
+    def __hash__(self) -> int:
+        return hash((self.TYPE, self._values()))
 
+    def __repr__(self) -> str:
+        members = ", ".join(f"{m.name}={getattr(self, m.name)!r}" for m in self._MEMBERS)
+        return f"{type(self).__name__}({members})"
 
-@dataclass_transform(frozen_default=True, field_specifiers=(member,))
-def _event(event_type: str) -> Callable[[type[E]], type[E]]:
-    """Declare an event type: a frozen, slotted dataclass registered under ``event_type``."""
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"an event is immutable: cannot set {name!r}")
 
-    def register(cls: type[E]) -> type[E]:
-        made = dataclass(frozen=True, slots=True)(cls)
-        made.TYPE = event_type
-        made._MEMBERS = tuple(
-            _Member(f.name, f.metadata["key"] or f.name, f.metadata["check"], f.metadata["null"],
-                    f.metadata["optional"], f.default, f.metadata["omit"]) for f in fields(made))  # type: ignore[arg-type]
-        made.from_data = _reader(made)  # type: ignore[method-assign]
-        EVENT_CLASSES[event_type] = made
-        return made
-
-    return register
-
-
-def _reader(cls: type[Event]) -> Any:
-    """``cls.from_data``, written out member by member for its type (as
-    `dataclasses` writes ``__init__``): reading a long log calls it per line."""
-    env: dict[str, Any] = {"cls": cls, "MalformedData": MalformedData, "ABSENT": _ABSENT, "tuple": tuple}
-    lines = ["def from_data(data):", "    get = data.get"]
-    names: list[str] = []
-    for i, m in enumerate(cls._MEMBERS):
-        v, names = f"v{i}", [*names, f"v{i}"]
-        env[f"check{i}"], env[f"default{i}"] = m.check, m.default
-        must = f"{cls.TYPE}.{m.key} must be {_CHECKS[m.check]}{' or null' if m.null else ''}"
-        lacks = f"{cls.TYPE} lacks {m.key!r}"
-        lines.append(f"    {v} = get({m.key!r}, ABSENT)")
-        lines.append(f"    if {v} is ABSENT:")
-        lines.append(f"        {v} = default{i}" if m.optional else f"        raise MalformedData({lacks!r})")
-        test = f"({v} is None or check{i}({v}))" if m.null else f"check{i}({v})"
-        lines.append(f"    elif not {test}:")
-        lines.append(f"        raise MalformedData({must!r})")
-        if m.check is _texts:
-            lines.append(f"    elif {v} is not None:")
-            lines.append(f"        {v} = tuple({v})")
-    lines.append(f"    return cls({', '.join(names)})")
-    exec("\n".join(lines), env)  # noqa: S102 - generated from the declarations above, no outside text
-    return staticmethod(env["from_data"])
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"an event is immutable: cannot delete {name!r}")
 
 
 # --- the event types ------------------------------------------------------------------
@@ -201,8 +254,7 @@ def _reader(cls: type[Event]) -> Any:
 # (a note, a call or a crash at the very start).
 
 
-@_event("run_started")
-class RunStarted(Event):
+class RunStarted(Event, event_type="run_started"):
     run: str = member(_text)
     playbook: str = member(_id)
     content_hash: str = member(_text)
@@ -216,8 +268,7 @@ class RunStarted(Event):
     """Added by the writer (the link to the previous run file)."""
 
 
-@_event("step_entered")
-class StepEntered(Event):
+class StepEntered(Event, event_type="step_entered"):
     playbook: str = member(_id)
     step: str = member(_id)
     via: str = member(_text)
@@ -226,34 +277,29 @@ class StepEntered(Event):
     return_to: str | None = member(_id, null=True, default=None, omit=True)
 
 
-@_event("step_completed")
-class StepCompleted(Event):
+class StepCompleted(Event, event_type="step_completed"):
     step: str = member(_id)
     next: str | None = member(_id, null=True, default=None)
 
 
-@_event("step_overridden")
-class StepOverridden(Event):
+class StepOverridden(Event, event_type="step_overridden"):
     step: str = member(_id)
     reason: str = member(_text)
     next: str | None = member(_id, null=True, default=None)
 
 
-@_event("choice_made")
-class ChoiceMade(Event):
+class ChoiceMade(Event, event_type="choice_made"):
     step: str = member(_id)
     choice: str = member(_id)
     next: str | None = member(_id, null=True, default=None)
 
 
-@_event("item_done")
-class ItemDone(Event):
+class ItemDone(Event, event_type="item_done"):
     step: str = member(_id)
     item: str = member(_id)
 
 
-@_event("field_set")
-class FieldSet(Event):
+class FieldSet(Event, event_type="field_set"):
     step: str = member(_id)
     field: str = member(_id)
     value: Value = member(_value)
@@ -268,16 +314,14 @@ class FieldSet(Event):
         return self.previous is not _MISSING
 
 
-@_event("contact_logged")
-class ContactLogged(Event):
+class ContactLogged(Event, event_type="contact_logged"):
     contact: str = member(_id)
     outcome: str = member(_text)
     number: str | None = member(_text, null=True, default=None)
     step: str | None = member(_text, null=True, default=None)
 
 
-@_event("timer_started")
-class TimerStarted(Event):
+class TimerStarted(Event, event_type="timer_started"):
     playbook: str = member(_id)
     timer: str = member(_id)
     kind: str = member(_text)
@@ -293,32 +337,27 @@ class TimerStarted(Event):
         return f"{self.playbook}/{self.timer}"
 
 
-@_event("timer_warned")
-class TimerWarned(Event):
+class TimerWarned(Event, event_type="timer_warned"):
     key: str = member(_text)
 
 
-@_event("timer_expired")
-class TimerExpired(Event):
+class TimerExpired(Event, event_type="timer_expired"):
     key: str = member(_text)
     due: str | None = member(_text, null=True, default=None)
 
 
-@_event("timer_met")
-class TimerMet(Event):
+class TimerMet(Event, event_type="timer_met"):
     key: str = member(_text)
     late: bool | None = member(_flag, null=True, default=None)
     by: str | None = member(_text, null=True, default=None)
 
 
-@_event("escalation_raised")
-class EscalationRaised(Event):
+class EscalationRaised(Event, event_type="escalation_raised"):
     key: str = member(_text)
     step: str = member(_id)
 
 
-@_event("followup_scheduled")
-class FollowupScheduled(Event):
+class FollowupScheduled(Event, event_type="followup_scheduled"):
     playbook: str = member(_id)
     followup: str = member(_id)
     due: str = member(_text)
@@ -326,14 +365,12 @@ class FollowupScheduled(Event):
     source: str | None = member(_text, null=True, default=None)
 
 
-@_event("note_added")
-class NoteAdded(Event):
+class NoteAdded(Event, event_type="note_added"):
     text: str = member(_text)
     step: str | None = member(_text, null=True, default=None)
 
 
-@_event("playbook_switched")
-class PlaybookSwitched(Event):
+class PlaybookSwitched(Event, event_type="playbook_switched"):
     to: str = member(_id)
     step: str | None = member(_id, null=True, default=None)
     content_hash: str | None = member(_text, null=True, default=None)
@@ -341,28 +378,24 @@ class PlaybookSwitched(Event):
     version: int | None = member(_int, null=True, default=None)
 
 
-@_event("run_resumed")
-class RunResumed(Event):
+class RunResumed(Event, event_type="run_resumed"):
     gap_s: int = member(_int)
     at_step: str | None = member(_text, null=True, default=None)
 
 
-@_event("recovered")
-class Recovered(Event):
+class Recovered(Event, event_type="recovered"):
     bytes: int = member(_int)
     sha256: str = member(_text)
     torn_file: str = member(_text)
 
 
-@_event("inject_delivered")
-class InjectDelivered(Event):
+class InjectDelivered(Event, event_type="inject_delivered"):
     inject: str = member(_id)
     text: str | dict[str, str] = member(_text_or_map)
     at_s: int = member(_int)
 
 
-@_event("run_ended")
-class RunEnded(Event):
+class RunEnded(Event, event_type="run_ended"):
     outcome: str = member(_text)
     open: tuple[str, ...] = member(_texts)
     step: str | None = member(_text, null=True, default=None)
