@@ -43,6 +43,8 @@ class VerifiedRun:
     integrity: VerifyResult
     state: RunState
     """The fold of every entry."""
+    count: int = -1
+    """How many records the run has (``entries`` may be left empty: see `load_verified`)."""
 
     @property
     def records(self) -> list[Entry]:
@@ -80,12 +82,21 @@ def no_collection() -> Iterator[None]:
             gc.enable()
 
 
+class _Counted(list[Entry]):
+    """Where a reader that keeps no entries puts them: nowhere."""
+
+    def append(self, entry: Entry) -> None:
+        pass
+
+
 class _Reader:
     """Folds each verified line as the scan hands it over; the first problem
     stops the folding (the scan goes on, so an edited log is still said first)."""
 
-    def __init__(self, visit: Visit | None) -> None:
+    def __init__(self, visit: Visit | None, keep_entries: Callable[[RunState], bool] | None) -> None:
         self.entries: list[Entry] = []
+        self.count = 0
+        self.keep_entries = keep_entries
         self.state = RunState()
         self.problem: LogRefused | None = None
         self.visit = visit
@@ -94,7 +105,7 @@ class _Reader:
     def keep(self, raw: dict[str, Any]) -> None:
         if self.problem is not None:
             return
-        if not self.entries and raw["type"] != "run_started":
+        if self.count == 0 and raw["type"] != "run_started":
             self.problem = LogRefused("not a run log (it does not begin with run_started)", EXIT_ERROR)
             return
         try:
@@ -106,7 +117,10 @@ class _Reader:
         except FoldError as exc:
             self.problem = LogRefused(f"cannot read this log's events: {exc}", EXIT_ERROR)
             return
+        if self.count == 0 and self.keep_entries is not None and not self.keep_entries(self.state):
+            self.entries = _Counted()
         self.entries.append(entry)
+        self.count += 1
         if self.visit is not None:
             try:
                 self.visit(entry, before, self.state)
@@ -115,18 +129,21 @@ class _Reader:
                 self.visit = None
 
 
-def load_verified(path: Path, key: bytes | None, refusal: str, visit: Visit | None = None) -> VerifiedRun:
+def load_verified(path: Path, key: bytes | None, refusal: str, visit: Visit | None = None,
+                  keep_entries: Callable[[RunState], bool] | None = None) -> VerifiedRun:
     """Verify, read and fold one run's log in one pass, or raise `LogRefused`.
     ``visit`` sees each record with the states before and after it as the pass
     goes (a report builds its lines there, so the run is folded once); what it
-    saw counts only if the load returns.
+    saw counts only if the load returns. ``keep_entries``, given the state after
+    the first record, says whether to keep the entries (default: yes); a reader
+    that has what it needs from ``visit`` keeps none.
 
     An edited log (anything but a torn final line, or a broken link to the
     previous run) is refused with exit 1 and ``refusal`` ("no report from an
     edited log"); so is an intact log whose content is malformed. A log that
     cannot be read, needs its key, or is no run at all is refused with exit 2.
     """
-    reader = _Reader(visit)
+    reader = _Reader(visit, keep_entries)
     with no_collection():
         result = verify_reading(path, key, reader.keep)
     if result.unreadable:
@@ -138,8 +155,8 @@ def load_verified(path: Path, key: bytes | None, refusal: str, visit: Visit | No
         raise LogRefused(f"{path}: NOT intact{where}: {result.reason}; {refusal}", EXIT_WARN)
     if reader.problem is not None:
         raise LogRefused(f"{path}: {reader.problem.message}", reader.problem.code)
-    if not reader.entries:
+    if not reader.count:
         raise LogRefused(f"{path}: not a run log (it does not begin with run_started)", EXIT_ERROR)
     if reader.visit_error is not None:
         raise reader.visit_error
-    return VerifiedRun(Path(path), reader.entries, result, reader.state)
+    return VerifiedRun(Path(path), reader.entries, result, reader.state, reader.count)

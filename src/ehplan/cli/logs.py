@@ -26,6 +26,7 @@ from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
 if TYPE_CHECKING:
     from ehplan.drill import Score
+    from ehplan.engine.state import RunState
     from ehplan.verified import VerifiedRun, Visit
 
 
@@ -102,18 +103,22 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
     builder = ReportBuilder(library, Integrity(str(log), 0, ""), lang)
     with no_collection():
         try:
-            run = _load(log, key, "no report from an edited log", builder.visit)
-            builder.integrity = Integrity(str(log), len(run.entries), run.final_hash, torn_tail=run.torn_tail,
+            run = _load(log, key, "no report from an edited log", builder.visit,
+                        keep_entries=lambda first: first.scenario is not None or scenario_file is not None)
+            builder.integrity = Integrity(str(log), run.count, run.final_hash, torn_tail=run.torn_tail,
                                           hmac_checked=key is not None)
             builder.score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
             lines = render_text(builder.finish())
         except (FoldError, KeyError, ValueError) as exc:
             fail(f"{log}: cannot fold this log: {exc}")
     # One report line is one line: a newline inside a note or value is shown, never obeyed.
-    text = "\n".join(visible(line, one_line=True) for line in lines) + "\n"
     if out is None:
-        click.echo(text, nl=False)
+        stream = sys.stdout
+        for start in range(0, len(lines), 4096):
+            stream.write("".join(visible(line, one_line=True) + "\n" for line in lines[start:start + 4096]))
+        stream.flush()
         return
+    text = "".join(visible(line, one_line=True) + "\n" for line in lines)
     from ehplan.safeio import write_private
 
     try:
@@ -195,12 +200,13 @@ def _run_lang(run: VerifiedRun) -> Lang:
     return next((lang for lang in LANGS if lang == ran), DEFAULT_LANG)
 
 
-def _load(log: Path, key: bytes | None, refusal: str, visit: Visit | None = None) -> VerifiedRun:
+def _load(log: Path, key: bytes | None, refusal: str, visit: Visit | None = None,
+          keep_entries: Callable[[RunState], bool] | None = None) -> VerifiedRun:
     """The run's verified log, or its one line and exit code."""
     from ehplan.verified import LogRefused, load_verified
 
     try:
-        return load_verified(log, key, refusal, visit)
+        return load_verified(log, key, refusal, visit, keep_entries)
     except LogRefused as refused:
         fail(refused.message, refused.code)
 

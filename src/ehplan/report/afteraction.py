@@ -155,7 +155,7 @@ class Header:
     """The run's own language."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deadline:
     """One timer and its verdict, with the seqs that prove it."""
 
@@ -178,7 +178,7 @@ class Deadline:
     """The timer_met (or timer_expired, for one missed) event's seq."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Moment:
     """One timeline line: an event as the report tells it."""
 
@@ -190,7 +190,7 @@ class Moment:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     seq: int
     contact: str
@@ -201,7 +201,7 @@ class Call:
     time: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteLine:
     seq: int
     time: str
@@ -209,7 +209,7 @@ class NoteLine:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverrideLine:
     seq: int
     time: str
@@ -218,7 +218,7 @@ class OverrideLine:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUpLine:
     seq: int
     due: str
@@ -349,12 +349,26 @@ class _Names:
 
 
 def _clock(zone: dt.tzinfo) -> Any:
-    """Local 'YYYY-MM-DD HH:MM:SS' of an instant (or its RFC 3339 text)."""
+    """Local 'YYYY-MM-DD HH:MM:SS' of an instant (or its RFC 3339 text). A log's
+    times come in order and share their minute with their neighbours: the
+    local minute of a text is worked out once per minute and offset."""
+    minutes: dict[str, str] = {}
 
-    def at(instant: dt.datetime | str) -> str:
-        moment = (parse_instant(instant) if isinstance(instant, str) else instant).astimezone(zone)
+    def local(moment: dt.datetime) -> str:
+        moment = moment.astimezone(zone)
         return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
                 f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
+
+    def at(instant: dt.datetime | str) -> str:
+        if not isinstance(instant, str):
+            return local(instant)
+        if len(instant) != 29 or instant[16] != ":" or instant[19] != ".":  # not ehplan's own form
+            return local(parse_instant(instant))
+        key = instant[:16] + instant[23:]  # the minute and the offset
+        prefix = minutes.get(key)
+        if prefix is None:
+            prefix = minutes[key] = local(parse_instant(instant[:17] + "00" + instant[19:]))[:17]
+        return prefix + instant[17:19]
 
     return at
 
