@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(VENV)/bin/ehplan $(ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n auto $(PYTEST_ARGS)
 	$(VENV)/bin/lint-imports
 
 lint: $(STAMP)

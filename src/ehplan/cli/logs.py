@@ -27,6 +27,8 @@ from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 if TYPE_CHECKING:
     from ehplan.drill import Score
     from ehplan.engine.state import RunState
+    from ehplan.library import Library
+    from ehplan.report.afteraction import Report
     from ehplan.verified import VerifiedRun, Visit
 
 
@@ -75,9 +77,12 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     sys.exit(worst)
 
 
-@click.command(short_help="After-action report of one run's log (deadlines, timeline, score).")
-@click.argument("log", type=click.Path(path_type=Path))
+@click.command(short_help="After-action report of runs' logs: text, Markdown, HTML or JSON, with the score.")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @KEY_OPTION
+@click.option("--format", "form", type=click.Choice(["text", "md", "html", "json"]), default="text",
+              show_default=True,
+              help="text; md (Markdown); html (one printable file, A4); json (schemas/report.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
               help="A drill's scenario file, to score it (default: the shipped one of the same id).")
@@ -85,21 +90,44 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @DATA_OPTION
 @LANG_OPTION
 @click.pass_context
-def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None,
-           playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
-    """After-action report of one run: deadlines met or missed, the timeline,
-    calls, notes, overrides, follow-ups and the final hash. The log is verified
-    first; an edited log gets no report (exit 1)."""
-    from ehplan.engine.fold import FoldError
+def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form: str, out: Path | None,
+           scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+    """After-action report of each run: deadlines met or missed, the compliance
+    score (docs/compliance.md), the timeline, calls, notes, overrides,
+    follow-ups and the final hash, every item with its seq in the log. Each log
+    is verified first; an edited log gets no report (exit 1)."""
     from ehplan.library import Library
-    from ehplan.report.afteraction import Integrity, ReportBuilder, render_text
-    from ehplan.verified import no_collection
+    from ehplan.report.formats import render
 
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
     key = read_key_file(key_file)
     library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
+    reports = [_report_of(log, key, library, scenario_file, lang) for log in logs]
+    if form == "text" and out is None and len(reports) == 1:
+        _stream_text(reports[0])
+        return
+    text = render(reports, form)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from ehplan.safeio import write_private
+
+    try:
+        write_private(out, text.encode("utf-8"))  # 0600: a report names people and places
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    say(f"{', '.join(map(str, logs))}: report written to {out}")
+
+
+def _report_of(log: Path, key: bytes | None, library: Library, scenario_file: Path | None,
+               lang: Lang | None) -> Report:
+    """One run's report model, built as its log is verified and folded (once)."""
+    from ehplan.engine.fold import FoldError
+    from ehplan.report.afteraction import Integrity, ReportBuilder
+    from ehplan.verified import no_collection
+
     builder = ReportBuilder(library, Integrity(str(log), 0, ""), lang)
     with no_collection():
         try:
@@ -108,24 +136,20 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
             builder.integrity = Integrity(str(log), run.count, run.final_hash, torn_tail=run.torn_tail,
                                           hmac_checked=key is not None)
             builder.score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
-            lines = render_text(builder.finish())
+            return builder.finish()
         except (FoldError, KeyError, ValueError) as exc:
             fail(f"{log}: cannot fold this log: {exc}")
-    # One report line is one line: a newline inside a note or value is shown, never obeyed.
-    if out is None:
-        stream = sys.stdout
-        for start in range(0, len(lines), 4096):
-            stream.write("".join(visible(line, one_line=True) + "\n" for line in lines[start:start + 4096]))
-        stream.flush()
-        return
-    text = "".join(visible(line, one_line=True) + "\n" for line in lines)
-    from ehplan.safeio import write_private
 
-    try:
-        write_private(out, text.encode("utf-8"))  # 0600: a report names people and places
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
-    say(f"{log}: report written to {out}")
+
+def _stream_text(report: Report) -> None:
+    """The text report to stdout a block at a time (a long run's is long).
+    One report line is one line: a newline inside a note or value is shown, never obeyed."""
+    from ehplan.report.afteraction import render_text
+
+    lines = render_text(report)
+    for start in range(0, len(lines), 4096):
+        sys.stdout.write("".join(visible(line, one_line=True) + "\n" for line in lines[start:start + 4096]))
+    sys.stdout.flush()
 
 
 @click.command(short_help="Play a run's log back on the operator's screens (read-only).")
@@ -166,7 +190,7 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     app.run()
 
 
-def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> Score | None:
+def _drill_score(run: VerifiedRun, library: Library, scenario_file: Path | None, lang: Lang) -> Score | None:
     """A drill run's score, from its scenario (given, or shipped with the same id)."""
     from ehplan.drill import load_scenario, score_run
     from ehplan.library import Library

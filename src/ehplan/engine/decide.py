@@ -291,6 +291,15 @@ def mandatory_missing(state: RunState, library: Library) -> list[Msg]:
     return missing
 
 
+def describe_must(library: Library, playbook_id: str, index: int) -> Msg:
+    """The ``index``-th must-before-end entry of a playbook, as the end-of-run check names it."""
+    playbook = library.playbook(playbook_id)
+    entry = playbook.must_before_end[index]
+    alternatives = entry.any_of if isinstance(entry, AnyOf) else [entry]
+    described = [_describe(t, playbook, library) for t in alternatives]
+    return described[0] if len(described) == 1 else Msg("one_of", {"items": described})
+
+
 def _describe(trigger: Any, playbook: Playbook, library: Library) -> Msg:
     if trigger.contact:
         return Msg("call", {"who": _text(library.contact(trigger.contact).name)})

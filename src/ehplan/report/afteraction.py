@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
@@ -22,8 +22,20 @@ from ehplan.engine.fold import states
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
+from ehplan.report.compliance import Compliance, ComplianceBuilder
 from ehplan.report.summary import plan_calendar
-from ehplan.report.vocabulary import VERDICT_SYMBOL, call_word, outcome_word, verdict, verdict_word
+from ehplan.report.vocabulary import (
+    DEVIATIONS,
+    GRADE_SYMBOL,
+    GRADES,
+    ITEM_CATEGORIES,
+    VERDICT_SYMBOL,
+    call_word,
+    outcome_word,
+    verdict,
+    verdict_word,
+    word,
+)
 from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, in_lang, pick, tagged
 
 if TYPE_CHECKING:
@@ -60,6 +72,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "version_missing": ("注意：目前沒有預案 {id}，以下以代號顯示",
                         "note: playbook {id} is not in the current playbooks; shown by id"),
     "deadlines": ("時限", "Deadlines"),
+    "compliance": ("合規評分：{done}/{n} 項（{pct}%）", "Compliance: {done}/{n} items ({pct}%)"),
+    "deviations": ("偏離", "Deviations"),
+    "seq": ("記錄", "seq"),
     "timeline": ("經過", "Timeline"),
     "calls": ("致電", "Calls"),
     "notes": ("備註", "Notes"),
@@ -242,8 +257,8 @@ class Report:
     integrity: Integrity
     score: Score | None = None
     """A drill's score, when it was scored."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """What other builders add (the compliance score), by name."""
+    compliance: Compliance | None = None
+    """Items done out of applicable, deviations graded (docs/compliance.md)."""
 
 
 def _once(method: Callable[..., str]) -> Callable[..., str]:
@@ -325,6 +340,17 @@ class _Names:
         return str(label or value)
 
     @_once
+    def must(self, playbook_id: str, ref: str) -> str:
+        """A must-before-end entry (``must_before_end[N]``) as the end-of-run check says it."""
+        from ehplan.engine.decide import describe_must
+
+        try:
+            index = int(ref.partition("[")[2].rstrip("]"))
+            return describe_must(self.library, playbook_id, index).text(self.lang)
+        except (KeyError, ValueError, IndexError):
+            return ref
+
+    @_once
     def contact(self, contact_id: str) -> str:
         try:
             return self._pick(self.library.contact(contact_id).name)
@@ -387,8 +413,10 @@ class ReportBuilder:
         self.moments: list[Moment] = []
         self.seqs: dict[str, tuple[int, int | None]] = {}
         self.state = RunState()
+        self.compliance = ComplianceBuilder(library)
 
     def visit(self, entry: ev.Entry, before: RunState, after: RunState) -> None:
+        self.compliance.visit(entry, before, after)
         names = self.names
         if names is None:  # the first record: the run's language and start are known now
             self.lang = self.lang or after.lang  # type: ignore[assignment]
@@ -424,7 +452,27 @@ class ReportBuilder:
                             for o in state.overrides),
                       tuple(FollowUpLine(f.seq, at(f.due)[:10], names.followup(f.playbook, f.followup))
                             for f in state.followups),
-                      tuple(_still_open(state, self.library, lang)), self.integrity, self.score)
+                      tuple(_still_open(state, self.library, lang)), self.integrity, self.score,
+                      self.compliance.finish(state, lambda category, ref: _label(names, category, ref)))
+
+
+def _label(names: _Names, category: str, ref: str) -> str:
+    """A compliance item's or deviation's name in the report's language."""
+    head, _, tail = ref.partition("/")
+    if category == "deadline":
+        return names.timer(ref)
+    if category in ("step", "script"):
+        return names.step(head, tail)
+    if category == "call":
+        step, _, contacts = tail.partition(":")
+        return f"{names.step(head, step)}: {' / '.join(names.contact(c) for c in contacts.split('|'))}"
+    if category == "field":
+        return names.field(head, tail)
+    if category == "playbook":
+        return names.playbook(ref)
+    if category == "must_before_end":
+        return names.must(head, tail)
+    return ref
 
 
 def build_report(records: Iterable[ev.EventRecord], library: Library, integrity: Integrity,
@@ -508,6 +556,8 @@ def render_text(report: Report) -> list[str]:
         from ehplan.drill import score_lines
 
         lines += ["", *score_lines(report.score, lang)]
+    if report.compliance is not None:
+        lines += ["", *compliance_lines(report.compliance, lang)]
     lines += ["", f"{_s('deadlines', lang)}:"]
     for d in report.deadlines:
         details = [_s("limit", lang, d=duration_text(d.duration_s)) + (f" ({d.rule})" if d.rule else ""),
@@ -542,6 +592,28 @@ def render_text(report: Report) -> list[str]:
         lines.append(f"  {_s('torn', lang)}")
     lines.append(f"{_s('final_hash', lang)}: {integrity.final_hash}")
     return lines
+
+
+def compliance_lines(compliance: Compliance, lang: Lang) -> list[str]:
+    """The compliance score as plain lines."""
+    lines = [_s("compliance", lang, done=compliance.done, n=compliance.applicable, pct=compliance.percent)]
+    lines.append("  " + " · ".join(f"{word(ITEM_CATEGORIES, c, lang)} {done}/{n}"
+                                    for c, done, n in compliance.by_category()))
+    for item in compliance.items:
+        if not item.done:
+            lines.append(f"  ○ {word(ITEM_CATEGORIES, item.category, lang)}: {item.label}"
+                         f"{_seqs(item.evidence, lang)}")
+    if compliance.deviations:
+        lines.append(f"  {_s('deviations', lang)}:")
+    for d in compliance.deviations:
+        detail = f": {d.detail}" if d.detail else ""
+        lines.append(f"    {GRADE_SYMBOL[d.grade]} {word(GRADES, d.grade, lang)}  {word(DEVIATIONS, d.kind, lang)} — "
+                     f"{d.label}{detail}{_seqs(d.evidence, lang)}")
+    return lines
+
+
+def _seqs(seqs: tuple[int, ...], lang: Lang) -> str:
+    return f" ({_s('seq', lang)} {', '.join(map(str, seqs))})" if seqs else ""
 
 
 def after_action_report(records: Sequence[ev.EventRecord], library: Library, integrity: Integrity,

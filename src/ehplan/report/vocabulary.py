@@ -62,3 +62,33 @@ def call_word(key: str, lang: Lang) -> str:
     """A call's outcome in ``lang``; one this version does not know, as logged."""
     found = CALL_OUTCOMES.get(key)
     return in_lang(found, lang) if found is not None else key
+
+
+ITEM_CATEGORIES: dict[str, tuple[str, str]] = {
+    "deadline": ("時限", "deadlines"),
+    "step": ("必做步驟", "mandatory steps"),
+    "must_before_end": ("結束前必做", "must before the end"),
+    "script": ("應讀話術", "scripts to read"),
+    "call": ("應致電", "required calls"),
+}
+"""The compliance score's kinds of applicable item (docs/compliance.md)."""
+
+DEVIATIONS: dict[str, tuple[str, str]] = {
+    "missed_deadline": ("時限逾時未完成", "missed deadline"),
+    "late": ("逾時完成", "met late"),
+    "open_deadline": ("結束時時限仍在計時", "deadline still running at the end"),
+    "skipped": ("跳過必做步驟", "mandatory step skipped"),
+    "call_not_made": ("應致電而未接通", "required call not made"),
+    "must_not_done": ("結束前必做事項未做", "must-before-end item not done"),
+    "corrected_after_branch": ("轉向後更正數值", "value corrected after the run branched on it"),
+    "ended_early": ("預案未走完即結束", "ended before the playbook's end"),
+}
+
+GRADES: dict[str, tuple[str, str]] = {"major": ("重大", "major"), "minor": ("輕微", "minor")}
+GRADE_SYMBOL = {"major": "✗", "minor": "!"}
+
+
+def word(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
+    """``key`` of ``table`` in ``lang``; a key this version does not know, as it is."""
+    found = table.get(key)
+    return in_lang(found, lang) if found is not None else key
