@@ -22,7 +22,7 @@ from ehplan.cli.common import (
     read_key_file,
 )
 from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
-from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
+from ehplan.text import DEFAULT_LANG, LANGS, Lang
 
 if TYPE_CHECKING:
     from ehplan.drill import Score
@@ -97,7 +97,7 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form
     follow-ups and the final hash, every item with its seq in the log. Each log
     is verified first; an edited log gets no report (exit 1)."""
     from ehplan.library import Library
-    from ehplan.report.formats import render
+    from ehplan.report.formats import chunks
 
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
@@ -105,17 +105,15 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form
     library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
     reports = [_report_of(log, key, library, scenario_file, lang) for log in logs]
-    if form == "text" and out is None and len(reports) == 1:
-        _stream_text(reports[0])
-        return
-    text = render(reports, form)
-    if out is None:
-        sys.stdout.write(text)
+    if out is None:  # a piece at a time: a long run's report is long
+        for piece in chunks(reports, form):
+            sys.stdout.write(piece)
+        sys.stdout.flush()
         return
     from ehplan.safeio import write_private
 
     try:
-        write_private(out, text.encode("utf-8"))  # 0600: a report names people and places
+        write_private(out, "".join(chunks(reports, form)).encode("utf-8"))  # 0600: a report names people
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     say(f"{', '.join(map(str, logs))}: report written to {out}")
@@ -139,17 +137,6 @@ def _report_of(log: Path, key: bytes | None, library: Library, scenario_file: Pa
             return builder.finish()
         except (FoldError, KeyError, ValueError) as exc:
             fail(f"{log}: cannot fold this log: {exc}")
-
-
-def _stream_text(report: Report) -> None:
-    """The text report to stdout a block at a time (a long run's is long).
-    One report line is one line: a newline inside a note or value is shown, never obeyed."""
-    from ehplan.report.afteraction import render_text
-
-    lines = render_text(report)
-    for start in range(0, len(lines), 4096):
-        sys.stdout.write("".join(visible(line, one_line=True) + "\n" for line in lines[start:start + 4096]))
-    sys.stdout.flush()
 
 
 @click.command(short_help="Play a run's log back on the operator's screens (read-only).")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -33,8 +34,19 @@ JSON_VERSION = 1
 # --- JSON -------------------------------------------------------------------------------
 
 
-def to_json(report: Report) -> dict[str, Any]:
-    """The report as JSON data (stable keys; `ReportJson` is its schema)."""
+def to_json(report: Report, rows: bool = False) -> dict[str, Any]:
+    """The report as JSON data (stable keys; `ReportJson` is its schema); with
+    ``rows``, only the members that grow with the run, each row made as it is read."""
+    if rows:
+        return {
+            "timeline": ({"seq": m.seq, "elapsed_s": m.elapsed_s, "time": m.time, "type": m.type, "text": m.text}
+                         for m in report.timeline),
+            "calls": ({"seq": c.seq, "contact": c.contact, "name": c.name, "number": c.number or None,
+                       "outcome": c.outcome, "time": c.time} for c in report.calls),
+            "notes": ({"seq": n.seq, "time": n.time, "step": n.step, "text": n.text} for n in report.notes),
+            "overrides": ({"seq": o.seq, "time": o.time, "step": o.step_id, "step_title": o.step,
+                           "reason": o.reason} for o in report.overrides),
+            "followups": ({"seq": f.seq, "due": f.due, "text": f.text} for f in report.followups)}
     head, integrity = report.header, report.integrity
     compliance = report.compliance
     score = report.score
@@ -75,8 +87,31 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
+_ROWS = ("timeline", "calls", "notes", "overrides", "followups")
+"""The members that grow with the run: written a row at a time."""
+
+
+def json_chunks(report: Report) -> Iterator[str]:
+    """`to_json` as text, a row per line for the members that grow with the run,
+    so a long run's JSON is never held twice (as objects and as text)."""
+    short = Report(report.lang, report.header, report.deadlines, (), (), (), (), (), report.still_open,
+                   report.integrity, report.score, report.compliance)
+    rows = to_json(report, rows=True)
+    data = to_json(short)
+    for i, (key, value) in enumerate(data.items()):
+        yield ("{" if i == 0 else ",\n") + json.dumps(key) + ": "
+        if key in _ROWS:
+            yield "["
+            for j, row in enumerate(rows[key]):
+                yield ("\n " if j == 0 else ",\n ") + json.dumps(row, ensure_ascii=False)
+            yield "]"
+        else:
+            yield json.dumps(value, ensure_ascii=False)
+    yield "}\n"
+
+
 def render_json(report: Report) -> str:
-    return json.dumps(to_json(report), ensure_ascii=False, indent=1) + "\n"
+    return "".join(json_chunks(report))
 
 
 class _Strict(BaseModel):
@@ -250,6 +285,10 @@ def md(text: str) -> str:
 
 
 def render_md(report: Report) -> str:
+    return "\n".join(md_lines(report)) + "\n"
+
+
+def md_lines(report: Report) -> list[str]:
     lang, head = report.lang, report.header
     out = [f"# {md(_s('title', lang))} — {md(head.run_id)}", "", md(_s("plan", lang, title=head.plan)), ""]
     mode = _s("drill", lang) if head.mode == "drill" else _s("live", lang)
@@ -303,7 +342,7 @@ def render_md(report: Report) -> str:
     if integrity.torn_tail:
         out.append(f"- {md(_s('torn', lang))}")
     out.append(f"- {md(_s('final_hash', lang))}: `{integrity.final_hash}`")
-    return "\n".join(out) + "\n"
+    return out
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -376,6 +415,10 @@ table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #bb
 
 
 def render_html(reports: Report | list[Report]) -> str:
+    return "\n".join(html_lines(reports)) + "\n"
+
+
+def html_lines(reports: Report | list[Report]) -> list[str]:
     """One self-contained HTML file of one or more reports: no script, nothing
     fetched (a CSP says so), system fonts, printable on A4 with the run id and
     page numbers at the top and foot of every page (each report starts a page)."""
@@ -395,7 +438,7 @@ def render_html(reports: Report | list[Report]) -> str:
         out += _html_body(report)
         out.append("</section>")
     out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _html_body(report: Report) -> list[str]:
@@ -465,16 +508,37 @@ def _html_body(report: Report) -> list[str]:
 def render(reports: list[Report], form: str) -> str:
     """The reports in ``form`` (one of `FORMATS`): text and Markdown one after
     the other, one HTML document, JSON one object (an array of them for several)."""
-    if form == "text":
-        return "\n".join("".join(visible(line, one_line=True) + "\n" for line in render_text(r)) for r in reports)
-    if form == "md":
-        return "\n---\n\n".join(render_md(r) for r in reports)
-    if form == "html":
-        return render_html(reports)
+    return "".join(chunks(reports, form))
+
+
+def chunks(reports: list[Report], form: str) -> Iterator[str]:
+    """`render` a piece at a time, for writing a long run's report as it is made."""
     if form == "json":
-        data: Any = to_json(reports[0]) if len(reports) == 1 else [to_json(r) for r in reports]
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-    raise ValueError(f"unknown report format {form!r}")
+        if len(reports) > 1:
+            yield "["
+        for i, report in enumerate(reports):
+            pieces = list(json_chunks(report)) if len(reports) > 1 else json_chunks(report)
+            if len(reports) > 1:
+                yield ("" if i == 0 else ",\n") + "".join(pieces).rstrip("\n")
+            else:
+                yield from pieces
+        if len(reports) > 1:
+            yield "]\n"
+        return
+    if form == "text":
+        blocks = [[visible(line, one_line=True) for line in render_text(r)] for r in reports]
+        separator = ""
+    elif form == "md":
+        blocks, separator = [md_lines(r) for r in reports], "---\n\n"
+    elif form == "html":
+        blocks, separator = [html_lines(reports)], ""
+    else:
+        raise ValueError(f"unknown report format {form!r}")
+    for i, lines in enumerate(blocks):
+        if i:
+            yield "\n" + separator
+        for start in range(0, len(lines), 4096):
+            yield "".join(line + "\n" for line in lines[start:start + 4096])
 
 
 __all__ = ["FORMATS", "ReportJson", "compliance_lines", "render", "render_html", "render_json", "render_md",
