@@ -386,9 +386,12 @@ def timeline_svg(report: Report, width: int = 680) -> str:
         y = 8 + i * row
         css = _VERDICT_CLASS.get(d.verdict, "open")
         parts.append(f'<text x="0" y="{y + 14}" class="label">{h(VERDICT_SYMBOL[d.verdict])} {h(d.label[:34])}</text>')
-        parts.append(f'<rect x="{x(d.started_s)}" y="{y}" width="{max(x(d.due_s) - x(d.started_s), 1)}" '
+        parts.append(f'<rect x="{x(d.started_s)}" y="{y}" width="{max(round(x(d.due_s) - x(d.started_s), 1), 1)}" '
                      f'height="18" class="bar {css}"><title>{h(d.label)} — '
                      f'{h(verdict_word(d.verdict, report.lang))}</title></rect>')
+        if d.verdict == "met_late" and d.done_s is not None and d.done_s > d.due_s:
+            parts.append(f'<rect x="{x(d.due_s)}" y="{y + 5}" width="{max(round(x(d.done_s) - x(d.due_s), 1), 1)}" '
+                         f'height="8" class="bar overrun"/>')
         if d.done_s is not None:
             parts.append(f'<line x1="{x(d.done_s)}" y1="{y - 2}" x2="{x(d.done_s)}" y2="{y + 20}" class="done"/>')
     parts.append("</svg>")
@@ -404,11 +407,12 @@ table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #bb
         vertical-align: top; text-align: left; }
 .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; word-break: break-all; }
 .bar.met { fill: #2e7d32; } .bar.late { fill: #f9a825; } .bar.missed { fill: #c62828; } .bar.open { fill: #9e9e9e; }
+.bar.overrun { fill: #c62828; }
 .axis, .done { stroke: #111; stroke-width: 1.5; } .tick, .label { font-size: 10px; fill: #111; }
 .major { font-weight: bold; }
 @page { size: A4; margin: 18mm 14mm;
         @top-left { content: "ehplan — " RUN_ID; font-size: 9pt; }
-        @bottom-right { content: PAGE_WORD " " counter(page) " / " counter(pages); font-size: 9pt; } }
+        @top-right { content: PAGE_WORD " " counter(page) " / " counter(pages); font-size: 9pt; } }
 @media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; }
                section.report + section.report { break-before: page; } }
 """

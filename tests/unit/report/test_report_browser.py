@@ -46,8 +46,9 @@ def test_the_html_report_renders_prints_and_runs_no_script(browser, fixture_logs
     assert page.title().startswith("After-action report") and page.evaluate("typeof window.ran") == "undefined"
     assert any("Content Security Policy" in e for e in errors)  # the planted script was refused, not just absent
     assert requests == [out.as_uri()]  # nothing fetched but the file itself (the planted image is refused)
-    assert page.locator("svg.timeline rect.bar").count() == 2
+    assert page.locator("svg.timeline rect.bar:not(.overrun)").count() == 2  # one bar per deadline
     assert page.locator("svg.timeline rect.bar.late").count() == 1
+    assert page.locator("svg.timeline rect.bar.overrun").count() == 1  # how late it was met
     body = page.inner_text("body")
     assert "<script>alert(1)</script>" in body  # the logged text, shown as text
     assert "Compliance: 5/9 items (56%)" in body
