@@ -9,13 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fixture_runs import RUNS  # noqa: E402
+from fixture_runs import ROOT, RUNS  # noqa: E402
 
 from ehplan.library import Library, load_library  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[3]
-PLAYBOOKS = str(ROOT / "tests/data/playbooks")
-SCENARIO = str(ROOT / "tests/data/drills/example_drill.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,9 @@ from ehplan.library import Library
 from ehplan.session import Session
 
 T0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)  # Monday 09:00 in the plan's zone
+ROOT = Path(__file__).resolve().parents[3]
+PLAYBOOKS = str(ROOT / "tests/data/playbooks")
+SCENARIO = str(ROOT / "tests/data/drills/example_drill.yaml")
 
 
 def _start(library: Library, log_dir: Path, run_id: str, *, mode: str = "live", scenario: str | None = None,

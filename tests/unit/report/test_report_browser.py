@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PLAYBOOKS
+from fixture_runs import PLAYBOOKS
 
 CHROMIUM = "/usr/bin/chromium"
 

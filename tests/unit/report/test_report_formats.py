@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import PLAYBOOKS, ROOT, SCENARIO
+from fixture_runs import PLAYBOOKS, ROOT, SCENARIO
 
 GOLDEN = ROOT / "tests/data/golden/report"
 SUFFIX = {"text": "txt", "md": "md", "html": "html", "json": "json"}
