@@ -1,12 +1,13 @@
 """Typed events: every event the engine writes reads back as the same typed
-event and the same data (the log's format does not change), every logged file
-the suite holds reads through its types, and a malformed member is named."""
+event and the same data (the log's format does not change), a real log on disk
+reads back member for member, and a malformed member is named with its seq."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from walker import explore, start
 
 from ehplan.audit import read_log
 from ehplan.engine import commands as c
@@ -14,8 +15,6 @@ from ehplan.engine import events as ev
 from ehplan.engine.clock import FakeClock
 from ehplan.engine.fold import apply, fold
 from ehplan.session import Session
-
-from walker import explore, start
 
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -41,7 +40,8 @@ def test_a_log_on_disk_reads_back_as_the_events_written_member_for_member(exampl
     clock = FakeClock(MONDAY)
     log_dir = tmp_path / "logs"
     session = Session.start(example_library, log_dir, c.StartRun("example", "r1", "Ann", lang="en"), clock)
-    for command in (c.Continue(), c.AddNote("a\nnote"), c.LogContact("it_centre", "no_answer"), c.LogContact("it_centre", "answered")):
+    for command in (c.Continue(), c.AddNote("a\nnote"), c.LogContact("it_centre", "no_answer"),
+                    c.LogContact("it_centre", "answered")):
         session.execute(command)
     clock.advance(400)
     session.execute(c.Tick())
