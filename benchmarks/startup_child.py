@@ -1,6 +1,7 @@
 """One cold start, run in a fresh interpreter by benchmarks/run.py.
 
     python benchmarks/startup_child.py baseline|ehplan OUT.json [LOG_DIR]
+    python benchmarks/startup_child.py replay OUT.json LOG PLAYBOOKS   (first frame of `ehplan replay`)
 
 ``baseline`` is the smallest Textual app that paints one Static. ``ehplan`` is
 the real entry point (`ehplan.entry.run`, exactly what the `ehplan` console
@@ -124,6 +125,13 @@ def ehplan_painted(app, screen) -> bool:  # type: ignore[no-untyped-def]
     return options.option_count > 0 and options in screen._compositor.visible_widgets
 
 
+def replay_painted(app, screen) -> bool:  # type: ignore[no-untyped-def]
+    if type(screen).__name__ != "ReplayScreen" or screen is not app.screen:
+        return False
+    found = screen.query("#replay-bar")
+    return bool(found) and found.first() in screen._compositor.visible_widgets
+
+
 def patch_library(module) -> None:  # type: ignore[no-untyped-def]
     """Time load_library (run_app imports it inside the function, so this wins)."""
     MARKS["library_imported"] = now()
@@ -142,7 +150,7 @@ def patch_library(module) -> None:  # type: ignore[no-untyped-def]
 def main() -> None:
     mode, out = sys.argv[1], sys.argv[2]
     signal.alarm(60)  # never hang the benchmark
-    painted = baseline_painted if mode == "baseline" else ehplan_painted
+    painted = {"baseline": baseline_painted, "replay": replay_painted}.get(mode, ehplan_painted)
     PATCHES["textual.app"] = lambda module: patch_textual_app(module, out, painted)
     if mode == "ehplan":
         PATCHES["ehplan.library"] = patch_library
@@ -164,6 +172,12 @@ def main() -> None:
 
         MARKS["imports_done"] = now()  # the console script's own import
         sys.argv = ["ehplan", "--log-dir", log_dir, "--operator", "bench"]
+        run()
+    elif mode == "replay":  # python startup_child.py replay OUT.json LOG PLAYBOOKS
+        from ehplan.entry import run
+
+        MARKS["imports_done"] = now()
+        sys.argv = ["ehplan", "replay", sys.argv[3], "--playbooks", sys.argv[4]]
         run()
     else:
         raise SystemExit(f"unknown mode {mode!r}")

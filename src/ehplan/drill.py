@@ -29,7 +29,8 @@ from ehplan.library import Library, load_data_file
 from ehplan.playbook.checks import trigger_problems
 from ehplan.playbook.duration import Duration
 from ehplan.playbook.models import Id, Model, Text, Trigger, text_map
-from ehplan.report.summary import plan_calendar, verdict
+from ehplan.report.summary import plan_calendar
+from ehplan.report.vocabulary import verdict
 from ehplan.sitedata.calendar import classify, is_daytime
 from ehplan.text import Lang, duration_text, in_lang, pick
 from ehplan.yamlpos import LoadError, Problem
@@ -301,7 +302,7 @@ class Moments:
             before = self.state
             self.state = state = apply(before, record)
             elapsed = (parse_instant(record.ts) - state.started_at).total_seconds() if state.started_at else 0.0
-            keys = triggers_of(record.type, record.data, before.playbook)
+            keys = triggers_of(ev.parse_event(record.type, record.data), before.playbook)
             if record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
                 timer = state.timers.get(record.data["key"])
                 if timer is not None:
@@ -395,7 +396,7 @@ def force(scenario: Scenario, library: Library, state: RunState, command: cmd.Co
         for event in events:
             before = probe
             probe = apply(probe, ev.Logged(probe.last_seq + 1, rfc3339(now), event.type, event.data))
-            fired.update(triggers_of(event.type, event.data, before.playbook))
+            fired.update(triggers_of(event.event, before.playbook))
         for hold in waiting:
             if trigger_key(scenario.playbook, hold.when) in fired:
                 raise DrillRefused(hold.say)

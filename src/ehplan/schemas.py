@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from ehplan.drill import Scenario
 from ehplan.playbook.models import Playbook
+from ehplan.report.formats import ReportJson
 from ehplan.sitedata.models import CalendarFile, ContactsFile, PlanInfo, SuppliesFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -17,6 +18,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "calendar.schema.json": CalendarFile,
     "scenario.schema.json": Scenario,
     "plan.schema.json": PlanInfo,
+    "report.schema.json": ReportJson,
 }
 
 

@@ -44,7 +44,7 @@ async def test_f10_with_items_open_asks_and_esc_cancels_then_y_ends(tmp_path, ma
         assert verified.final_hash in summary
         assert "預案尚未走完" in summary
         assert summary.startswith("預案未走完即結束   (時長 00:00)")
-        assert "○ 維修超過30分鐘 — 結束時仍未完成" in summary
+        assert "○ 維修超過30分鐘 — 結束時仍在計時" in summary
 
 
 async def test_f10_at_the_end_step_with_nothing_open_ends_at_once(tmp_path, make_app):

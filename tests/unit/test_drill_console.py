@@ -191,7 +191,7 @@ def test_the_holiday_drill_paused_at_minute_12_moves_no_inject_and_no_deadline(s
 
 
 def test_a_malformed_trainer_action_is_refused_by_the_event_check():
-    from ehplan.engine.eventcheck import event_problem
+    from ehplan.engine.events import event_problem
 
     assert event_problem("trainer_action", {"action": "pause"}) is None
     assert event_problem("trainer_action", {"action": "resume", "paused_s": 600}) is None

@@ -18,7 +18,7 @@ from ehplan.audit.canonical import canonical_bytes, compute_hash
 from ehplan.audit.lock import sidecar_path
 from ehplan.engine import commands as c
 from ehplan.engine.clock import FakeClock
-from ehplan.engine.eventcheck import event_problem
+from ehplan.engine.events import event_problem
 from ehplan.engine.fold import MalformedData
 from ehplan.library import Library, load_library
 from ehplan.session import Session

@@ -88,9 +88,11 @@ def iter_lines(raw: bytes) -> Iterator[bytes]:
 
 def scan_lines(lines: Iterable[bytes], key: bytes | None, *, strict_alg: bool = True,
                keep: Callable[[AuditRecord], object] | None = None, offset: int = 0,
-               adopt: bool = False, ends_file: bool = True) -> StreamScan:
+               adopt: bool = False, ends_file: bool = True,
+               keep_raw: Callable[[Raw], object] | None = None) -> StreamScan:
     """Check lines in order (an open binary file will do), stop at the first bad
-    one; memory stays flat unless `keep` keeps the records.
+    one; memory stays flat unless `keep` keeps the records (or ``keep_raw``
+    their parsed dicts, for a reader that makes its own objects of them).
 
     For a part of a file checked on its own: ``offset`` is where the part
     starts, ``adopt`` takes the first line's seq and prev as given (the caller
@@ -113,6 +115,8 @@ def scan_lines(lines: Iterable[bytes], key: bytes | None, *, strict_alg: bool = 
             return StreamScan(index, _record(first), _record(last), offset, fault)
         if keep is not None:
             keep(AuditRecord(**result))
+        if keep_raw is not None:
+            keep_raw(result)
         if first is None:
             first = result
         last = result

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ehplan.safeio import read_regular
+from ehplan.safeio import open_regular, read_regular
 
-from .chain import KEY_NEEDED
+from .chain import KEY_NEEDED, StreamScan, bounded_lines, scan_lines
 from .errors import AuditReadError
 from .parallel import scan_file
 
@@ -69,6 +71,25 @@ def verify_log(path: Path, key: bytes | None = None, *, split: bool = True) -> V
     except OSError as exc:
         return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
                             unreadable=True)
+    return _result(path, scan, key)
+
+
+def verify_reading(path: Path, key: bytes | None, keep: Callable[[dict[str, Any]], object]) -> VerifyResult:
+    """`verify_log` in one pass that also hands each verified line's parsed
+    record (a dict, to be treated as read-only) to ``keep``, in order, so a
+    reader never parses the file twice. Never split over processes."""
+    path = Path(path)
+    try:
+        fd = open_regular(path)
+        with os.fdopen(fd, "rb") as handle:
+            scan = scan_lines(bounded_lines(handle), key, keep_raw=keep)
+    except OSError as exc:
+        return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
+                            unreadable=True)
+    return _result(path, scan, key)
+
+
+def _result(path: Path, scan: StreamScan, key: bytes | None) -> VerifyResult:
     fault = scan.fault
     if scan.count == 0 and fault is None:
         return VerifyResult(False, 0, None, 0, 0, "empty log", False, None)

@@ -25,7 +25,11 @@ from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
 from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
 if TYPE_CHECKING:
-    from ehplan.verified import VerifiedRun
+    from ehplan.drill import Score
+    from ehplan.engine.state import RunState
+    from ehplan.library import Library
+    from ehplan.report.afteraction import Report
+    from ehplan.verified import VerifiedRun, Visit
 
 
 @click.command(short_help="Check that run logs (or every run in directories) were not edited.")
@@ -73,9 +77,12 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     sys.exit(worst)
 
 
-@click.command(short_help="After-action report of a run's log; of several drills' logs, side by side.")
+@click.command(short_help="After-action report of runs' logs (text, Markdown, HTML, JSON); drills side by side.")
 @click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @KEY_OPTION
+@click.option("--format", "form", type=click.Choice(["text", "md", "html", "json"]), default="text",
+              show_default=True,
+              help="text; md (Markdown); html (one printable file, A4); json (schemas/report.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the report to this file.")
 @click.option("--screen", is_flag=True, help="Show the report on a scrollable screen (q leaves) instead.")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
@@ -84,39 +91,48 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @DATA_OPTION
 @LANG_OPTION
 @click.pass_context
-def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None, screen: bool,
-           scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
-    """After-action report of one run: deadlines met or missed, the timeline,
-    calls, notes, overrides, follow-ups and the final hash. The log is verified
-    first; an edited log gets no report (exit 1). Given several logs of
-    attempts on the same drill scenario, they are shown side by side:
-    expectations and deadlines (met, late by, missed, wrong branch, with the
-    moment and seq), the time to each step, the trainer's actions, the score."""
+def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form: str, out: Path | None,
+           screen: bool, scenario_file: Path | None, playbooks: Path | None, data: Path | None,
+           lang: Lang | None) -> None:
+    """After-action report of each run: deadlines met or missed, the compliance
+    score (docs/compliance.md), the timeline, calls, notes, overrides,
+    follow-ups and the final hash, every item with its seq in the log. Each log
+    is verified first; an edited log gets no report (exit 1). Several attempts
+    on the same drill scenario (every log a drill of it) are shown side by
+    side instead, in text: expectations and deadlines (met, late by, missed,
+    wrong branch, with the moment and seq), the time to each step, the
+    trainer's actions, the score."""
     if screen and out is not None:
         fail("--screen shows the report; --out writes it: give one of them")
-    if len(logs) > 1:
+    if screen and form != "text":
+        fail("--screen shows the text report: leave out --format")
+    if len(logs) > 1 and form == "text" and _drill_attempts(logs):
         _compare(ctx, logs, key_file, out, scenario_file, playbooks, data, lang, screen)
         return
-    (log,) = logs
-    from ehplan.engine.fold import FoldError
     from ehplan.library import Library
-    from ehplan.report.afteraction import Integrity, after_action_report
+    from ehplan.report.formats import chunks
 
     obj = ctx.obj or {}
     lang = lang or obj.get("lang")
     key = read_key_file(key_file)
-    run = _load(log, key, "no report from an edited log")
-    records = run.records
     library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
     assert isinstance(library, Library)
-    integrity = Integrity(str(log), len(records), records[-1].hash, torn_tail=run.torn_tail,
-                          hmac_checked=key is not None)
+    reports = [_report_of(log, key, library, scenario_file, lang) for log in logs]
+    if screen:
+        _emit(logs[0], "".join(chunks(reports, "text")).splitlines(), None, True, lang or "zh-Hant")
+        return
+    if out is None:  # a piece at a time: a long run's report is long
+        for piece in chunks(reports, form):
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+        return
+    from ehplan.safeio import write_private
+
     try:
-        score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
-        lines = after_action_report(records, library, integrity, lang, score)
-    except (FoldError, KeyError, ValueError) as exc:
-        fail(f"{log}: cannot fold this log: {exc}")
-    _emit(log, lines, out, screen, lang or _run_lang(run))
+        write_private(out, "".join(chunks(reports, form)).encode("utf-8"))  # 0600: a report names people
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    say(f"{', '.join(map(str, logs))}: report written to {out}")
 
 
 def _emit(log: Path, lines: list[str], out: Path | None, screen: bool = False, lang: Lang = "zh-Hant") -> None:
@@ -139,6 +155,26 @@ def _emit(log: Path, lines: list[str], out: Path | None, screen: bool = False, l
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     say(f"{log}: report written to {out}")
+
+
+def _report_of(log: Path, key: bytes | None, library: Library, scenario_file: Path | None,
+               lang: Lang | None) -> Report:
+    """One run's report model, built as its log is verified and folded (once)."""
+    from ehplan.engine.fold import FoldError
+    from ehplan.report.afteraction import Integrity, ReportBuilder
+    from ehplan.verified import no_collection
+
+    builder = ReportBuilder(library, Integrity(str(log), 0, ""), lang)
+    with no_collection():
+        try:
+            run = _load(log, key, "no report from an edited log", builder.visit,
+                        keep_entries=lambda first: first.scenario is not None or scenario_file is not None)
+            builder.integrity = Integrity(str(log), run.count, run.final_hash, torn_tail=run.torn_tail,
+                                          hmac_checked=key is not None)
+            builder.score = _drill_score(run, library, scenario_file, lang or _run_lang(run))
+            return builder.finish()
+        except (FoldError, KeyError, ValueError) as exc:
+            fail(f"{log}: cannot fold this log: {exc}")
 
 
 @click.command(short_help="Play a run's log back on the operator's screens (read-only).")
@@ -179,6 +215,22 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     app.run()
 
 
+def _drill_attempts(logs: Sequence[Path]) -> bool:
+    """Whether any of the logs is a drill run: several logs with a drill among
+    them are attempts to compare (the comparison verifies each and refuses a
+    live run or another scenario); otherwise each run gets its own report."""
+    from ehplan.audit import read_log
+
+    for log in logs:
+        try:
+            records, _ = read_log(log)
+        except Exception:  # noqa: BLE001 - a log that cannot be read is refused by the report itself
+            continue
+        if records and records[0].data.get("mode") == "drill":
+            return True
+    return False
+
+
 def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,
              scenario_file: Path | None, playbooks: Path | None, data: Path | None, lang: Lang | None,
              screen: bool) -> None:
@@ -217,21 +269,21 @@ def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, ou
     _emit(logs[0], lines, out, screen, shown)
 
 
-def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, lang: Lang) -> list[str]:
-    """A drill run's score lines, from its scenario (given, or shipped with the same id)."""
-    from ehplan.drill import load_scenario, score_lines, score_run
+def _drill_score(run: VerifiedRun, library: Library, scenario_file: Path | None, lang: Lang) -> Score | None:
+    """A drill run's score, from its scenario (given, or shipped with the same id)."""
+    from ehplan.drill import load_scenario, score_run
     from ehplan.library import Library
     from ehplan.yamlpos import LoadError
 
     scenario_id = run.state.scenario
     if not scenario_id and scenario_file is None:
-        return []
+        return None
     assert isinstance(library, Library)
     path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
     if scenario_file is None and not path.exists():  # a drill from a scenario that did not ship
         say(f"ehplan: no score: scenario {scenario_id!r} is not among the shipped drills; "
             "give --scenario FILE", err=True)
-        return []
+        return None
     try:
         scenario = load_scenario(path, library)
     except LoadError as exc:
@@ -239,10 +291,10 @@ def _drill_score(run: VerifiedRun, library: object, scenario_file: Path | None, 
     if scenario_id and scenario.id != scenario_id:
         fail(f"{path}: scenario {scenario.id!r} is not the one this drill ran ({scenario_id!r})")
     try:
-        return score_lines(score_run(run.records, scenario, library, lang), lang)
+        return score_run(run.records, scenario, library, lang)
     except KeyError as exc:  # a timer or step the playbook no longer has
         say(f"ehplan: no score: the playbook has changed since the drill ({exc} is gone)", err=True)
-        return []
+        return None
 
 
 def _run_lang(run: VerifiedRun) -> Lang:
@@ -251,12 +303,13 @@ def _run_lang(run: VerifiedRun) -> Lang:
     return next((lang for lang in LANGS if lang == ran), DEFAULT_LANG)
 
 
-def _load(log: Path, key: bytes | None, refusal: str) -> VerifiedRun:
+def _load(log: Path, key: bytes | None, refusal: str, visit: Visit | None = None,
+          keep_entries: Callable[[RunState], bool] | None = None) -> VerifiedRun:
     """The run's verified log, or its one line and exit code."""
     from ehplan.verified import LogRefused, load_verified
 
     try:
-        return load_verified(log, key, refusal)
+        return load_verified(log, key, refusal, visit, keep_entries)
     except LogRefused as refused:
         fail(refused.message, refused.code)
 

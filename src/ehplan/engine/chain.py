@@ -6,6 +6,10 @@ longer chains. Adding to the newest chain appends to that shared list in
 place; adding to an older one (a branch: a test cloning a run, a state kept
 per moment) copies its own items first. No chain ever sees an item added
 after it was made, so every chain behaves as the tuple it replaces.
+
+A live run adds each event twice: to the scratch state `decide` folds ahead,
+then to the run's own once the event is on disk. The second finds the same
+item already next in the shared list and shares it instead of copying.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ class Chain(Sequence[T], Generic[T]):
 
     def plus(self, item: T) -> Chain[T]:
         """This chain with ``item`` at its end (this chain is unchanged)."""
-        items = self._items
-        if len(items) != self._len:  # a longer chain shares the list: branch off a copy
-            items = items[: self._len]
+        items, length = self._items, self._len
+        if len(items) != length:
+            if items[length] == item:  # the longer chain added this very item: share it
+                return Chain._view(items, length + 1)
+            items = items[:length]  # a longer chain shares the list: branch off a copy
         items.append(item)
-        return Chain._view(items, self._len + 1)
+        return Chain._view(items, length + 1)
 
     def __len__(self) -> int:
         return self._len

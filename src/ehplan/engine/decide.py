@@ -15,7 +15,7 @@ from typing import Any
 from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.clock import rfc3339
-from ehplan.engine.fold import apply, triggers_of
+from ehplan.engine.fold import apply_entry, happening, triggers_of
 from ehplan.engine.messages import Msg, Refused
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import consequences, due_alarms, trigger_key
@@ -57,29 +57,28 @@ class _Draft:
     now: dt.datetime
     events: list[ev.NewEvent]
 
-    def emit(self, event_type: str, data: dict[str, Any]) -> None:
-        self._push(ev.NewEvent(event_type, data))
+    def emit(self, event: ev.Event) -> None:
+        self._push(ev.NewEvent(event))
 
-    def _push(self, event: ev.NewEvent) -> None:
-        playbook_id = self.state.playbook or event.data.get("playbook", "")
-        self.events.append(event)
-        before = self.state
-        self.state = apply(self.state, ev.Logged(self.state.last_seq + 1, rfc3339(self.now), event.type, event.data))
-        fired = triggers_of(event.type, event.data, playbook_id)
+    def _push(self, new: ev.NewEvent) -> None:
+        event = new.event
+        playbook_id = self.state.playbook or getattr(event, "playbook", "")
+        self.events.append(new)
+        self.state = apply_entry(self.state, ev.Entry(self.state.last_seq + 1, rfc3339(self.now), event))
+        fired = triggers_of(event, playbook_id)
         if fired:
             playbook = self.library.playbook(self.state.playbook)
             for follow in consequences(self.state, playbook, fired, self.library.calendar, self.now):
                 self._push(follow)
-        del before
 
     @property
     def playbook(self) -> Playbook:
         return self.library.playbook(self.state.playbook)
 
-    def enter(self, step_id: str, via: str, **extra: Any) -> None:
+    def enter(self, step_id: str, via: str, return_to: str | None = None) -> None:
         step = self.playbook.step(step_id)
-        self.emit(ev.STEP_ENTERED, {"playbook": self.playbook.id, "step": step_id, "via": via,
-                                    "kind": step.kind, "source": step.source, **extra})
+        self.emit(ev.StepEntered(self.playbook.id, step_id, via, step.kind, step.source,
+                                 return_to))
 
 
 def decide(state: RunState, command: cmd.Command, now: dt.datetime, library: Library) -> list[ev.NewEvent]:
@@ -105,11 +104,11 @@ def _start(draft: _Draft, command: cmd.StartRun) -> None:
     if command.playbook not in draft.library.playbooks:
         raise Refused("no_playbook", id=command.playbook)
     loaded = draft.library.playbooks[command.playbook]
-    draft.emit(ev.RUN_STARTED, {
-        "run": command.run_id, "playbook": command.playbook, "version": loaded.playbook.version,
-        "content_hash": loaded.content_hash, "operator": command.operator, "mode": command.mode,
-        "lang": command.lang, "clock_scale": command.clock_scale, "scenario": command.scenario,
-    })
+    draft.emit(ev.RunStarted(
+        run=command.run_id, playbook=command.playbook, version=loaded.playbook.version,
+        content_hash=loaded.content_hash, operator=command.operator, mode=command.mode,
+        lang=command.lang, clock_scale=command.clock_scale, scenario=command.scenario,
+    ))
     draft.enter(loaded.playbook.entry, "start")
 
 
@@ -127,11 +126,15 @@ def _return_target(draft: _Draft) -> str | None:
     return None
 
 
-def _complete(draft: _Draft, step: StepBase, next_id: str, event_type: str = ev.STEP_COMPLETED,
-              **extra: Any) -> None:
+def _complete(draft: _Draft, step: StepBase, next_id: str, reason: str | None = None) -> None:
+    """Leave ``step`` for ``next_id`` (back from an escalation step instead);
+    with a ``reason``, it is skipped or overridden, not completed."""
     back = _return_target(draft)
     target, via = (back, "return") if back is not None else (next_id, "next")
-    draft.emit(event_type, {"step": step.id, "next": target, **extra})
+    if reason is None:
+        draft.emit(ev.StepCompleted(step.id, target))
+    else:
+        draft.emit(ev.StepOverridden(step.id, reason, target))
     draft.enter(target, via)
 
 
@@ -144,11 +147,10 @@ def _continue(draft: _Draft, command: cmd.Continue) -> None:
         raise Refused("choose", n=len(step.choices))
     if isinstance(step, GotoStep):
         target = draft.library.playbooks[step.playbook]
-        draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": None})
+        draft.emit(ev.StepCompleted(step.id, None))
         first = step.step or target.playbook.entry
-        draft.emit(ev.PLAYBOOK_SWITCHED, {"from": state.playbook, "to": step.playbook, "step": first,
-                                          "content_hash": target.content_hash,
-                                          "version": target.playbook.version})
+        draft.emit(ev.PlaybookSwitched(to=step.playbook, step=first, content_hash=target.content_hash,
+                                       from_=state.playbook, version=target.playbook.version))
         draft.enter(first, "goto")
         return
     if isinstance(step, ChecklistStep):
@@ -185,8 +187,8 @@ def _choose(draft: _Draft, command: cmd.Choose) -> None:
     choice = next((c for c in step.choices if c.id == command.choice), None)
     if choice is None:
         raise Refused("no_answer", id=command.choice)
-    draft.emit(ev.CHOICE_MADE, {"step": step.id, "choice": choice.id, "next": choice.next})
-    draft.emit(ev.STEP_COMPLETED, {"step": step.id, "next": choice.next})
+    draft.emit(ev.ChoiceMade(step.id, choice.id, choice.next))
+    draft.emit(ev.StepCompleted(step.id, choice.next))
     draft.enter(choice.next, "choice")
 
 
@@ -196,7 +198,7 @@ def _tick_item(draft: _Draft, command: cmd.TickItem) -> None:
         raise Refused("no_item", id=command.item)
     if draft.state.item_key(step.id, command.item) in draft.state.items_done:
         raise Refused("already_ticked")
-    draft.emit(ev.ITEM_DONE, {"step": step.id, "item": command.item})
+    draft.emit(ev.ItemDone(step.id, command.item))
 
 
 def _set_field(draft: _Draft, command: cmd.SetField) -> None:
@@ -210,19 +212,20 @@ def _set_field(draft: _Draft, command: cmd.SetField) -> None:
         raise Refused("no_field", id=command.field)
     step, field = found
     value = parse_value(field, command.value)
-    data: dict[str, Any] = {"step": step.id, "field": field.id, "type": field.type, "value": value}
-    if field.type == "choice" and field.choices is not None:
-        data["label"] = pick(_text(field.choices[int(value)]), "zh-Hant")
+    label = pick(_text(field.choices[int(value)]), "zh-Hant") \
+        if field.type == "choice" and field.choices is not None else None
+    event = ev.FieldSet(step.id, field.id, value, field.type, label)
     values = draft.state.values
     if field.id in values and values[field.id] != value:  # a correction: the log keeps both
-        data["previous"] = values[field.id]
-        passed = draft.state.step != step.id and any(
-            entry.step == step.id and entry.playbook == draft.playbook.id for entry in draft.state.path)
+        branch = None
+        passed = draft.state.step != step.id and \
+            happening(draft.playbook.id, "enter", step.id) in draft.state.happened
         if passed:  # the branch was taken on the old value: say where the new one leads
             went, would = _route(step, values), _route(step, {**values, field.id: value})
             if went != would:
-                data["branch"] = {"went": went, "would": would}
-    draft.emit(ev.FIELD_SET, data)
+                branch = {"went": went, "would": would}
+        event = ev.FieldSet(step.id, field.id, value, field.type, label, values[field.id], branch)
+    draft.emit(event)
 
 
 def _text(value: Any) -> Any:
@@ -237,8 +240,7 @@ def _log_contact(draft: _Draft, command: cmd.LogContact) -> None:
         contact = draft.library.contact(command.contact)
     except KeyError:
         raise Refused("no_contact", id=command.contact) from None
-    draft.emit(ev.CONTACT_LOGGED, {"contact": contact.id, "number": contact.number,
-                                   "outcome": command.outcome, "step": draft.state.step})
+    draft.emit(ev.ContactLogged(contact.id, command.outcome, contact.number, draft.state.step))
 
 
 def _override(draft: _Draft, command: cmd.Override) -> None:
@@ -253,7 +255,7 @@ def _override(draft: _Draft, command: cmd.Override) -> None:
     if isinstance(step, DecisionStep):
         raise Refused("decision_skip")
     next_id = _route(step, draft.state.values) if isinstance(step, RecordStep) else step.next  # type: ignore[attr-defined]
-    _complete(draft, step, next_id, ev.STEP_OVERRIDDEN, reason=command.reason)
+    _complete(draft, step, next_id, reason=command.reason)
 
 
 def _note(draft: _Draft, command: cmd.AddNote) -> None:
@@ -261,7 +263,7 @@ def _note(draft: _Draft, command: cmd.AddNote) -> None:
         raise Refused("note_empty")
     if len(command.text) > MAX_TEXT:
         raise Refused("too_long", n=MAX_TEXT)
-    draft.emit(ev.NOTE_ADDED, {"text": command.text, "step": draft.state.step})
+    draft.emit(ev.NoteAdded(command.text, draft.state.step))
 
 
 def open_items(state: RunState, library: Library) -> list[Msg]:
@@ -289,6 +291,15 @@ def mandatory_missing(state: RunState, library: Library) -> list[Msg]:
     return missing
 
 
+def describe_must(library: Library, playbook_id: str, index: int) -> Msg:
+    """The ``index``-th must-before-end entry of a playbook, as the end-of-run check names it."""
+    playbook = library.playbook(playbook_id)
+    entry = playbook.must_before_end[index]
+    alternatives = entry.any_of if isinstance(entry, AnyOf) else [entry]
+    described = [_describe(t, playbook, library) for t in alternatives]
+    return described[0] if len(described) == 1 else Msg("one_of", {"items": described})
+
+
 def _describe(trigger: Any, playbook: Playbook, library: Library) -> Msg:
     if trigger.contact:
         return Msg("call", {"who": _text(library.contact(trigger.contact).name)})
@@ -312,22 +323,21 @@ def _end(draft: _Draft, command: cmd.EndRun) -> None:
         raise NeedsConfirmation(still_open)
     step = _current(draft)
     outcome = command.outcome or (step.outcome if isinstance(step, EndStep) else "ended_early")
-    draft.emit(ev.RUN_ENDED, {"outcome": outcome, "open": [item.text("en") for item in still_open],
-                              "step": draft.state.step})
+    draft.emit(ev.RunEnded(outcome, tuple(item.text("en") for item in still_open), draft.state.step))
 
 
 def _tick(draft: _Draft, command: cmd.Tick) -> None:
     for alarm in due_alarms(draft.state, draft.now):
-        draft.emit(alarm.type, alarm.data)
-        timer = draft.state.timers[alarm.data["key"]]
-        if alarm.type == ev.TIMER_EXPIRED and timer.escalate_to and timer.playbook == draft.state.playbook:
-            draft.emit(ev.ESCALATION_RAISED, {"key": timer.key, "step": timer.escalate_to})
+        draft.emit(alarm)
+        timer = draft.state.timers[alarm.key]
+        if isinstance(alarm, ev.TimerExpired) and timer.escalate_to and timer.playbook == draft.state.playbook:
+            draft.emit(ev.EscalationRaised(timer.key, timer.escalate_to))
             if draft.state.step != timer.escalate_to:
                 draft.enter(timer.escalate_to, "escalation", return_to=draft.state.step)
 
 
 def _resume(draft: _Draft, command: cmd.Resume) -> None:
-    draft.emit(ev.RUN_RESUMED, {"gap_s": command.gap_s, "at_step": draft.state.step})
+    draft.emit(ev.RunResumed(command.gap_s, draft.state.step))
     _finish_interrupted_command(draft)
     _tick(draft, cmd.Tick())
 
@@ -348,15 +358,11 @@ def _finish_interrupted_command(draft: _Draft) -> None:
 
 
 def _recovered(draft: _Draft, command: cmd.RecordRecovery) -> None:
-    draft.emit(ev.RECOVERED, {"bytes": command.bytes_set_aside, "sha256": command.sha256,
-                              "torn_file": command.torn_file})
+    draft.emit(ev.Recovered(command.bytes_set_aside, command.sha256, command.torn_file))
 
 
 def _inject(draft: _Draft, command: cmd.DeliverInject) -> None:
-    data: dict[str, Any] = {"inject": command.inject, "text": command.text, "at_s": command.at_s}
-    if command.by is not None:
-        data["by"] = command.by
-    draft.emit(ev.INJECT_DELIVERED, data)
+    draft.emit(ev.InjectDelivered(command.inject, command.text, command.at_s, command.by))
 
 
 def _trainer(draft: _Draft, command: cmd.TrainerAction) -> None:
@@ -364,12 +370,8 @@ def _trainer(draft: _Draft, command: cmd.TrainerAction) -> None:
         raise Refused("unknown_command", name=type(command).__name__)
     if command.action not in ev.TRAINER_ACTIONS:
         raise Refused("bad_outcome", items=list(ev.TRAINER_ACTIONS))
-    data: dict[str, Any] = {"action": command.action}
-    if command.action == "advance":
-        data["by_s"] = command.by_s
-    if command.action == "resume":
-        data["paused_s"] = command.paused_s
-    draft.emit(ev.TRAINER_ACTION, data)
+    draft.emit(ev.TrainerAction(command.action, command.by_s if command.action == "advance" else None,
+                                command.paused_s if command.action == "resume" else None))
 
 
 _HANDLERS: dict[type, Any] = {

@@ -1,15 +1,21 @@
 """The fold: ``apply(state, event) -> state``. Live runs, resume, replay and
-reports all call this one function, so they cannot disagree."""
+reports all call this one function, so they cannot disagree.
+
+Each event is read as its type (`ehplan.engine.events`), so a handler reads
+fields, never dictionary keys. Applying one costs O(1) amortised however long
+the run: what grows with the run is a `Chain`, what does not (timers, values,
+the set of what happened) is bounded by the playbook, and a new state is made
+by copying the old one's members once, not by rebuilding them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant
-from ehplan.engine.eventcheck import event_problem
+from ehplan.engine.events import FoldError, MalformedData
 from ehplan.engine.state import (
     ContactLog,
     FollowUpState,
@@ -20,13 +26,7 @@ from ehplan.engine.state import (
     TimerState,
 )
 
-
-class FoldError(Exception):
-    """An event that cannot follow the state it is applied to."""
-
-
-class MalformedData(FoldError):
-    """An event whose data lacks a member its type needs, or has one of the wrong type."""
+__all__ = ["FoldError", "MalformedData", "apply", "apply_entry", "fold", "happening", "states", "triggers_of"]
 
 
 def happening(playbook: str, kind: str, ref: str) -> str:
@@ -36,47 +36,67 @@ def happening(playbook: str, kind: str, ref: str) -> str:
     return f"{playbook}:{kind}:{ref}"
 
 
-def triggers_of(record_type: str, data: dict[str, Any], playbook: str) -> list[str]:
-    """The trigger keys an event sets off (see `ehplan.playbook.models.Trigger`)."""
-    if record_type == ev.RUN_STARTED:
-        return [happening(data["playbook"], "run", "true")]
-    if record_type == ev.PLAYBOOK_SWITCHED:
-        return [happening(data["to"], "run", "true")]
-    if record_type == ev.STEP_ENTERED:
-        return [happening(data["playbook"], "enter", data["step"])]
-    if record_type == ev.STEP_COMPLETED:
-        # An overridden step is not "completed": skipping it must not meet a deadline.
-        return [happening(playbook, "complete", data["step"])]
-    if record_type == ev.ITEM_DONE:
-        return [happening(playbook, "item", f"{data['step']}.{data['item']}")]
-    if record_type == ev.CHOICE_MADE:
-        return [happening(playbook, "choice", f"{data['step']}.{data['choice']}")]
-    if record_type == ev.FIELD_SET:
-        return [happening(playbook, "field", data["field"])]
-    if record_type == ev.CONTACT_LOGGED and data["outcome"] != "no_answer":
-        return [happening(playbook, "contact", data["contact"])]
-    return []
+def triggers_of(event: ev.Event, playbook: str) -> list[str]:
+    """The trigger keys an event sets off (see `ehplan.playbook.models.Trigger`);
+    ``playbook`` is the one the run was in when it happened."""
+    fired = _TRIGGERS.get(type(event))
+    return fired(event, playbook) if fired is not None else []
+
+
+def _contact_trigger(event: ev.ContactLogged, playbook: str) -> list[str]:
+    return [happening(playbook, "contact", event.contact)] if event.outcome != "no_answer" else []
+
+
+_TRIGGERS: dict[type[ev.Event], Callable[[Any, str], list[str]]] = {
+    ev.RunStarted: lambda e, _p: [happening(e.playbook, "run", "true")],
+    ev.PlaybookSwitched: lambda e, _p: [happening(e.to, "run", "true")],
+    ev.StepEntered: lambda e, _p: [happening(e.playbook, "enter", e.step)],
+    # An overridden step is not "completed": skipping it must not meet a deadline.
+    ev.StepCompleted: lambda e, p: [happening(p, "complete", e.step)],
+    ev.ItemDone: lambda e, p: [happening(p, "item", f"{e.step}.{e.item}")],
+    ev.ChoiceMade: lambda e, p: [happening(p, "choice", f"{e.step}.{e.choice}")],
+    ev.FieldSet: lambda e, p: [happening(p, "field", e.field)],
+    ev.ContactLogged: _contact_trigger,
+}
+"""The event types that set triggers off, and the keys they set off."""
 
 
 def apply(state: RunState, record: ev.EventRecord) -> RunState:
-    """The state after ``record``. Refuses a gap or repeat in ``seq``."""
+    """The state after ``record``, its data checked against its type first.
+    Refuses a gap or repeat in ``seq``."""
     if record.seq != state.last_seq + 1:
         raise FoldError(f"event seq {record.seq} cannot follow {state.last_seq}")
-    if not state.started and record.type != ev.RUN_STARTED:
-        raise FoldError(f"a run must begin with run_started, not {record.type}")
-    if state.ended and record.type not in (ev.NOTE_ADDED, ev.RECOVERED):
-        raise FoldError(f"the run has ended; {record.type} cannot follow")
-    handler = _HANDLERS.get(record.type)
-    if handler is None:
-        raise FoldError(f"unknown event type {record.type!r}")
-    data = record.data
-    problem = event_problem(record.type, data)
-    if problem is not None:
-        raise MalformedData(f"seq {record.seq}: {problem}")
-    new = handler(state, data, record)
-    fired = triggers_of(record.type, data, state.playbook or data.get("playbook", ""))
-    return replace(new, last_seq=record.seq, last_ts=record.ts,
-                   happened=new.happened | frozenset(fired) if fired else new.happened)
+    return apply_entry(state, ev.entry_of(record))
+
+
+def apply_entry(state: RunState, entry: ev.Entry) -> RunState:
+    """The state after an already typed event."""
+    seq, event = entry.seq, entry.event
+    if seq != state.last_seq + 1:
+        raise FoldError(f"event seq {seq} cannot follow {state.last_seq}")
+    if state.last_seq < 0 and type(event) is not ev.RunStarted:
+        raise FoldError(f"a run must begin with run_started, not {event.TYPE}")
+    if state.ended and type(event) not in (ev.NoteAdded, ev.Recovered):
+        raise FoldError(f"the run has ended; {event.TYPE} cannot follow")
+    changes = _HANDLERS[type(event)](state, event, entry)
+    changes["last_seq"], changes["last_ts"] = seq, entry.ts
+    trigger = _TRIGGERS.get(type(event))
+    fired = trigger(event, state.playbook or getattr(event, "playbook", "")) if trigger is not None else None
+    if fired:
+        happened = changes.get("happened", state.happened)
+        if not happened.issuperset(fired):
+            changes["happened"] = happened.union(fired)
+    return _evolve(state, changes)
+
+
+def _evolve(state: RunState, changes: dict[str, Any]) -> RunState:
+    """``dataclasses.replace`` without its per-field cost: the new state shares
+    every member the event did not change (members are immutable)."""
+    new = object.__new__(RunState)
+    members = new.__dict__
+    members.update(state.__dict__)
+    members.update(changes)
+    return new
 
 
 def fold(records: Iterable[ev.EventRecord], state: RunState | None = None) -> RunState:
@@ -87,161 +107,174 @@ def fold(records: Iterable[ev.EventRecord], state: RunState | None = None) -> Ru
     return current
 
 
-# --- handlers -------------------------------------------------------------------
+def states(records: Iterable[ev.EventRecord], state: RunState | None = None
+           ) -> Iterator[tuple[ev.Entry, RunState, RunState]]:
+    """Each record as its typed entry with the state before and after it: the
+    one loop a report, a replay or a score walks a run with. Nothing is kept."""
+    current = state or RunState()
+    for record in records:
+        if record.seq != current.last_seq + 1:
+            raise FoldError(f"event seq {record.seq} cannot follow {current.last_seq}")
+        entry = ev.entry_of(record)
+        after = apply_entry(current, entry)
+        yield entry, current, after
+        current = after
 
-def _run_started(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
+
+# --- handlers: each returns the members its event changes -------------------------------
+
+Changes = dict[str, Any]
+
+
+def _run_started(state: RunState, event: ev.RunStarted, entry: ev.Entry) -> Changes:
     if state.started:
         raise FoldError("run_started can only be the first event")
-    return replace(
-        state,
-        run_id=data["run"],
-        operator=data["operator"],
-        mode=data["mode"],
-        lang=data.get("lang", "zh-Hant"),
-        clock_scale=int(data.get("clock_scale", 1)),
-        scenario=data.get("scenario"),
-        root_playbook=data["playbook"],
-        playbook=data["playbook"],
-        playbook_versions={data["playbook"]: data["content_hash"]},
-        started_at=parse_instant(record.ts),
-    )
+    return {"run_id": event.run, "operator": event.operator, "mode": event.mode, "lang": event.lang,
+            "clock_scale": event.clock_scale, "scenario": event.scenario, "root_playbook": event.playbook,
+            "playbook": event.playbook, "playbook_versions": {event.playbook: event.content_hash},
+            "started_at": parse_instant(entry.ts)}
 
 
-def _step_entered(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    entry = PathEntry(data["playbook"], data["step"], data.get("via", "next"), record.seq, record.ts,
-                      data.get("source", ""))
+def _step_entered(state: RunState, event: ev.StepEntered, entry: ev.Entry) -> Changes:
+    path_entry = PathEntry(event.playbook, event.step, event.via, entry.seq, entry.ts, event.source or "")
     # Escalations nest: each entry is (playbook, escalation step, step to return to).
     return_to = state.return_to
-    if data.get("via") != "escalation" and return_to and return_to[-1][1] == state.step:
+    if event.via != "escalation" and return_to and return_to[-1][1] == state.step:
         return_to = return_to[:-1]  # leaving an escalation step ends its detour
-    if data.get("via") == "escalation" and data.get("return_to"):
-        return_to = (*return_to, (data["playbook"], data["step"], data["return_to"]))
-    return replace(state, playbook=data["playbook"], step=data["step"], path=state.path.plus(entry),
-                   return_to=return_to, pending_step="")
+    if event.via == "escalation" and event.return_to:
+        return_to = (*return_to, (event.playbook, event.step, event.return_to))
+    return {"playbook": event.playbook, "step": event.step, "path": state.path.plus(path_entry),
+            "return_to": return_to, "pending_step": ""}
 
 
-def _completed(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, pending_step=data.get("next") or "")
+def _completed(state: RunState, event: ev.StepCompleted, entry: ev.Entry) -> Changes:
+    return {"pending_step": event.next or ""}
 
 
-def _choice_made(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, choices={**state.choices, f"{state.playbook}/{data['step']}": data["choice"]})
+def _choice_made(state: RunState, event: ev.ChoiceMade, entry: ev.Entry) -> Changes:
+    return {"choices": {**state.choices, f"{state.playbook}/{event.step}": event.choice}}
 
 
-def _item_done(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, items_done=state.items_done | {state.item_key(data["step"], data["item"])})
+def _item_done(state: RunState, event: ev.ItemDone, entry: ev.Entry) -> Changes:
+    return {"items_done": state.items_done | {state.item_key(event.step, event.item)}}
 
 
-def _field_set(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, values={**state.values, data["field"]: data["value"]})
+def _field_set(state: RunState, event: ev.FieldSet, entry: ev.Entry) -> Changes:
+    return {"values": {**state.values, event.field: event.value}}
 
 
-def _contact_logged(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    logged = ContactLog(data["contact"], data.get("number", ""), data["outcome"], data.get("step", ""),
-                        state.playbook, record.seq, record.ts)
-    return replace(state, contacts=state.contacts.plus(logged))
+def _contact_logged(state: RunState, event: ev.ContactLogged, entry: ev.Entry) -> Changes:
+    logged = ContactLog(event.contact, event.number or "", event.outcome, event.step or "",
+                        state.playbook, entry.seq, entry.ts)
+    return {"contacts": state.contacts.plus(logged)}
 
 
-def _step_overridden(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    override = Override(state.playbook, data["step"], data["reason"], record.seq, record.ts)
-    return replace(state, overrides=state.overrides.plus(override), pending_step=data.get("next") or "")
+def _step_overridden(state: RunState, event: ev.StepOverridden, entry: ev.Entry) -> Changes:
+    override = Override(state.playbook, event.step, event.reason, entry.seq, entry.ts)
+    return {"overrides": state.overrides.plus(override), "pending_step": event.next or ""}
 
 
-def _timer_started(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    key = f"{data['playbook']}/{data['timer']}"
+def _timer_started(state: RunState, event: ev.TimerStarted, entry: ev.Entry) -> Changes:
     timer = TimerState(
-        key=key, playbook=data["playbook"], timer=data["timer"], kind=data["kind"],
-        started_at=parse_instant(record.ts), due=parse_instant(data["due"]),
-        warn_at=parse_instant(data["warn_at"]), duration_s=int(data["duration_s"]),
-        rule=data.get("rule", ""), escalate_to=data.get("escalate_to"),
+        key=event.key, playbook=event.playbook, timer=event.timer, kind=event.kind,
+        started_at=parse_instant(entry.ts), due=parse_instant(event.due), warn_at=parse_instant(event.warn_at),
+        duration_s=event.duration_s, rule=event.rule or "", escalate_to=event.escalate_to,
     )
-    return replace(state, timers={**state.timers, key: timer})
+    return {"timers": {**state.timers, event.key: timer}}
 
 
-Handler = Callable[[RunState, dict[str, Any], ev.EventRecord], RunState]
+def _timer(state: RunState, key: str) -> TimerState:
+    timer = state.timers.get(key)
+    if timer is None:
+        raise FoldError(f"timer {key!r} was never started")
+    return timer
 
 
-def _timer_status(status: str) -> Handler:
-    def handler(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-        key = data["key"]
-        if key not in state.timers:
-            raise FoldError(f"timer {key!r} was never started")
-        timer = state.timers[key]
-        changes: dict[str, Any] = {"status": status}
-        if status in ("met", "cleared"):
-            changes.update(ended_at=parse_instant(record.ts), late=bool(data.get("late", False)))
-        return replace(state, timers={**state.timers, key: replace(timer, **changes)})
-    return handler
+def _set_timer(state: RunState, timer: TimerState, **changes: Any) -> Changes:
+    members = dict(timer.__dict__)
+    members.update(changes)
+    new = object.__new__(TimerState)
+    new.__dict__.update(members)
+    return {"timers": {**state.timers, timer.key: new}}
 
 
-def _timer_met(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    kind = state.timers[data["key"]].kind if data["key"] in state.timers else "deadline"
-    return _timer_status("cleared" if kind == "escalate_after" else "met")(state, data, record)
+def _timer_warned(state: RunState, event: ev.TimerWarned, entry: ev.Entry) -> Changes:
+    return _set_timer(state, _timer(state, event.key), status="warned")
 
 
-def _escalation(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, escalations=state.escalations.plus((data["key"], data["step"], record.ts)))
+def _timer_expired(state: RunState, event: ev.TimerExpired, entry: ev.Entry) -> Changes:
+    return _set_timer(state, _timer(state, event.key), status="expired")
 
 
-def _followup(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    item = FollowUpState(data["playbook"], data["followup"], data["due"], record.seq)
-    return replace(state, followups=state.followups.plus(item))
+def _timer_met(state: RunState, event: ev.TimerMet, entry: ev.Entry) -> Changes:
+    timer = _timer(state, event.key)
+    return _set_timer(state, timer, status="cleared" if timer.kind == "escalate_after" else "met",
+                      ended_at=parse_instant(entry.ts), late=bool(event.late))
 
 
-def _note(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    note = Note(data["text"], data.get("step", state.step), state.playbook, record.seq, record.ts)
-    return replace(state, notes=state.notes.plus(note))
+def _escalation(state: RunState, event: ev.EscalationRaised, entry: ev.Entry) -> Changes:
+    return {"escalations": state.escalations.plus((event.key, event.step, entry.ts))}
 
 
-def _switched(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    versions = {**state.playbook_versions, data["to"]: data.get("content_hash", "")}
-    return replace(state, playbook=data["to"], playbook_versions=versions, pending_step=data.get("step") or "")
+def _followup(state: RunState, event: ev.FollowupScheduled, entry: ev.Entry) -> Changes:
+    item = FollowUpState(event.playbook, event.followup, event.due, entry.seq)
+    return {"followups": state.followups.plus(item)}
 
 
-def _resumed(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, resumes=state.resumes + 1)
+def _note(state: RunState, event: ev.NoteAdded, entry: ev.Entry) -> Changes:
+    note = Note(event.text, event.step if event.step is not None else state.step, state.playbook, entry.seq,
+                entry.ts)
+    return {"notes": state.notes.plus(note)}
 
 
-def _recovered(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, recoveries=state.recoveries.plus(dict(data)))
+def _switched(state: RunState, event: ev.PlaybookSwitched, entry: ev.Entry) -> Changes:
+    return {"playbook": event.to, "playbook_versions": {**state.playbook_versions, event.to: event.content_hash or ""},
+            "pending_step": event.step or ""}
 
 
-def _inject(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, injects=state.injects.plus({**data, "seq": record.seq, "ts": record.ts}))
+def _resumed(state: RunState, event: ev.RunResumed, entry: ev.Entry) -> Changes:
+    return {"resumes": state.resumes + 1}
 
 
-def _trainer(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    action = data["action"]
-    paused = True if action == "pause" else False if action == "resume" else state.paused
-    return replace(state, paused=paused, trainer_actions=state.trainer_actions.plus({**data, "seq": record.seq,
-                                                                                    "ts": record.ts}))
+def _recovered(state: RunState, event: ev.Recovered, entry: ev.Entry) -> Changes:
+    return {"recoveries": state.recoveries.plus(event.to_data())}
 
 
-def _ended(state: RunState, data: dict[str, Any], record: ev.EventRecord) -> RunState:
-    return replace(state, ended=True, outcome=data["outcome"], ended_at=parse_instant(record.ts),
-                   open_at_end=tuple(data.get("open", ())))
+def _inject(state: RunState, event: ev.InjectDelivered, entry: ev.Entry) -> Changes:
+    return {"injects": state.injects.plus({**event.to_data(), "seq": entry.seq, "ts": entry.ts})}
 
 
-_HANDLERS: dict[str, Handler] = {
-    ev.RUN_STARTED: _run_started,
-    ev.STEP_ENTERED: _step_entered,
-    ev.STEP_COMPLETED: _completed,
-    ev.STEP_OVERRIDDEN: _step_overridden,
-    ev.CHOICE_MADE: _choice_made,
-    ev.ITEM_DONE: _item_done,
-    ev.FIELD_SET: _field_set,
-    ev.CONTACT_LOGGED: _contact_logged,
-    ev.TIMER_STARTED: _timer_started,
-    ev.TIMER_WARNED: _timer_status("warned"),
-    ev.TIMER_EXPIRED: _timer_status("expired"),
-    ev.TIMER_MET: _timer_met,
-    ev.ESCALATION_RAISED: _escalation,
-    ev.FOLLOWUP_SCHEDULED: _followup,
-    ev.NOTE_ADDED: _note,
-    ev.PLAYBOOK_SWITCHED: _switched,
-    ev.RUN_RESUMED: _resumed,
-    ev.RECOVERED: _recovered,
-    ev.INJECT_DELIVERED: _inject,
-    ev.TRAINER_ACTION: _trainer,
-    ev.RUN_ENDED: _ended,
+def _trainer(state: RunState, event: ev.TrainerAction, entry: ev.Entry) -> Changes:
+    paused = True if event.action == "pause" else False if event.action == "resume" else state.paused
+    return {"paused": paused,
+            "trainer_actions": state.trainer_actions.plus({**event.to_data(), "seq": entry.seq, "ts": entry.ts})}
+
+
+def _ended(state: RunState, event: ev.RunEnded, entry: ev.Entry) -> Changes:
+    return {"ended": True, "outcome": event.outcome, "ended_at": parse_instant(entry.ts), "open_at_end": event.open}
+
+
+_HANDLERS: dict[type[ev.Event], Callable[[RunState, Any, ev.Entry], Changes]] = {
+    ev.RunStarted: _run_started,
+    ev.StepEntered: _step_entered,
+    ev.StepCompleted: _completed,
+    ev.StepOverridden: _step_overridden,
+    ev.ChoiceMade: _choice_made,
+    ev.ItemDone: _item_done,
+    ev.FieldSet: _field_set,
+    ev.ContactLogged: _contact_logged,
+    ev.TimerStarted: _timer_started,
+    ev.TimerWarned: _timer_warned,
+    ev.TimerExpired: _timer_expired,
+    ev.TimerMet: _timer_met,
+    ev.EscalationRaised: _escalation,
+    ev.FollowupScheduled: _followup,
+    ev.NoteAdded: _note,
+    ev.PlaybookSwitched: _switched,
+    ev.RunResumed: _resumed,
+    ev.Recovered: _recovered,
+    ev.InjectDelivered: _inject,
+    ev.TrainerAction: _trainer,
+    ev.RunEnded: _ended,
 }
+assert set(_HANDLERS) == set(ev.EVENT_CLASSES.values()), "every event type has its handler"

@@ -22,36 +22,80 @@ SPEEDS = (1, 2, 4, 8, 16, 32, 64)
 """Playback speeds, ×1 to ×64 (a 45-minute limit passes in 42 s)."""
 
 
+CHECKPOINT = 64
+"""Every this many moments the replay keeps the state it folded there, so a
+seek folds at most this many moments' events and memory stays a small share
+of the run's (no whole state per record)."""
+
+
 class Replay:
-    """A log being played back. ``now()`` makes it the clock the screens read."""
+    """A log being played back. ``now()`` makes it the clock the screens read.
+
+    Opening costs what reading each record's time costs: the state of a moment
+    is folded when it is first shown, from the nearest kept state before it."""
 
     def __init__(self, records: Sequence[ev.EventRecord]) -> None:
         if not records or records[0].type != ev.RUN_STARTED:
             raise ValueError("a run log begins with run_started")
-        self.records = list(records)
-        times = [parse_instant(record.ts) for record in self.records]
-        # One state per moment: the fold of every record up to its last one.
+        self.records = records
+        # Moments: records logged at one instant (by the instant, not its text).
         self.moments: list[dt.datetime] = []
-        self._states: list[RunState] = []
         self._ends: list[int] = []
-        state = RunState()
-        for index, (record, instant) in enumerate(zip(self.records, times, strict=True)):
-            state = apply(state, record)
-            if self.moments and self.moments[-1] == instant:
-                self._states[-1], self._ends[-1] = state, index + 1
-            else:
-                self.moments.append(instant)
-                self._states.append(state)
-                self._ends.append(index + 1)
-        self.first = next((m for m, state in enumerate(self._states) if state.step), -1)
-        """The first moment with a step to show."""
-        if self.first < 0:
-            raise ValueError("the log ends before the run's first step")
+        last_ts, last_instant = "", None
+        for index, record in enumerate(records):
+            if record.ts != last_ts:
+                last_ts, instant = record.ts, parse_instant(record.ts)
+                if instant != last_instant:
+                    self.moments.append(instant)
+                    self._ends.append(index + 1)
+                    last_instant = instant
+                    continue
+            self._ends[-1] = index + 1
+        self._kept: dict[int, RunState] = {}
+        """Checkpoint moment -> the state after it."""
+        self._shown: tuple[int, RunState] | None = None
         self.last = len(self.moments) - 1
+        self.first = self._first_with_a_step()
+        """The first moment with a step to show."""
         self.index = self.first
         self.at = self.moments[self.first]
         self.speed = 8
         self.playing = False
+
+    def _first_with_a_step(self) -> int:
+        state, done = RunState(), 0
+        for moment, end in enumerate(self._ends):
+            for record in self.records[done:end]:
+                state = apply(state, record)
+            done = end
+            if moment % CHECKPOINT == 0:
+                self._kept[moment] = state
+            if state.step:
+                self._shown = (moment, state)
+                return moment
+        raise ValueError("the log ends before the run's first step")
+
+    def state_at(self, moment: int) -> RunState:
+        """The fold of every record up to the end of ``moment``."""
+        shown = self._shown
+        if shown is not None and shown[0] == moment:
+            return shown[1]
+        base = moment - moment % CHECKPOINT
+        while base > 0 and base not in self._kept:
+            base -= CHECKPOINT
+        start, state = (base, self._kept[base]) if base in self._kept else (-1, RunState())
+        if shown is not None and start < shown[0] < moment:
+            start, state = shown  # playing on: from the moment shown
+        done = self._ends[start] if start >= 0 else 0
+        for step in range(start + 1, moment + 1):
+            end = self._ends[step]
+            for record in self.records[done:end]:
+                state = apply(state, record)
+            done = end
+            if step % CHECKPOINT == 0:
+                self._kept[step] = state
+        self._shown = (moment, state)
+        return state
 
     # --- the clock ----------------------------------------------------------------
 
@@ -71,7 +115,7 @@ class Replay:
 
     @property
     def state(self) -> RunState:
-        return self._states[self.moment]
+        return self.state_at(self.moment)
 
     @property
     def shown(self) -> int:

@@ -12,7 +12,7 @@ from ehplan.engine.chain import Chain
 TimerStatus = Literal["running", "warned", "expired", "met", "cleared"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PathEntry:
     """A step the run entered, in order."""
 
@@ -52,7 +52,7 @@ class TimerState:
         return (self.due - now).total_seconds()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactLog:
     """A call logged to a contact."""
 
@@ -65,7 +65,7 @@ class ContactLog:
     ts: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A note the operator typed, tied to the step it was written on."""
 
@@ -76,7 +76,7 @@ class Note:
     ts: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUpState:
     """A dated task that outlives the run."""
 
@@ -86,7 +86,7 @@ class FollowUpState:
     seq: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Override:
     """A step skipped or overridden, with the operator's reason."""
 
@@ -157,5 +157,6 @@ class RunState:
         return f"{self.playbook}/{step}.{item}"
 
     def reached(self, contact: str) -> bool:
-        """Whether a call to ``contact`` was logged as answered or called."""
-        return any(c.contact == contact and c.outcome != "no_answer" for c in self.contacts)
+        """Whether a call to ``contact`` was logged as answered or called (O(1):
+        such a call is a happening of its own)."""
+        return f"*:contact:{contact}" in self.happened

@@ -51,20 +51,15 @@ def start_timer(playbook: Playbook, timer: Timer, calendar: CalendarFile | None,
     seconds, rule = resolve_duration(timer, calendar, now)
     due = now + dt.timedelta(seconds=seconds)
     warn_at = due - dt.timedelta(seconds=warning_seconds(timer, seconds))
-    return ev.NewEvent(ev.TIMER_STARTED, {
-        "playbook": playbook.id, "timer": timer.id, "kind": timer.kind, "duration_s": seconds,
-        "due": rfc3339(due), "warn_at": rfc3339(warn_at), "rule": rule,
-        "escalate_to": timer.escalate_to, "source": timer.source,
-    })
+    return ev.NewEvent(ev.TimerStarted(playbook.id, timer.id, timer.kind, seconds, rfc3339(due), rfc3339(warn_at),
+                                       rule, timer.escalate_to, timer.source))
 
 
 def schedule_followup(playbook: Playbook, followup: FollowUp, now: dt.datetime) -> ev.NewEvent:
     """The event that dates a follow-up."""
     due = now + dt.timedelta(seconds=followup.after)
-    return ev.NewEvent(ev.FOLLOWUP_SCHEDULED, {
-        "playbook": playbook.id, "followup": followup.id, "due": rfc3339(due),
-        "after_s": followup.after, "source": followup.source,
-    })
+    return ev.NewEvent(ev.FollowupScheduled(playbook.id, followup.id, rfc3339(due), followup.after,
+                                            followup.source))
 
 
 def consequences(state: RunState, playbook: Playbook, fired: list[str], calendar: CalendarFile | None,
@@ -78,9 +73,7 @@ def consequences(state: RunState, playbook: Playbook, fired: list[str], calendar
         if existing is not None and existing.active and any(
             trigger_key(playbook.id, t) in fired_set for t in timer.until
         ):
-            out.append(ev.NewEvent(ev.TIMER_MET, {
-                "key": key, "late": now > existing.due, "by": sorted(fired_set)[0],
-            }))
+            out.append(ev.NewEvent(ev.TimerMet(key, now > existing.due, sorted(fired_set)[0])))
         elif existing is None and trigger_key(playbook.id, timer.start) in fired_set:
             already_met = any(trigger_key(playbook.id, t) in state.happened for t in timer.until)
             if not already_met:
@@ -92,12 +85,12 @@ def consequences(state: RunState, playbook: Playbook, fired: list[str], calendar
     return out
 
 
-def due_alarms(state: RunState, now: dt.datetime) -> list[ev.NewEvent]:
+def due_alarms(state: RunState, now: dt.datetime) -> list[ev.TimerWarned | ev.TimerExpired]:
     """Warnings and expiries that the clock has reached, in order of due time."""
-    out: list[ev.NewEvent] = []
+    out: list[ev.TimerWarned | ev.TimerExpired] = []
     for timer in state.active_timers():
         if timer.status == "running" and timer.warn_at <= now <= timer.due:
-            out.append(ev.NewEvent(ev.TIMER_WARNED, {"key": timer.key}))
+            out.append(ev.TimerWarned(timer.key))
         if timer.status in ("running", "warned") and now > timer.due:
-            out.append(ev.NewEvent(ev.TIMER_EXPIRED, {"key": timer.key, "due": rfc3339(timer.due)}))
+            out.append(ev.TimerExpired(timer.key, rfc3339(timer.due)))
     return out

@@ -1,26 +1,45 @@
-"""The auditor's after-action report of one run: who, what and when, every
-deadline met or missed, the whole timeline, calls, notes, overrides,
-follow-ups and the hashes. Pure: built from the verified log's records and the
-playbooks; the CLI prints it. Times are shown in the plan's local time (the
-calendar's UTC offset), with the offset said once in the header."""
+"""The auditor's after-action report of one run, built once as data (a
+`Report`: header, deadlines with verdicts, timeline, calls, notes, overrides,
+follow-ups, the drill score, integrity) and then rendered; `render_text` is
+the text form, `ehplan.report.formats` the others. Pure: built from the
+verified log's entries and the playbooks. Times are in the plan's local time
+(the calendar's UTC offset), said once in the header. Text from the log is
+kept as it was logged: every renderer escapes it for its own format."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
 
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant
 from ehplan.engine.decide import open_items
-from ehplan.engine.fold import apply
+from ehplan.engine.fold import states
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
-from ehplan.report.summary import VERDICT_SYMBOL, local_time, plan_calendar, verdict
+from ehplan.report.compliance import Compliance, ComplianceBuilder
+from ehplan.report.summary import plan_calendar
+from ehplan.report.vocabulary import (
+    DEVIATIONS,
+    GRADE_SYMBOL,
+    GRADES,
+    ITEM_CATEGORIES,
+    VERDICT_SYMBOL,
+    call_word,
+    outcome_word,
+    verdict,
+    verdict_word,
+    word,
+)
 from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, in_lang, pick, tagged
+
+if TYPE_CHECKING:
+    from ehplan.drill import Score
 
 _STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh-Hant, en)
@@ -53,6 +72,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "version_missing": ("注意：目前沒有預案 {id}，以下以代號顯示",
                         "note: playbook {id} is not in the current playbooks; shown by id"),
     "deadlines": ("時限", "Deadlines"),
+    "compliance": ("合規評分：{done}/{n} 項（{pct}%）", "Compliance: {done}/{n} items ({pct}%)"),
+    "deviations": ("偏離", "Deviations"),
+    "seq": ("記錄", "seq"),
     "timeline": ("經過", "Timeline"),
     "calls": ("致電", "Calls"),
     "notes": ("備註", "Notes"),
@@ -60,25 +82,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "followups": ("後續事項", "Follow-ups"),
     "still_open": ("結束時仍未完成", "Still open at the end"),
     "none": ("—", "—"),
-    # deadline verdicts
-    "met": ("按時完成", "met"),
-    "met_late": ("逾時完成", "met late"),
-    "missed": ("逾時未完成", "missed"),
-    "open": ("結束時仍在計時", "still running at the end"),
-    "cleared": ("已解除", "cleared"),
-    "escalated": ("已升級", "escalated"),
+    # timer details
     "limit": ("時限 {d}", "limit {d}"),
     "started_at": ("開始 {t}", "started {t}"),
     "due_at": ("到時 {t}", "due {t}"),
     "done_at": ("完成 {t}", "done {t}"),
-    # outcomes
-    "resolved": ("已處理", "resolved"),
-    "handed_over": ("已移交", "handed over"),
-    "ended_early": ("預案未走完即結束", "ended before the playbook's end"),
-    # call outcomes
-    "answered": ("已接通", "answered"),
-    "called": ("已通知（留言等）", "called (message left)"),
-    "no_answer": ("無人接聽", "no answer"),
     # timeline
     "e_run_started": ("開始事件：{playbook}，值班員 {operator}", "run started: {playbook}, operator {operator}"),
     "e_step": ("步驟：{step}", "step: {step}"),
@@ -117,11 +125,6 @@ def _s(key: str, lang: Lang, **params: Any) -> str:
     return text.format(**params) if params else text
 
 
-def _word(key: str, lang: Lang) -> str:
-    """A status word (outcome, verdict) in ``lang``, or the key itself if unknown."""
-    return _s(key, lang) if key in _STRINGS else key
-
-
 @dataclass(frozen=True)
 class Integrity:
     """What verification said of the log the report is built from."""
@@ -133,12 +136,152 @@ class Integrity:
     hmac_checked: bool = False
 
 
+# --- the model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    """Who, what and when. Times are local 'YYYY-MM-DD HH:MM:SS' texts, "" if none."""
+
+    run_id: str
+    playbook_id: str
+    playbook: str
+    """The playbook's title and id, as the current playbooks name it."""
+    operator: str
+    mode: str
+    """live or drill."""
+    clock_scale: int
+    started: str
+    ended: str
+    duration_s: int | None
+    """None for a run not ended."""
+    outcome: str
+    """A key of `ehplan.report.vocabulary.OUTCOMES` (or as logged); "" if not ended."""
+    plan: str
+    set_size: int
+    set_hash: str
+    utc_offset: str
+    reconstructed: tuple[str, ...] = ()
+    """The playbooks used whose order is a reconstruction."""
+    versions: tuple[tuple[str, str], ...] = ()
+    """(playbook id, "changed" | "missing") for a playbook not as it ran."""
+    scenario: str | None = None
+    lang: str = ""
+    """The run's own language."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """One timer and its verdict, with the seqs that prove it."""
+
+    key: str
+    label: str
+    kind: str
+    verdict: str
+    duration_s: int
+    rule: str
+    started: str
+    due: str
+    done: str
+    """When it was met, cleared or escalated; "" if never."""
+    started_s: float
+    due_s: float
+    done_s: float | None
+    """Run times (seconds from the start), for a timeline drawing."""
+    started_seq: int
+    done_seq: int | None
+    """The timer_met (or timer_expired, for one missed) event's seq."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """One timeline line: an event as the report tells it."""
+
+    seq: int
+    elapsed_s: float
+    time: str
+    """Local HH:MM:SS."""
+    type: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    seq: int
+    contact: str
+    name: str
+    number: str
+    outcome: str
+    """A key of `ehplan.report.vocabulary.CALL_OUTCOMES` (or as logged)."""
+    time: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteLine:
+    seq: int
+    time: str
+    step: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideLine:
+    seq: int
+    time: str
+    step_id: str
+    step: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpLine:
+    seq: int
+    due: str
+    """Local date YYYY-MM-DD."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole after-action report as data, in ``lang``."""
+
+    lang: Lang
+    header: Header
+    deadlines: tuple[Deadline, ...]
+    timeline: tuple[Moment, ...]
+    calls: tuple[Call, ...]
+    notes: tuple[NoteLine, ...]
+    overrides: tuple[OverrideLine, ...]
+    followups: tuple[FollowUpLine, ...]
+    still_open: tuple[str, ...]
+    integrity: Integrity
+    score: Score | None = None
+    """A drill's score, when it was scored."""
+    compliance: Compliance | None = None
+    """Items done out of applicable, deviations graded (docs/compliance.md)."""
+
+
+def _once(method: Callable[..., str]) -> Callable[..., str]:
+    """Each name looked up once per report: a long run names the same few things again and again."""
+
+    def named(self: _Names, *args: str) -> str:
+        key = (method.__name__, *args)
+        text = self._known.get(key)
+        if text is None:
+            text = self._known[key] = method(self, *args)
+        return text
+
+    return named
+
+
 class _Names:
     """Labels from the current playbooks, falling back to ids for anything they
     no longer have (the report must never fail on an old log)."""
 
     def __init__(self, library: Library, lang: Lang) -> None:
         self.library, self.lang = library, lang
+        self._known: dict[tuple[str, ...], str] = {}
+
 
     def _pick(self, value: Any) -> str:
         return tagged(pick(text_map(value), self.lang), value, self.lang)
@@ -147,10 +290,12 @@ class _Names:
         info = self.library.plan_info
         return self._pick(info.title) if info is not None else "—"
 
+    @_once
     def playbook(self, playbook_id: str) -> str:
         found = self.library.playbooks.get(playbook_id)
         return f"{self._pick(found.playbook.title)} ({playbook_id})" if found else playbook_id
 
+    @_once
     def step(self, playbook_id: str, step_id: str) -> str:
         try:
             step = self.library.playbook(playbook_id).step(step_id)
@@ -158,6 +303,7 @@ class _Names:
             return step_id
         return f"{self._pick(step.title)} ({step.source})"
 
+    @_once
     def choice(self, playbook_id: str, step_id: str, choice_id: str) -> str:
         try:
             step = self.library.playbook(playbook_id).step(step_id)
@@ -165,6 +311,7 @@ class _Names:
         except (KeyError, StopIteration):
             return choice_id
 
+    @_once
     def item(self, playbook_id: str, step_id: str, item_id: str) -> str:
         try:
             step = self.library.playbook(playbook_id).step(step_id)
@@ -179,24 +326,38 @@ class _Names:
             return None
         return next((f for step in steps for f in getattr(step, "fields", []) if f.id == field_id), None)
 
+    @_once
     def field(self, playbook_id: str, field_id: str) -> str:
         found = self._field(playbook_id, field_id)
         return self._pick(found.label) if found is not None else field_id
 
-    def value(self, playbook_id: str, field_id: str, data: dict[str, Any]) -> str:
+    def value(self, playbook_id: str, field_id: str, value: ev.Value, label: str | None) -> str:
         """A recorded value; a choice by its label in the report's language."""
         found = self._field(playbook_id, field_id)
-        if found is not None and found.type == "choice" and isinstance(data["value"], int) \
-                and 0 <= data["value"] < len(found.choices):
-            return self._pick(found.choices[data["value"]])
-        return str(data.get("label") or data["value"])
+        if found is not None and found.type == "choice" and isinstance(value, int) \
+                and 0 <= value < len(found.choices):
+            return self._pick(found.choices[value])
+        return str(label or value)
 
+    @_once
+    def must(self, playbook_id: str, ref: str) -> str:
+        """A must-before-end entry (``must_before_end[N]``) as the end-of-run check says it."""
+        from ehplan.engine.decide import describe_must
+
+        try:
+            index = int(ref.partition("[")[2].rstrip("]"))
+            return describe_must(self.library, playbook_id, index).text(self.lang)
+        except (KeyError, ValueError, IndexError):
+            return ref
+
+    @_once
     def contact(self, contact_id: str) -> str:
         try:
             return self._pick(self.library.contact(contact_id).name)
         except KeyError:
             return contact_id
 
+    @_once
     def timer(self, key: str) -> str:
         playbook_id, _, timer_id = key.partition("/")
         try:
@@ -204,6 +365,7 @@ class _Names:
         except KeyError:
             return key
 
+    @_once
     def followup(self, playbook_id: str, followup_id: str) -> str:
         try:
             found = self.library.playbook(playbook_id).followups
@@ -212,91 +374,217 @@ class _Names:
             return followup_id
 
 
-def after_action_report(records: Sequence[ev.EventRecord], library: Library, integrity: Integrity,
-                        lang: Lang | None = None, score: Sequence[str] = ()) -> list[str]:
-    """The report as plain lines, in ``lang`` (default: the run's own language);
-    a drill's ``score`` lines follow the header."""
-    state = RunState()
-    timeline_events: list[tuple[ev.EventRecord, RunState]] = []
-    for record in records:
-        timeline_events.append((record, state))
-        state = apply(state, record)
-    lang = lang or state.lang  # type: ignore[assignment]
-    assert lang is not None
-    names = _Names(library, lang)
-    offset = plan_calendar(library).utc_offset
-    at = local_time(library)
+def _clock(zone: dt.tzinfo) -> Any:
+    """Local 'YYYY-MM-DD HH:MM:SS' of an instant (or its RFC 3339 text). A log's
+    times come in order and share their minute with their neighbours: the
+    local minute of a text is worked out once per minute and offset."""
+    minutes: dict[str, str] = {}
 
-    lines = [f"ehplan — {_s('title', lang)}", _s("plan", lang, title=names.plan()),
-             _s("set_hash", lang, n=len(library.playbooks), hash=library.set_hash()), ""]
-    mode = _s("drill", lang) if state.mode == "drill" else _s("live", lang)
-    if state.clock_scale != 1:
-        mode += f", {_s('clock', lang, n=state.clock_scale)}"
-    header = [
-        ("run", state.run_id),
-        ("playbook", names.playbook(state.root_playbook)),
-        ("operator", state.operator),
-        ("mode", mode),
-        ("started", at(state.started_at) if state.started_at else "—"),
-    ]
-    if state.ended and state.ended_at is not None and state.started_at is not None:
-        header += [("ended", at(state.ended_at)),
-                   ("duration", duration_text((state.ended_at - state.started_at).total_seconds())),
-                   ("outcome", _word(state.outcome, lang))]
-    else:
-        header.append(("ended", _s("not_ended", lang)))
-    width = max(cell_len(_s(key, lang)) for key, _ in header)
-    lines += [f"{set_cell_size(_s(key, lang), width)}  {value}" for key, value in header]
-    lines.append(_s("times_in", lang, offset=offset))
-    lines += [in_lang(RECONSTRUCTED, lang) for playbook_id in state.playbook_versions
-              if playbook_id in library.playbooks and library.playbook(playbook_id).reconstructed]
-    lines.append(_s("authors_legend", lang, tag=in_lang(SHORT_TAG, lang)))
+    def local(moment: dt.datetime) -> str:
+        moment = moment.astimezone(zone)
+        return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+                f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
+
+    def at(instant: dt.datetime | str) -> str:
+        if not isinstance(instant, str):
+            return local(instant)
+        if len(instant) != 29 or instant[16] != ":" or instant[19] != ".":  # not ehplan's own form
+            return local(parse_instant(instant))
+        key = instant[:16] + instant[23:]  # the minute and the offset
+        prefix = minutes.get(key)
+        if prefix is None:
+            prefix = minutes[key] = local(parse_instant(instant[:17] + "00" + instant[19:]))[:17]
+        return prefix + instant[17:19]
+
+    return at
+
+
+class ReportBuilder:
+    """Builds a `Report` as the run's states go by: `visit` each record with the
+    states before and after it (what `ehplan.engine.fold.states` and a verified
+    load's walk give), then `finish`. Only what each line needs is kept."""
+
+    def __init__(self, library: Library, integrity: Integrity, lang: Lang | None = None,
+                 score: Score | None = None) -> None:
+        self.library, self.integrity, self.lang, self.score = library, integrity, lang, score
+        self.at = _clock(plan_calendar(library).zone)
+        self.names: _Names | None = None
+        self.start: dt.datetime | None = None
+        self.moments: list[Moment] = []
+        self.seqs: dict[str, tuple[int, int | None]] = {}
+        self.state = RunState()
+        self.compliance = ComplianceBuilder(library)
+
+    def visit(self, entry: ev.Entry, before: RunState, after: RunState) -> None:
+        self.compliance.visit(entry, before, after)
+        names = self.names
+        if names is None:  # the first record: the run's language and start are known now
+            self.lang = self.lang or after.lang  # type: ignore[assignment]
+            names = self.names = _Names(self.library, self.lang or "zh-Hant")
+            self.start = after.started_at
+        self.state = after
+        event = entry.event
+        if isinstance(event, ev.TimerStarted):
+            self.seqs[event.key] = (entry.seq, None)
+        elif isinstance(event, ev.TimerMet | ev.TimerExpired) and event.key in self.seqs:
+            started, done = self.seqs[event.key]
+            if done is None or isinstance(event, ev.TimerMet):
+                self.seqs[event.key] = (started, entry.seq)
+        assert self.lang is not None and self.start is not None
+        text = _event_text(entry, before, names, self.lang, self.at)
+        if text is None:
+            return
+        instant = parse_instant(entry.ts)
+        self.moments.append(Moment(entry.seq, (instant - self.start).total_seconds(), self.at(instant)[11:],
+                                   event.TYPE, text))
+
+    def finish(self) -> Report:
+        state, names, at, lang = self.state, self.names, self.at, self.lang
+        if names is None or lang is None:
+            raise ValueError("a report needs at least the run's first event")
+        return Report(lang, _header(state, self.library, names, at), _deadlines(state, names, at, self.seqs),
+                      tuple(self.moments),
+                      tuple(Call(c.seq, c.contact, names.contact(c.contact), c.number, c.outcome, at(c.ts)[11:])
+                            for c in state.contacts),
+                      tuple(NoteLine(n.seq, at(n.ts)[11:], names.step(n.playbook, n.step), n.text)
+                            for n in state.notes),
+                      tuple(OverrideLine(o.seq, at(o.ts)[11:], o.step, names.step(o.playbook, o.step), o.reason)
+                            for o in state.overrides),
+                      tuple(FollowUpLine(f.seq, at(f.due)[:10], names.followup(f.playbook, f.followup))
+                            for f in state.followups),
+                      tuple(_still_open(state, self.library, lang)), self.integrity, self.score,
+                      self.compliance.finish(state, lambda category, ref: _label(names, category, ref)))
+
+
+def _label(names: _Names, category: str, ref: str) -> str:
+    """A compliance item's or deviation's name in the report's language."""
+    head, _, tail = ref.partition("/")
+    if category == "deadline":
+        return names.timer(ref)
+    if category in ("step", "script"):
+        return names.step(head, tail)
+    if category == "call":
+        step, _, contacts = tail.partition(":")
+        return f"{names.step(head, step)}: {' / '.join(names.contact(c) for c in contacts.split('|'))}"
+    if category == "field":
+        return names.field(head, tail)
+    if category == "playbook":
+        return names.playbook(ref)
+    if category == "must_before_end":
+        return names.must(head, tail)
+    return ref
+
+
+def build_report(records: Iterable[ev.EventRecord], library: Library, integrity: Integrity,
+                 lang: Lang | None = None, score: Score | None = None) -> Report:
+    """The report of a run from its records (typed entries or log records), in
+    ``lang`` (default: the run's own language)."""
+    builder = ReportBuilder(library, integrity, lang, score)
+    for entry, before, after in states(records):
+        builder.visit(entry, before, after)
+    return builder.finish()
+
+
+def _header(state: RunState, library: Library, names: _Names, at: Any) -> Header:
+    ended = state.ended and state.ended_at is not None and state.started_at is not None
+    versions = []
     for playbook_id, content_hash in state.playbook_versions.items():
         current = library.playbooks.get(playbook_id)
         if current is None:
-            lines.append(_s("version_missing", lang, id=playbook_id))
+            versions.append((playbook_id, "missing"))
         elif content_hash and current.content_hash != content_hash:
-            lines.append(_s("version_changed", lang, id=playbook_id))
+            versions.append((playbook_id, "changed"))
+    return Header(
+        run_id=state.run_id, playbook_id=state.root_playbook, playbook=names.playbook(state.root_playbook),
+        operator=state.operator, mode=state.mode, clock_scale=state.clock_scale,
+        started=at(state.started_at) if state.started_at else "",
+        ended=at(state.ended_at) if ended and state.ended_at else "",
+        duration_s=int((state.ended_at - state.started_at).total_seconds())
+        if ended and state.ended_at and state.started_at else None,
+        outcome=state.outcome if state.ended else "", plan=names.plan(), set_size=len(library.playbooks),
+        set_hash=library.set_hash(), utc_offset=plan_calendar(library).utc_offset,
+        reconstructed=tuple(p for p in state.playbook_versions
+                            if p in library.playbooks and library.playbook(p).reconstructed),
+        versions=tuple(versions), scenario=state.scenario, lang=state.lang)
 
-    if score:
-        lines += ["", *score]
-    lines += ["", f"{_s('deadlines', lang)}:"]
+
+def _deadlines(state: RunState, names: _Names, at: Any, seqs: dict[str, tuple[int, int | None]]
+               ) -> tuple[Deadline, ...]:
     escalated = {key for key, _step, _ts in state.escalations}
+    start = state.started_at
+    assert start is not None
+    out = []
     for timer in sorted(state.timers.values(), key=lambda t: t.started_at):
+        started_seq, done_seq = seqs.get(timer.key, (-1, None))
         word = verdict(timer.kind, timer.status, timer.late, timer.key in escalated)
-        details = [_s("limit", lang, d=duration_text(timer.duration_s)) + (f" ({timer.rule})" if timer.rule else ""),
-                   _s("started_at", lang, t=at(timer.started_at)), _s("due_at", lang, t=at(timer.due))]
-        if timer.ended_at is not None:
-            details.append(_s("done_at", lang, t=at(timer.ended_at)))
-        lines.append(f"  {VERDICT_SYMBOL[word]} {names.timer(timer.key)} — {_s(word, lang)}")
+        out.append(Deadline(
+            key=timer.key, label=names.timer(timer.key), kind=timer.kind, verdict=word, duration_s=timer.duration_s,
+            rule=timer.rule, started=at(timer.started_at), due=at(timer.due),
+            done=at(timer.ended_at) if timer.ended_at is not None else "",
+            started_s=(timer.started_at - start).total_seconds(), due_s=(timer.due - start).total_seconds(),
+            done_s=(timer.ended_at - start).total_seconds() if timer.ended_at is not None else None,
+            started_seq=started_seq, done_seq=done_seq))
+    return tuple(out)
+
+
+# --- the text form --------------------------------------------------------------------
+
+
+def render_text(report: Report) -> list[str]:
+    """The report as plain lines (the caller makes each line one line on screen)."""
+    lang, head = report.lang, report.header
+    lines = [f"ehplan — {_s('title', lang)}", _s("plan", lang, title=head.plan),
+             _s("set_hash", lang, n=head.set_size, hash=head.set_hash), ""]
+    mode = _s("drill", lang) if head.mode == "drill" else _s("live", lang)
+    if head.clock_scale != 1:
+        mode += f", {_s('clock', lang, n=head.clock_scale)}"
+    rows = [("run", head.run_id), ("playbook", head.playbook), ("operator", head.operator), ("mode", mode),
+            ("started", head.started or "—")]
+    if head.duration_s is not None:
+        rows += [("ended", head.ended), ("duration", duration_text(head.duration_s)),
+                 ("outcome", outcome_word(head.outcome, lang))]
+    else:
+        rows.append(("ended", _s("not_ended", lang)))
+    width = max(cell_len(_s(key, lang)) for key, _ in rows)
+    lines += [f"{set_cell_size(_s(key, lang), width)}  {value}" for key, value in rows]
+    lines.append(_s("times_in", lang, offset=head.utc_offset))
+    lines += [in_lang(RECONSTRUCTED, lang) for _ in head.reconstructed]
+    lines.append(_s("authors_legend", lang, tag=in_lang(SHORT_TAG, lang)))
+    lines += [_s(f"version_{what}", lang, id=playbook_id) for playbook_id, what in head.versions]
+
+    if report.score is not None:
+        from ehplan.drill import score_lines
+
+        lines += ["", *score_lines(report.score, lang)]
+    if report.compliance is not None:
+        lines += ["", *compliance_lines(report.compliance, lang)]
+    lines += ["", f"{_s('deadlines', lang)}:"]
+    for d in report.deadlines:
+        details = [_s("limit", lang, d=duration_text(d.duration_s)) + (f" ({d.rule})" if d.rule else ""),
+                   _s("started_at", lang, t=d.started), _s("due_at", lang, t=d.due)]
+        if d.done:
+            details.append(_s("done_at", lang, t=d.done))
+        lines.append(f"  {VERDICT_SYMBOL[d.verdict]} {d.label} — {verdict_word(d.verdict, lang)}")
         lines.append(f"      {' · '.join(details)}")
-    if not state.timers:
+    if not report.deadlines:
         lines.append(f"  {_s('none', lang)}")
 
     lines += ["", f"{_s('timeline', lang)}:"]
-    for record, before in timeline_events:
-        text = _event_text(record, before, names, lang, at)
-        if text is None:
-            continue
-        elapsed = (parse_instant(record.ts) - state.started_at).total_seconds() if state.started_at else 0
-        lines.append(f"  +{duration_text(elapsed)}  {at(record.ts)[11:]}  {text}")
-
+    lines += [f"  +{duration_text(m.elapsed_s)}  {m.time}  {m.text}" for m in report.timeline]
+    none = [f"  {_s('none', lang)}"]
     lines += ["", f"{_s('calls', lang)}:"]
-    lines += [f"  ☎ {names.contact(c.contact)}{'  ' + c.number if c.number else ''} — {_word(c.outcome, lang)}"
-              f" ({at(c.ts)[11:]})" for c in state.contacts] or [f"  {_s('none', lang)}"]
+    lines += [f"  ☎ {c.name}{'  ' + c.number if c.number else ''} — {call_word(c.outcome, lang)} ({c.time})"
+              for c in report.calls] or none
     lines += ["", f"{_s('notes', lang)}:"]
-    lines += [f"  ✎ {at(n.ts)[11:]} [{names.step(n.playbook, n.step)}] {n.text}" for n in state.notes] \
-        or [f"  {_s('none', lang)}"]
+    lines += [f"  ✎ {n.time} [{n.step}] {n.text}" for n in report.notes] or none
     lines += ["", f"{_s('overrides', lang)}:"]
-    lines += [f"  ⤼ {at(o.ts)[11:]} {names.step(o.playbook, o.step)}: {o.reason}" for o in state.overrides] \
-        or [f"  {_s('none', lang)}"]
+    lines += [f"  ⤼ {o.time} {o.step}: {o.reason}" for o in report.overrides] or none
     lines += ["", f"{_s('followups', lang)}:"]
-    lines += [f"  📅 {at(f.due)[:10]}  {names.followup(f.playbook, f.followup)}" for f in state.followups] \
-        or [f"  {_s('none', lang)}"]
-    still_open = _still_open(state, library, lang)
-    if still_open:
-        lines += ["", f"{_s('still_open', lang)}:"] + [f"  • {item}" for item in still_open]
+    lines += [f"  📅 {f.due}  {f.text}" for f in report.followups] or none
+    if report.still_open:
+        lines += ["", f"{_s('still_open', lang)}:"] + [f"  • {item}" for item in report.still_open]
 
+    integrity = report.integrity
     lines += ["", f"{_s('log', lang)}: {integrity.path}",
               f"  {_s('intact', lang, n=integrity.records)}"
               + (f"; {_s('hmac_checked', lang)}" if integrity.hmac_checked else "")]
@@ -306,76 +594,105 @@ def after_action_report(records: Sequence[ev.EventRecord], library: Library, int
     return lines
 
 
+def compliance_lines(compliance: Compliance, lang: Lang) -> list[str]:
+    """The compliance score as plain lines."""
+    lines = [_s("compliance", lang, done=compliance.done, n=compliance.applicable, pct=compliance.percent)]
+    lines.append("  " + " · ".join(f"{word(ITEM_CATEGORIES, c, lang)} {done}/{n}"
+                                    for c, done, n in compliance.by_category()))
+    for item in compliance.items:
+        if not item.done:
+            lines.append(f"  ○ {word(ITEM_CATEGORIES, item.category, lang)}: {item.label}"
+                         f"{_seqs(item.evidence, lang)}")
+    if compliance.deviations:
+        lines.append(f"  {_s('deviations', lang)}:")
+    for d in compliance.deviations:
+        detail = f": {d.detail}" if d.detail else ""
+        lines.append(f"    {GRADE_SYMBOL[d.grade]} {word(GRADES, d.grade, lang)}  {word(DEVIATIONS, d.kind, lang)} — "
+                     f"{d.label}{detail}{_seqs(d.evidence, lang)}")
+    return lines
+
+
+def _seqs(seqs: tuple[int, ...], lang: Lang) -> str:
+    return f" ({_s('seq', lang)} {', '.join(map(str, seqs))})" if seqs else ""
+
+
+def after_action_report(records: Sequence[ev.EventRecord], library: Library, integrity: Integrity,
+                        lang: Lang | None = None, score: Score | None = None) -> list[str]:
+    """The text report as plain lines: `render_text` of `build_report`."""
+    return render_text(build_report(records, library, integrity, lang, score))
+
+
 def timeline_text(record: ev.EventRecord, before: RunState, library: Library, lang: Lang) -> str | None:
     """The report's timeline line for one record (None for bookkeeping events);
     ``before`` is the state the record applies to."""
-    return _event_text(record, before, _Names(library, lang), lang, local_time(library))
+    return _event_text(ev.entry_of(record), before, _Names(library, lang), lang, _clock(plan_calendar(library).zone))
 
 
-def _event_text(record: ev.EventRecord, before: RunState, names: _Names, lang: Lang,
-                at: Any) -> str | None:
-    """One timeline line for ``record`` (None for bookkeeping events)."""
-    data, kind = record.data, record.type
-    playbook = data.get("playbook") or before.playbook
-    if kind == ev.RUN_STARTED:
-        return _s("e_run_started", lang, playbook=names.playbook(data["playbook"]), operator=data["operator"])
-    if kind == ev.STEP_ENTERED:
-        via = data.get("via")
-        key = "e_step_escalation" if via == "escalation" else "e_step_resume" if via == "return" else "e_step"
-        return _s(key, lang, step=names.step(data["playbook"], data["step"]))
-    if kind == ev.STEP_COMPLETED:
-        return None  # the next step_entered says where the run went
-    if kind == ev.CHOICE_MADE:
-        return _s("e_choice", lang, step=names.step(playbook, data["step"]).rsplit(" (", 1)[0],
-                  choice=names.choice(playbook, data["step"], data["choice"]))
-    if kind == ev.ITEM_DONE:
-        return _s("e_item", lang, item=names.item(playbook, data["step"], data["item"]))
-    if kind == ev.FIELD_SET:
-        field, value = names.field(playbook, data["field"]), names.value(playbook, data["field"], data)
-        if "previous" not in data:
-            return _s("e_field", lang, field=field, value=value)
-        previous = names.value(playbook, data["field"], {"value": data["previous"]})
-        line = _s("e_field_corrected", lang, field=field, value=value, previous=previous)
-        branch = data.get("branch")
-        if branch:
-            line += _s("e_field_branch", lang, would=names.step(playbook, branch["would"]),
-                       went=names.step(playbook, branch["went"]))
-        return line
-    if kind == ev.CONTACT_LOGGED:
-        number = f"  {data['number']}" if data.get("number") else ""
-        return _s("e_call", lang, name=names.contact(data["contact"]), number=number,
-                  outcome=_word(data["outcome"], lang))
-    if kind == ev.STEP_OVERRIDDEN:
-        return _s("e_override", lang, step=names.step(playbook, data["step"]), reason=data["reason"])
-    if kind == ev.TIMER_STARTED:
-        return _s("e_timer_started", lang, timer=names.timer(f"{data['playbook']}/{data['timer']}"),
-                  due=_s("due_at", lang, t=at(data["due"])[11:]))
-    if kind in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
-        key = "e_timer_warned" if kind == ev.TIMER_WARNED else "e_timer_expired"
-        return _s(key, lang, timer=names.timer(data["key"]))
-    if kind == ev.TIMER_MET:
-        timer = before.timers.get(data["key"])
-        key = ("e_timer_cleared" if timer is not None and timer.kind == "escalate_after"
-               else "e_timer_met_late" if data.get("late") else "e_timer_met")
-        return _s(key, lang, timer=names.timer(data["key"]))
-    if kind == ev.ESCALATION_RAISED:
-        playbook_id = data["key"].partition("/")[0]
-        return _s("e_escalation", lang, timer=names.timer(data["key"]), step=names.step(playbook_id, data["step"]))
-    if kind == ev.FOLLOWUP_SCHEDULED:
-        return _s("e_followup", lang, text=names.followup(data["playbook"], data["followup"]), due=at(data["due"])[:10])
-    if kind == ev.NOTE_ADDED:
-        return _s("e_note", lang, text=data["text"])
-    if kind == ev.PLAYBOOK_SWITCHED:
-        return _s("e_switched", lang, playbook=names.playbook(data["to"]))
-    if kind == ev.RUN_RESUMED:
-        return _s("e_resumed", lang)
-    if kind == ev.RECOVERED:
-        return _s("e_recovered", lang, length=data.get("bytes", "?"))
-    if kind == ev.INJECT_DELIVERED:
-        return _s("e_inject", lang, text=data.get("text", ""))
-    if kind == ev.RUN_ENDED:
-        return _s("e_ended", lang, outcome=_word(data["outcome"], lang))
-    return _s("e_other", lang, type=kind)
+def _event_text(entry: ev.Entry, before: RunState, names: _Names, lang: Lang, at: Any) -> str | None:
+    """One timeline line for ``entry`` (None for bookkeeping events)."""
+    event = entry.event
+    playbook = getattr(event, "playbook", None) or before.playbook
+    match event:
+        case ev.RunStarted():
+            return _s("e_run_started", lang, playbook=names.playbook(event.playbook), operator=event.operator)
+        case ev.StepEntered():
+            key = ("e_step_escalation" if event.via == "escalation" else "e_step_resume" if event.via == "return"
+                   else "e_step")
+            return _s(key, lang, step=names.step(event.playbook, event.step))
+        case ev.StepCompleted():
+            return None  # the next step_entered says where the run went
+        case ev.ChoiceMade():
+            return _s("e_choice", lang, step=names.step(playbook, event.step).rsplit(" (", 1)[0],
+                      choice=names.choice(playbook, event.step, event.choice))
+        case ev.ItemDone():
+            return _s("e_item", lang, item=names.item(playbook, event.step, event.item))
+        case ev.FieldSet():
+            field, value = names.field(playbook, event.field), names.value(playbook, event.field, event.value,
+                                                                          event.label)
+            if not event.corrected:
+                return _s("e_field", lang, field=field, value=value)
+            previous = names.value(playbook, event.field, event.previous, None)
+            line = _s("e_field_corrected", lang, field=field, value=value, previous=previous)
+            if event.branch:
+                line += _s("e_field_branch", lang, would=names.step(playbook, event.branch["would"]),
+                           went=names.step(playbook, event.branch["went"]))
+            return line
+        case ev.ContactLogged():
+            number = f"  {event.number}" if event.number else ""
+            return _s("e_call", lang, name=names.contact(event.contact), number=number,
+                      outcome=call_word(event.outcome, lang))
+        case ev.StepOverridden():
+            return _s("e_override", lang, step=names.step(playbook, event.step), reason=event.reason)
+        case ev.TimerStarted():
+            return _s("e_timer_started", lang, timer=names.timer(event.key),
+                      due=_s("due_at", lang, t=at(event.due)[11:]))
+        case ev.TimerWarned():
+            return _s("e_timer_warned", lang, timer=names.timer(event.key))
+        case ev.TimerExpired():
+            return _s("e_timer_expired", lang, timer=names.timer(event.key))
+        case ev.TimerMet():
+            timer = before.timers.get(event.key)
+            key = ("e_timer_cleared" if timer is not None and timer.kind == "escalate_after"
+                   else "e_timer_met_late" if event.late else "e_timer_met")
+            return _s(key, lang, timer=names.timer(event.key))
+        case ev.EscalationRaised():
+            playbook_id = event.key.partition("/")[0]
+            return _s("e_escalation", lang, timer=names.timer(event.key), step=names.step(playbook_id, event.step))
+        case ev.FollowupScheduled():
+            return _s("e_followup", lang, text=names.followup(event.playbook, event.followup), due=at(event.due)[:10])
+        case ev.NoteAdded():
+            return _s("e_note", lang, text=event.text)
+        case ev.PlaybookSwitched():
+            return _s("e_switched", lang, playbook=names.playbook(event.to))
+        case ev.RunResumed():
+            return _s("e_resumed", lang)
+        case ev.Recovered():
+            return _s("e_recovered", lang, length=event.bytes)
+        case ev.InjectDelivered():
+            return _s("e_inject", lang, text=event.text)
+        case ev.RunEnded():
+            return _s("e_ended", lang, outcome=outcome_word(event.outcome, lang))
+    return _s("e_other", lang, type=event.TYPE)
 
 
 def _still_open(state: RunState, library: Library, lang: Lang) -> list[str]:

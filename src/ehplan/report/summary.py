@@ -12,12 +12,11 @@ from ehplan.engine.decide import open_items
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import text_map
+from ehplan.report.vocabulary import VERDICT_SYMBOL, verdict
 from ehplan.sitedata.models import CalendarFile
 from ehplan.text import Lang, pick, tagged
 
-VERDICT_SYMBOL = {"met": "✓", "met_late": "✓!", "missed": "✗", "open": "○", "cleared": "✓", "escalated": "▲"}
-"""Each timer verdict's symbol: states are never told by colour alone."""
-
+__all__ = ["VERDICT_SYMBOL", "DeadlineLine", "Summary", "local_time", "plan_calendar", "summarize", "verdict"]
 
 @dataclass(frozen=True)
 class DeadlineLine:
@@ -63,17 +62,6 @@ def local_time(library: Library) -> Callable[[dt.datetime | str], str]:
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
     return at
-
-
-def verdict(timer_kind: str, status: str, late: bool, escalated: bool) -> str:
-    """met, met_late, missed, open (still counting when the run ended), cleared or escalated."""
-    if timer_kind == "escalate_after":
-        if escalated or status == "expired":
-            return "escalated"
-        return "cleared" if status == "cleared" else "open"
-    if status == "met":
-        return "met_late" if late else "met"
-    return "missed" if status == "expired" else "open"
 
 
 def summarize(state: RunState, library: Library, lang: Lang) -> Summary:

@@ -115,8 +115,9 @@ class EhplanApp(App[None]):
         from ehplan.tui.keys import bind_emergency_keys
 
         apply_keys(self, self.KEYS, lang)
-        # F5–F8 on every screen (hidden here: the screens that promise them show them)
-        bind_emergency_keys(self, self.catalog, lang, "start_emergency", show=False)
+        if self.scenario is None:  # a drill runs its scenario's playbook only
+            # F5–F8 on every screen (hidden here: the screens that promise them show them)
+            bind_emergency_keys(self, self.catalog, lang, "start_emergency", show=False)
 
     # --- start-up ---------------------------------------------------------------
 

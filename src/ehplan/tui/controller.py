@@ -21,6 +21,7 @@ from ehplan.text import Lang
 if TYPE_CHECKING:
     from ehplan.audit import AuditRecord
     from ehplan.drill import Scenario
+    from ehplan.engine.events import EventRecord
     from ehplan.engine.replay import Replay
     from ehplan.session import Session
 
@@ -54,7 +55,7 @@ class RunController(Protocol):
         """The clock the run's countdowns read."""
 
     @property
-    def records(self) -> Sequence[AuditRecord]:
+    def records(self) -> Sequence[EventRecord]:
         """Every record of the run so far."""
 
     async def execute(self, command: cmd.Command) -> list[AuditRecord]:
@@ -103,7 +104,7 @@ class LiveRun:
         return self.session.clock
 
     @property
-    def records(self) -> Sequence[AuditRecord]:
+    def records(self) -> Sequence[EventRecord]:
         return self.session.records
 
     @property
@@ -146,7 +147,7 @@ class ReplayRun:
     can_act = False
     failure = None
 
-    def __init__(self, path: Path, replay: Replay, records: Sequence[AuditRecord],
+    def __init__(self, path: Path, replay: Replay, records: Sequence[EventRecord],
                  scenario: Scenario | None = None) -> None:
         self.replay = replay
         self.scenario = scenario
@@ -166,7 +167,7 @@ class ReplayRun:
         return self.replay
 
     @property
-    def records(self) -> Sequence[AuditRecord]:
+    def records(self) -> Sequence[EventRecord]:
         return self._records
 
     async def execute(self, command: cmd.Command) -> list[AuditRecord]:

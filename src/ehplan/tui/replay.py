@@ -8,6 +8,7 @@ bar above the footer says where the replay is and what happened last.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ehplan.audit import AuditRecord
+from ehplan.engine.events import EventRecord
 from ehplan.engine.replay import Replay
 from ehplan.library import Library
 from ehplan.report.afteraction import timeline_text
@@ -137,7 +138,7 @@ class ReplayScreen(RunScreen, inherit_bindings=False):
 class ReplayApp(EhplanApp):
     """Plays a verified log back on the run screen."""
 
-    def __init__(self, library: Library, path: Path, records: list[AuditRecord], *, lang: Lang | None = None,
+    def __init__(self, library: Library, path: Path, records: Sequence[EventRecord], *, lang: Lang | None = None,
                  speed: int = 8) -> None:
         self.replay = Replay(records)
         self.replay.speed = speed

@@ -42,3 +42,12 @@ def test_a_chain_copies_and_pickles_as_its_own_items():
     for twin in (copy.deepcopy(chain), pickle.loads(pickle.dumps(chain))):
         assert twin == (1, 2, 3) and twin._items == [1, 2, 3]
     assert longer == (1, 2, 3, 4)
+
+
+def test_adding_the_item_a_longer_chain_already_added_shares_it_and_a_different_one_branches():
+    base = Chain([1, 2])
+    ahead = base.plus(3)  # decide's scratch state
+    again = base.plus(3)  # the run's own, once the event is on disk
+    assert again == ahead == (1, 2, 3) and again._items is ahead._items
+    other = base.plus(4)
+    assert other == (1, 2, 4) and other._items is not ahead._items and ahead == (1, 2, 3)

@@ -15,10 +15,10 @@ from ehplan.engine import commands as c
 from ehplan.engine import events as ev
 from ehplan.engine.clock import rfc3339
 from ehplan.engine.decide import NeedsConfirmation, Refused
-from ehplan.engine.eventcheck import event_problem
+from ehplan.engine.events import entry_of, event_problem
 from ehplan.engine.fold import fold, triggers_of
-from ehplan.engine.timers import trigger_key
 from ehplan.engine.memory import MemoryRun
+from ehplan.engine.timers import trigger_key
 from ehplan.library import Library, load_library
 from ehplan.playbook.models import CalendarDuration, Trigger
 from ehplan.sitedata.calendar import is_daytime
@@ -662,7 +662,7 @@ def test_each_time_limit_starts_at_the_plans_moment(library, row):
             if record.type != kind or record.data[field] not in ids:
                 continue
             cause = next(r for r in reversed(log[:i]) if r.type not in CONSEQUENCES)
-            assert expected in triggers_of(cause.type, cause.data, playbook.id), (row, cause)
+            assert expected in triggers_of(entry_of(cause).event, playbook.id), (row, cause)
             assert record.ts == cause.ts
             starts += 1
     assert starts, f"no walk of {playbook.id} starts {ids}"

@@ -112,3 +112,17 @@ def test_a_log_whose_clock_went_backwards_still_plays_every_moment_in_order(run)
 def test_a_log_that_ends_before_the_first_step_has_nothing_to_show(run):
     with pytest.raises(ValueError, match="before the run's first step"):
         Replay(run.log[:1])
+
+
+def test_a_long_run_keeps_a_state_every_checkpoint_only_and_seeks_to_the_right_one(run):
+    from ehplan.engine.replay import CHECKPOINT
+
+    for _ in range(300):
+        run.clock.advance(1)
+        run.do(c.AddNote("n"))
+    replay = Replay(run.log)
+    assert len(replay._kept) == 1  # opening folds only up to the first step
+    for moment in (250, 3, 299, 64, 65, 128, replay.last, 0):
+        replay.seek(moment)
+        assert replay.state == fold(run.log[:replay.shown])
+    assert len(replay._kept) <= replay.last // CHECKPOINT + 1

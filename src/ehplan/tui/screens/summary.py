@@ -10,11 +10,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ehplan.report.summary import VERDICT_SYMBOL, Summary
+from ehplan.report.summary import Summary
+from ehplan.report.vocabulary import VERDICT_SYMBOL, outcome_word, verdict_word
 from ehplan.text import Lang
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, plain
-from ehplan.tui.strings import has_string, t
+from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import clock_text
 from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.notices import Notices
@@ -30,10 +31,10 @@ def summary_lines(summary: Summary, lang: Lang, log_path: str, final_hash: str,
     what matters first, so at 80×24 the outcome, the deadlines, the final hash
     and the log file are on screen without scrolling; then a drill's score,
     the recorded values, calls, notes, follow-ups, overrides, what was open."""
-    outcome = t(summary.outcome, lang) if has_string(summary.outcome) else summary.outcome
+    outcome = outcome_word(summary.outcome, lang)
     lines = [f"{outcome}   ({t('duration', lang)} {clock_text(summary.duration_s)})", "",
              f"{t('deadlines', lang)}:"]
-    lines += [f"  {VERDICT_SYMBOL[line.verdict]} {line.label} — {t(line.verdict, lang)}"
+    lines += [f"  {VERDICT_SYMBOL[line.verdict]} {line.label} — {verdict_word(line.verdict, lang)}"
               for line in summary.deadlines] or ["  —"]
     lines += ["", f"{t('final_hash', lang)}:", f"  {final_hash}", f"{t('log_file', lang)}:", f"  {log_path}"]
     if score:

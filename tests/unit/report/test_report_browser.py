@@ -1,0 +1,57 @@
+"""The HTML report in a real headless Chromium (the distribution's, driven by
+playwright): it renders what the model holds, prints to an A4 PDF, fetches
+nothing and runs no script, even one planted in the file. One browser for the
+session; skipped, saying why, where Chromium is not installed."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixture_runs import PLAYBOOKS
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip(f"Chromium is not installed ({CHROMIUM}): the HTML report is not checked in a browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        found = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield found
+        found.close()
+
+
+def test_the_html_report_renders_prints_and_runs_no_script(browser, fixture_logs, cli, tmp_path):
+    out = tmp_path / "missed.html"
+    code, output = cli("report", str(fixture_logs["missed"]), "--format", "html", "--out", str(out),
+                       "--playbooks", PLAYBOOKS)
+    assert code == 0, output
+    planted = out.read_text(encoding="utf-8").replace(
+        "</body>", "<script>document.title = 'RAN'; window.ran = 1;</script>"
+                   "<img src=\"https://example.invalid/x.png\"></body>")
+    out.write_text(planted, encoding="utf-8")
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("requestfinished", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text))
+    page.goto(out.as_uri())
+    assert page.title().startswith("After-action report") and page.evaluate("typeof window.ran") == "undefined"
+    assert any("Content Security Policy" in e for e in errors)  # the planted script was refused, not just absent
+    assert requests == [out.as_uri()]  # nothing fetched but the file itself (the planted image is refused)
+    assert page.locator("svg.timeline rect.bar:not(.overrun)").count() == 2  # one bar per deadline
+    assert page.locator("svg.timeline rect.bar.late").count() == 1
+    assert page.locator("svg.timeline rect.bar.overrun").count() == 1  # how late it was met
+    body = page.inner_text("body")
+    assert "<script>alert(1)</script>" in body  # the logged text, shown as text
+    assert "Compliance: 5/9 items (56%)" in body
+    pdf = page.pdf(format="A4", display_header_footer=False)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2
+    page.close()
