@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ehplan import __version__
-from ehplan.cli import data, drill, logs
+from ehplan.cli import data, drill, hub, logs
 from ehplan.cli.common import app_option
 from ehplan.options import APP_OPTIONS
 from ehplan.terminal import say
@@ -41,7 +41,7 @@ def main(ctx: click.Context, playbooks: Path | None, data: Path | None, lang: La
 
 
 for command in (data.validate, data.schema, data.contacts, data.supplies, logs.verify, logs.runs, logs.report,
-                logs.replay, drill.drill):
+                logs.replay, drill.drill, hub.hub, hub.sync):
     main.add_command(command)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ import click
 from ehplan import resources
 from ehplan.cli.common import (
     DATA_OPTION,
+    HUB_OPTIONS,
     KEY_OPTION,
     LANG_OPTION,
     PLAYBOOKS_OPTION,
@@ -21,6 +23,7 @@ from ehplan.cli.common import (
     load_or_exit,
     read_key_file,
 )
+from ehplan.cli.hub import hub_desk_dirs, hub_log
 from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
 from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
@@ -82,12 +85,16 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
+@HUB_OPTIONS
 @click.pass_context
 def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | None, scenario_file: Path | None,
-           playbooks: Path | None, data: Path | None, lang: Lang | None) -> None:
+           playbooks: Path | None, data: Path | None, lang: Lang | None, hub: str | None,
+           desk: str | None) -> None:
     """After-action report of one run: deadlines met or missed, the timeline,
     calls, notes, overrides, follow-ups and the final hash. The log is verified
-    first; an edited log gets no report (exit 1)."""
+    first; an edited log gets no report (exit 1). With --hub, LOG is a run id
+    (or file name) on the hub, read back exactly as the desk wrote it."""
+    log = hub_log(ctx, hub, desk, log)
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
     from ehplan.report.afteraction import Integrity, after_action_report
@@ -128,11 +135,14 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
+@HUB_OPTIONS
 @click.pass_context
 def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
-           data: Path | None, lang: Lang | None) -> None:
+           data: Path | None, lang: Lang | None, hub: str | None, desk: str | None) -> None:
     """Play a run back on the screens the operator saw: Space play/pause,
-    arrows step, +/- speed, Home/End. The log is verified first and only read."""
+    arrows step, +/- speed, Home/End. The log is verified first and only read.
+    With --hub, LOG is a run id (or file name) on the hub."""
+    log = hub_log(ctx, hub, desk, log)
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
 
@@ -214,22 +224,35 @@ def _load(log: Path, key: bytes | None, refusal: str) -> VerifiedRun:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run, one per line, stable keys.")
 @KEY_OPTION
 @DATA_OPTION
+@HUB_OPTIONS
 @click.pass_context
 def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: object, playbook: str | None,
          operator: str | None, outcome: str | None, missed: bool, drills: bool, as_json: bool,
-         key_file: Path | None, data: Path | None) -> None:
+         key_file: Path | None, data: Path | None, hub: str | None, desk: str | None) -> None:
     """Every run in the log directories (default: the app's), newest first:
     start, end or unfinished, playbook, operator, live or drill, outcome,
     deadlines met / late / missed, events and integrity. Answered from an index
-    of every file's size and modification time; only changed files are read."""
+    of every file's size and modification time; only changed files are read.
+    With --hub: every desk's runs on the hub (or --desk's), each read back
+    exactly as its desk wrote it and checked the same way."""
     import json
 
     from ehplan.report.runs import index_runs
 
     key = read_key_file(key_file)
-    chosen = list(directories) or [resources.default_log_dir((ctx.obj or {}).get("log_dir"))]
+    desks: dict[str, str] = {}
+    if hub is not None:
+        if directories:
+            fail("give directories or --hub, not both")
+        chosen, cache, desks = hub_desk_dirs(ctx, hub, desk)
+    else:
+        if desk is not None:
+            fail("--desk needs --hub")
+        chosen, cache = list(directories) or [resources.default_log_dir((ctx.obj or {}).get("log_dir"))], None
     with _progress("reading runs") as (on_total, advance):
-        rows = index_runs(chosen, key, progress=advance, on_total=on_total)
+        rows = index_runs(chosen, key, progress=advance, on_total=on_total, cache=cache)
+    if hub is not None:  # the rows name the hub's runs, not the scratch copies they were read from
+        rows = [replace(row, file=f"hub:{desks[row.file]}/{Path(row.file).name}") for row in rows]
 
     zone = _plan_zone(data or (ctx.obj or {}).get("data"))
 
@@ -263,12 +286,15 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
             click.echo(json.dumps(row.to_json(), ensure_ascii=True, sort_keys=True))
         return
     if not shown:
-        say(f"no runs ({len(rows)} in {', '.join(str(d) for d in chosen)}, none matching)")
+        where = "the hub" if hub is not None else ", ".join(str(d) for d in chosen)
+        say(f"no runs ({len(rows)} in {where}, none matching)")
         return
     for row in shown:
         deadlines = f"✓{row.deadlines_met} ✓!{row.deadlines_late} ✗{row.deadlines_missed}"
         where = f" at seq {row.bad_seq}" if row.bad_seq is not None and row.integrity != "intact" else ""
-        say(f"{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  {row.playbook or '?':<24}  "
+        desk_column = f"{row.file[4:].split('/', 1)[0]:<12}  " if hub is not None else ""
+        say(f"{desk_column}{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  "
+            f"{row.playbook or '?':<24}  "
             f"{row.operator:<12}  {row.mode:<5}  {row.outcome or '-':<12}  {deadlines}  {row.events:>6} events  "
             f"{row.integrity}{where}")
     offset = zone.utcoffset(None)
