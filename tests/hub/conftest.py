@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,17 +38,23 @@ class PgServer:
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata, user=self.server.system_user)
 
     def start(self) -> None:
-        """Start it again, on the same socket."""
-        self.server.ensure_postgres_running()
+        """Start it again, on the same socket (pg_ctl -w returns once it accepts connections)."""
+        from pgserver._commands import pg_ctl
+
+        socket_dir = self.server.get_postmaster_info().socket_dir
+        pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(self.server.log), "start"],
+               pgdata=self.server.pgdata, user=self.server.system_user, timeout=20)
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+def pg_server() -> Iterator[PgServer]:
     try:
         import pgserver
     except ImportError:
         pytest.skip("the hub tests need pgserver (pip install 'ehplan[hub]')")
-    directory = tmp_path_factory.mktemp("pg")
+    # Not under pytest's own temporary directories: another pytest process of the
+    # same user may clear those while this server still runs.
+    directory = Path(tempfile.mkdtemp(prefix="ehplan-test-pg-"))
     try:
         server = pgserver.get_server(directory, cleanup_mode="stop")
     except Exception as exc:  # noqa: BLE001 - whatever stops PostgreSQL from starting here
@@ -65,6 +73,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         yield pg
     finally:
         server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @dataclass

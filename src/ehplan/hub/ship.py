@@ -102,8 +102,10 @@ class ShipSummary:
 class Shipper:
     """Ships one log directory to one hub (as the desk its DSN logs in as)."""
 
-    def __init__(self, dsn: str, log_dir: Path, *, batch: int = BATCH, interval: float = INTERVAL_S) -> None:
+    def __init__(self, dsn: str, log_dir: Path, *, batch: int = BATCH, interval: float = INTERVAL_S,
+                 retry_max: float = RETRY_MAX_S) -> None:
         self.dsn = dsn
+        self.retry_max = retry_max
         self.log_dir = Path(log_dir)
         self.batch = batch
         self.interval = interval
@@ -143,12 +145,12 @@ class Shipper:
                 self.ship_once()
                 wait = self.interval
             except HubUnreachable:
-                wait = min(max(wait * 2, 1.0), RETRY_MAX_S)
+                wait = min(max(wait * 2, 1.0), self.retry_max)
             except HubError:
-                wait = RETRY_MAX_S
+                wait = self.retry_max
             except Exception as exc:  # noqa: BLE001 - the thread must survive whatever a file holds
                 self._set_status(HubStatus("refused", self._waiting(), detail=f"shipper error: {exc}"))
-                wait = RETRY_MAX_S
+                wait = self.retry_max
             self._stop.wait(wait)
 
     def status(self) -> HubStatus:
