@@ -41,7 +41,7 @@ def main(ctx: click.Context, playbooks: Path | None, data: Path | None, lang: La
 
 
 for command in (data.validate, data.schema, data.contacts, data.supplies, logs.verify, logs.runs, logs.report,
-                logs.replay, drill.drill, hub.hub, hub.sync):
+                logs.replay, drill.drill, hub.hub, hub.sync, hub.board):
     main.add_command(command)
 
 

@@ -13,8 +13,9 @@ from typing import Any
 import click
 
 from ehplan import resources
-from ehplan.cli.common import fail, read_key_file
+from ehplan.cli.common import DATA_OPTION, LANG_OPTION, PLAYBOOKS_OPTION, fail, load_or_exit, read_key_file
 from ehplan.terminal import EXIT_ERROR, EXIT_OK, EXIT_WARN, say
+from ehplan.text import Lang
 
 
 def hub_dsn(given: str | None) -> str:
@@ -241,3 +242,29 @@ def hub_desk_dirs(ctx: click.Context, hub: str, desk: str | None) -> tuple[list[
     finally:
         reader.close()
     return list(directories.values()), scratch / "runs-index.json", desks
+
+
+@click.command(short_help="The supervisor's live board of every desk's open incidents.")
+@HUB_OPTION
+@PLAYBOOKS_OPTION
+@DATA_OPTION
+@LANG_OPTION
+@click.pass_context
+def board(ctx: click.Context, hub: str | None, playbooks: Path | None, data: Path | None,
+          lang: Lang | None) -> None:
+    """Every open incident of every desk, live: desk, hall or seat, playbook,
+    operator, elapsed, the next deadline counting down (⚠ due soon, ‼ OVERDUE),
+    calls made; the bell on a new incident and on an expiry; the incidents
+    closed today below. Give it a reader's login (`ehplan hub add-reader`)."""
+    from ehplan.cli.logs import _plan_zone
+    from ehplan.library import Library
+    from ehplan.text import DEFAULT_LANG
+
+    obj = ctx.obj or {}
+    dsn = hub_dsn(hub)
+    zone = _plan_zone(data or obj.get("data"))
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    from ehplan.tui.board import BoardApp
+
+    BoardApp(dsn, zone=zone, lang=lang or obj.get("lang") or DEFAULT_LANG, library=library).run()
