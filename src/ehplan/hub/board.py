@@ -141,7 +141,8 @@ class BoardFeed:
 
     def rows(self, now: dt.datetime) -> tuple[list[BoardRow], list[BoardRow]]:
         """(open incidents, oldest first; those closed today, newest first)."""
-        open_rows, closed = [], []
+        open_rows: list[BoardRow] = []
+        closed: list[BoardRow] = []
         for followed in self._runs.values():
             row = _row(followed, now)
             (closed if followed.state.ended else open_rows).append(row)

@@ -7,10 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import psycopg
+from typing import Any
 
 MIGRATIONS_TABLE = "ehplan.schema_migrations"
 _MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
@@ -34,11 +31,11 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def connect(dsn: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-    """A connection to the hub, or HubUnreachable saying why not in one line."""
+def connect(dsn: str, *, autocommit: bool = False) -> Any:
+    """A psycopg connection to the hub, or HubUnreachable saying why not in one line."""
     psycopg = _psycopg()
     try:
-        conn: psycopg.Connection[Any] = psycopg.connect(
+        conn = psycopg.connect(
             dsn, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S, application_name="ehplan",
             keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=3)
     except psycopg.OperationalError as exc:

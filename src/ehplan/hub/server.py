@@ -34,7 +34,7 @@ def start_embedded(directory: Path) -> EmbeddedHub:
     directory = Path(directory).absolute()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        server = pgserver.get_server(directory, cleanup_mode="stop")
+        server = pgserver.get_server(directory, cleanup_mode="stop")  # type: ignore[attr-defined]
         uri = server.get_uri()
         with psycopg.connect(uri, autocommit=True) as conn:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():

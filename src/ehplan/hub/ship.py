@@ -212,7 +212,7 @@ class Shipper:
         conn = connect(self.dsn)
         psycopg = _psycopg()
         try:
-            desk = conn.execute("SELECT ehplan.current_desk()").fetchone()[0]
+            (desk,) = conn.execute("SELECT ehplan.current_desk()").fetchone()
             if desk is None:
                 raise HubError("this hub login is no desk's (make one with `ehplan hub add-desk NAME`)")
             acked = {name: (seq, refused) for name, seq, refused in conn.execute(
