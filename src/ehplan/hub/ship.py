@@ -56,7 +56,7 @@ class HubStatus:
         if self.state == "synced":
             return "hub ✓ synced"
         if self.state == "waiting":
-            return f"hub ↑ {self.waiting} waiting"
+            return f"hub ↑ {self.waiting} waiting" if self.waiting else "hub …"
         if self.state == "unreachable":
             since = self.since.astimezone(zone).strftime("%H:%M") if self.since else "?"
             waiting = f", {self.waiting} waiting" if self.waiting else ""

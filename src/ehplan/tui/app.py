@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the first paint needs none of these: they load with the lib
     from ehplan.audit import AuditRecord
     from ehplan.drill import Scenario
     from ehplan.engine import commands as cmd
+    from ehplan.hub.ship import Shipper
     from ehplan.library import Library
     from ehplan.session import Session
     from ehplan.tui.screens.resume import OpenRun
@@ -107,6 +108,14 @@ class EhplanApp(App[None]):
         sidecar go, and the run stays open in the log, to be resumed."""
         if self.session is not None:
             self.session.close()
+
+    shipper: Shipper | None = None
+    """Ships the log directory to the department's hub (ehplan.hub), when the settings name one."""
+
+    def hub_text(self) -> str:
+        """The hub's state for the run header (" │ hub ✓ synced"), or "" without a hub."""
+        zone = self._library.calendar.zone if self._library is not None and self._library.calendar else None
+        return f" │ {self.shipper.status().text(zone)}" if self.shipper is not None else ""
 
     @property
     def library(self) -> Library:
