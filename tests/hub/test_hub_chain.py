@@ -87,7 +87,7 @@ def test_flipped_byte_gap_and_bad_first_line_are_refused(hub, write_run, tmp_pat
     # non-canonical forms the file verifier refuses
     for bad in (lines[2].replace(":", ": ", 1), lines[2].replace('"v":1', '"v":1.0'),
                 lines[2][:-1] + ',"x":1}', "[1,2]", "not json"):
-        refused(desk, path, [bad], "canonical|eleven members|JSON|ASCII", first=False)
+        refused(desk, path, [bad], "canonical|form|JSON|ASCII", first=False)
     send(desk, path, lines[2:])
     assert len(stored(hub, desk.name)) == len(lines)
 
