@@ -59,10 +59,10 @@ async def test_board_sees_a_new_incident_and_its_deadline_expire(hub, example_li
 
         now[0] = START + dt.timedelta(minutes=2, seconds=40)  # within the warning
         app.redraw()
-        assert cells(app, "#open")[0][5].startswith("⚠ due soon 00:20")
+        assert cells(app, "#open")[0][5].startswith("⚠ 00:20 due soon Repor")
         now[0] = START + dt.timedelta(minutes=3, seconds=5)
         app.redraw()
-        assert cells(app, "#open")[0][5].startswith("‼ OVERDUE +00:05 Repor")
+        assert cells(app, "#open")[0][5].startswith("‼ +00:05 OVERDUE Repor")
         assert app.bells == 2  # and for the expiry, once
         app.redraw()
         assert app.bells == 2

@@ -44,16 +44,17 @@ WORDS: dict[str, dict[str, str]] = {
     "live": {"zh-Hant": "hub ✓ 即時", "zh-Hans": "hub ✓ 实时", "en": "hub ✓ live"},
     "unreachable": {"zh-Hant": "hub ✗ 無法連線，自", "zh-Hans": "hub ✗ 无法连接，自", "en": "hub ✗ unreachable since"},
     "connecting": {"zh-Hant": "hub … 連線中", "zh-Hans": "hub … 连接中", "en": "hub … connecting"},
+    "n_open": {"zh-Hant": "{n} 件處理中", "zh-Hans": "{n} 件处理中", "en": "{n} open"},
     "drill": {"zh-Hant": "演練", "zh-Hans": "演练", "en": "drill"},
     "new": {"zh-Hant": "新事件", "zh-Hans": "新事件", "en": "New incident"},
     "unreadable": {"zh-Hant": "‼ 無法讀取", "zh-Hans": "‼ 无法读取", "en": "‼ unreadable"},
 }
 
 
-OPEN_COLUMNS = (("desk", 8), ("place", 10), ("playbook", 0), ("operator", 8), ("elapsed", 7), ("next", 0),
+OPEN_COLUMNS = (("desk", 7), ("place", 8), ("playbook", -2), ("operator", 8), ("elapsed", 7), ("next", -3),
                 ("calls", 5))
-"""Each column and its width (0: a share of what is left)."""
-CLOSED_COLUMNS = (("desk", 8), ("place", 10), ("playbook", 0), ("operator", 8), ("started", 5), ("ended", 5),
+"""Each column and its width (negative: that many shares of what is left)."""
+CLOSED_COLUMNS = (("desk", 8), ("place", 9), ("playbook", -1), ("operator", 8), ("started", 5), ("ended", 5),
                   ("outcome", 10), ("calls", 5))
 
 
@@ -123,13 +124,13 @@ class BoardApp(App[None]):
             return
         self._width = width
         for table_id, layout in (("#open", OPEN_COLUMNS), ("#closed", CLOSED_COLUMNS)):
-            fixed = sum(size for _key, size in layout if size) + 2 * len(layout) + 1
-            flexible = [key for key, size in layout if not size]
-            spare = max(8 * len(flexible), width - fixed)
+            fixed = sum(size for _key, size in layout if size > 0) + 2 * len(layout) + 3  # padding, scrollbar
+            weights = sum(-size for _key, size in layout if size < 0)
+            spare = max(2 * weights, width - fixed)
             table: DataTable[Text] = self.query_one(table_id, DataTable)
             table.clear(columns=True)
             for key, size in layout:
-                share = size or spare // len(flexible)
+                share = size if size > 0 else spare * -size // weights
                 self._widths[table_id, key] = share
                 table.add_column(w(key, self.lang), key=key, width=share)
         self._shown_open = self._shown_closed = None
@@ -185,7 +186,7 @@ class BoardApp(App[None]):
         local = now.astimezone(self.zone)
         offset = local.strftime("%z")
         self.query_one("#status", Static).update(Text(
-            f"{w('title', self.lang)} │ {self._hub_text} │ {len(open_rows)} open │ "
+            f"{w('title', self.lang)} │ {self._hub_text} │ {w('n_open', self.lang).format(n=len(open_rows))} │ "
             f"{local:%H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"))
         self.query_one("#none").display = not open_rows
         self._fill_open(open_rows, now)
@@ -226,13 +227,18 @@ class BoardApp(App[None]):
         parts = []
         timer = row.next_timer
         overdue = [name for name in row.overdue]
+        # The symbol and the time first: at 80 columns the label is what gives way.
         if overdue:
             late = f" +{clock_text((now - timer.due).total_seconds())}" if timer and timer.timer in overdue else ""
-            parts.append(f"{w('overdue', self.lang)}{late} {', '.join(self._timer_label(row, n) for n in overdue)}")
+            symbol, word = w("overdue", self.lang).split(" ", 1)
+            parts.append(f"{symbol}{late} {word} {', '.join(self._timer_label(row, n) for n in overdue)}")
         if timer is not None and timer.timer not in overdue:
             left = clock_text((timer.due - now).total_seconds())
-            soon = f"{w('soon', self.lang)} " if row.mark(now) == "warning" else ""
-            parts.append(f"{soon}{left} {self._timer_label(row, timer.timer)}")
+            if row.mark(now) == "warning":
+                symbol, word = w("soon", self.lang).split(" ", 1)
+                parts.append(f"{symbol} {left} {word} {self._timer_label(row, timer.timer)}")
+            else:
+                parts.append(f"{left} {self._timer_label(row, timer.timer)}")
         return " · ".join(parts) or "—"
 
     def _fill_closed(self, rows: list[BoardRow]) -> None:
