@@ -7,7 +7,8 @@
    thread) appending an event a second; the time from each append to the
    board's feed (LISTEN/NOTIFY, then the read) holding it, p99;
 3. the operator's append p99 with shipping on (hub up, and hub down) vs. off:
-   a session's durable appends while a shipper thread runs in the same process.
+   a run's durable appends while the shipper runs as the app runs it (a child
+   process, `ShipperProcess`).
 
     python benchmarks/hub_bench.py
 """
@@ -128,7 +129,8 @@ def bench_board(dsn: str, scratch: Path, desks: int = 50, seconds: float = 20.0)
         made = add_desk(dsn, f"b{stamp}-{n}")
         log_dir = scratch / f"board-desk-{n}"
         writer = create_run(log_dir, f"desk{n}-run", f"op{n}", "live", "run_started",
-                            {"playbook": "gas-leak"}, dt.datetime.now(dt.UTC))
+                            {"run": f"desk{n}-run", "operator": f"op{n}", "mode": "live", "playbook": "gas_leak",
+                             "content_hash": "sha256:" + "0" * 64}, dt.datetime.now(dt.UTC))
         writers.append(writer)
         shippers.append(Shipper(made.dsn, log_dir))
     reader = add_reader(dsn, f"board{stamp}")
@@ -139,6 +141,14 @@ def bench_board(dsn: str, scratch: Path, desks: int = 50, seconds: float = 20.0)
     stop = threading.Event()
 
     def watch() -> None:
+        try:
+            follow()
+        except Exception as exc:  # noqa: BLE001 - reported in the results
+            errors.append(repr(exc))
+
+    errors: list[str] = []
+
+    def follow() -> None:
         while not stop.is_set():
             if feed.wait(0.2):
                 feed.refresh(dt.datetime.now(dt.UTC))
@@ -161,7 +171,7 @@ def bench_board(dsn: str, scratch: Path, desks: int = 50, seconds: float = 20.0)
             pause = due - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-            record = writer.append("note_added", {"text": f"t{tick}"}, dt.datetime.now(dt.UTC))
+            record = writer.append("note_added", {"text": f"t{tick}", "step": "s1"}, dt.datetime.now(dt.UTC))
             appended[(n, record.seq)] = time.perf_counter()
         tick += 1
     time.sleep(2.0)
@@ -173,8 +183,10 @@ def bench_board(dsn: str, scratch: Path, desks: int = 50, seconds: float = 20.0)
         writer.close()
     feed.close()
     latencies = [seen[key] - at for key, at in appended.items() if key in seen]
+    if not latencies:
+        errors.append(f"feed holds {[(k, f.seq, f.problem) for k, f in feed._runs.items()][:2]}")
     missing = len(appended) - len(latencies)
-    return {"desks": desks, "appends": len(appended), "missing": missing,
+    return {"desks": desks, "appends": len(appended), "missing": missing, "errors": errors,
             **({"latency_s": audit_bench.spread(latencies)} if latencies else {})}
 
 
@@ -182,7 +194,7 @@ def bench_append_cost(dsn: str, scratch: Path, appends: int = 600) -> dict[str, 
     """Durable append p99 of one run, shipping off / on (hub up) / on (hub down), interleaved blocks."""
     from ehplan.audit import create_run
     from ehplan.hub.db import add_desk
-    from ehplan.hub.ship import Shipper
+    from ehplan.hub.ship import ShipperProcess
 
     made = add_desk(dsn, f"append-{int(time.time())}")
     modes = ("off", "up", "down")
@@ -192,10 +204,11 @@ def bench_append_cost(dsn: str, scratch: Path, appends: int = 600) -> dict[str, 
             log_dir = scratch / f"append-{mode}-{block}"
             writer = create_run(log_dir, f"a-{mode}-{block}", "Ann", "live", "run_started", {}, audit_bench.START)
             shipper = None
-            if mode != "off":
-                shipper = Shipper(made.dsn if mode == "up" else "host=/nonexistent dbname=x", log_dir,
-                                  interval=0.05, retry_max=0.2)
+            if mode != "off":  # as the app runs it: a child process
+                shipper = ShipperProcess(made.dsn if mode == "up" else "host=/nonexistent dbname=x", log_dir,
+                                         scratch / f"status-{mode}-{block}.json")
                 shipper.start()
+                time.sleep(1.0)  # started, connected, shipped the first record
             for i in range(1, appends // 6 + 1):
                 kind, data = audit_bench.event(i)
                 started = time.perf_counter()

@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from ehplan.hub.fetch import HubReader
-from ehplan.hub.ship import HubStatus, Shipper
+from ehplan.hub.ship import HubStatus, ShipperProcess
 from ehplan.tui.screens.run import RunScreen
 
 
@@ -27,7 +27,7 @@ def test_status_words() -> None:
 async def test_the_run_header_shows_the_hub_and_the_hub_gets_the_run(hub, make_app, tmp_path: Path) -> None:
     desk = hub.desk()
     app = make_app(tmp_path, lang="en")
-    app.shipper = Shipper(desk.dsn, tmp_path / "logs", interval=0.05)
+    app.shipper = ShipperProcess(desk.dsn, tmp_path / "logs", tmp_path / "cache" / "hub.json")  # as the app does
     app.shipper.start()
     try:
         async with app.run_test(size=(100, 30)) as pilot:
@@ -44,5 +44,6 @@ async def test_the_run_header_shows_the_hub_and_the_hub_gets_the_run(hub, make_a
             records = len(app.session.records)
     finally:
         app.shipper.stop()
+    assert not (tmp_path / "cache" / "hub.json").exists()  # the child is gone, and its status file
     with HubReader(hub.dsn) as reader:
         assert reader.find("20261130-0900-test").last_seq + 1 >= records

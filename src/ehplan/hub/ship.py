@@ -359,3 +359,107 @@ def _psycopg() -> Any:
     import psycopg
 
     return psycopg
+
+
+class ShipperProcess:
+    """The same shipper in a child process, so that not even Python's GIL is
+    shared with the operator's appends; it tells its status through a small
+    file that `status()` reads. The DSN goes to the child in its environment
+    (not on its command line, which any user can list)."""
+
+    def __init__(self, dsn: str, log_dir: Path, status_file: Path) -> None:
+        self.dsn = dsn
+        self.log_dir = Path(log_dir)
+        self.status_file = Path(status_file)
+        self._proc: Any = None
+        self._read: tuple[int, HubStatus] = (-1, HubStatus("waiting"))
+
+    def start(self) -> None:
+        import subprocess
+        import sys
+
+        if self._proc is not None:
+            return
+        self.status_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        env = {**os.environ, "EHPLAN_HUB": self.dsn}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "ehplan.hub.ship", str(self.log_dir), str(self.status_file)], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        import subprocess
+
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        try:
+            self.status_file.unlink()
+        except OSError:
+            pass
+
+    def status(self) -> HubStatus:
+        """The child's latest status (a file read at most when it changed)."""
+        try:
+            stamp = os.stat(self.status_file).st_mtime_ns
+        except OSError:
+            return self._read[1]
+        if stamp != self._read[0]:
+            self._read = (stamp, _status_from_file(self.status_file) or self._read[1])
+        return self._read[1]
+
+
+def _status_from_file(path: Path) -> HubStatus | None:
+    import json
+
+    try:
+        raw = json.loads(path.read_bytes())
+        since = dt.datetime.fromisoformat(raw["since"]) if raw.get("since") else None
+        return HubStatus(raw["state"], int(raw["waiting"]), since, str(raw.get("detail", "")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _status_to_file(path: Path, status: HubStatus) -> None:
+    import json
+
+    from ehplan.safeio import write_private
+
+    body = {"state": status.state, "waiting": status.waiting,
+            "since": status.since.isoformat() if status.since else None, "detail": status.detail}
+    try:
+        write_private(path, json.dumps(body).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _child(log_dir: str, status_file: str) -> int:
+    """`python -m ehplan.hub.ship LOG_DIR STATUS_FILE`: ship until the parent goes."""
+    import signal
+
+    parent = os.getppid()
+    shipper = Shipper(os.environ.get("EHPLAN_HUB", ""), Path(log_dir))
+    path = Path(status_file)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    shipper.start()
+    written = None
+    while not stop.is_set() and os.getppid() == parent:
+        status = shipper.status()
+        if status != written:
+            _status_to_file(path, status)
+            written = status
+        stop.wait(0.2)
+    shipper.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_child(sys.argv[1], sys.argv[2]))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the first paint needs none of these: they load with the lib
     from ehplan.audit import AuditRecord
     from ehplan.drill import Scenario
     from ehplan.engine import commands as cmd
-    from ehplan.hub.ship import Shipper
+    from ehplan.hub.ship import Shipper, ShipperProcess
     from ehplan.library import Library
     from ehplan.session import Session
     from ehplan.tui.screens.resume import OpenRun
@@ -109,7 +109,7 @@ class EhplanApp(App[None]):
         if self.session is not None:
             self.session.close()
 
-    shipper: Shipper | None = None
+    shipper: Shipper | ShipperProcess | None = None
     """Ships the log directory to the department's hub (ehplan.hub), when the settings name one."""
 
     def hub_text(self) -> str:
