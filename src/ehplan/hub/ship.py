@@ -426,14 +426,20 @@ def _status_from_file(path: Path) -> HubStatus | None:
 
 
 def _status_to_file(path: Path, status: HubStatus) -> None:
+    """Replace the status file (0600). Never fsynced: it says what is true now and
+    dies with the app, and an fsync here would compete with the operator's own."""
     import json
-
-    from ehplan.safeio import write_private
 
     body = {"state": status.state, "waiting": status.waiting,
             "since": status.since.isoformat() if status.since else None, "detail": status.detail}
+    scratch = path.with_name(f".{path.name}.tmp")
     try:
-        write_private(path, json.dumps(body).encode("utf-8"))
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(fd, json.dumps(body).encode("utf-8"))
+        finally:
+            os.close(fd)
+        os.replace(scratch, path)
     except OSError:
         pass
 
