@@ -75,3 +75,35 @@ async def test_board_sees_a_new_incident_and_its_deadline_expire(hub, example_li
         assert cells(app, "#open") == []
         assert cells(app, "#closed")[0][2:5] == ["Example incident", "Ann", "09:00"]
         await pilot.press("q")
+
+
+async def test_the_live_view_follows_the_run_as_its_desk_ships_it(hub, example_library, tmp_path: Path) -> None:
+    from ehplan.hub.fetch import HubReader
+    from ehplan.tui.board import LiveReplayApp
+    from ehplan.verified import load_verified
+
+    desk, reader = hub.desk(), hub.reader()
+    logs = tmp_path / "logs"
+    clock = FakeClock(START)
+    session = Session.start(example_library, logs, c.StartRun("example", "v1", "Ann"), clock)
+    Shipper(desk.dsn, logs).ship_once()
+    out = tmp_path / "out"
+    out.mkdir()
+    with HubReader(reader.dsn) as hub_reader:  # as `replay --hub --follow` loads it
+        path = hub_reader.export(hub_reader.find("v1"), out)
+    run = load_verified(path, None, "no replay")
+    wall = [START + dt.timedelta(minutes=1)]
+    app = LiveReplayApp(example_library, path, run.records, dsn=reader.dsn, desk=desk.name, lang="en",
+                        now=lambda: wall[0], poll_s=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.replay.at == wall[0]  # following: the countdowns run on the wall clock
+        before = app.replay.records[-1].seq
+        session.execute(c.LogContact("it_centre", "answered"))
+        Shipper(desk.dsn, logs).ship_once()
+        await until(pilot, lambda: app.replay.records[-1].seq > before)
+        assert app.replay.at_end and any(call.contact == "it_centre" for call in app.replay.state.contacts)
+        await pilot.press("enter")  # the run's own keys only say it is read-only
+        await pilot.pause()
+        assert app.replay.records[-1].seq == session.state.last_seq
+    session.close()

@@ -267,4 +267,9 @@ def board(ctx: click.Context, hub: str | None, playbooks: Path | None, data: Pat
     assert isinstance(library, Library)
     from ehplan.tui.board import BoardApp
 
-    BoardApp(dsn, zone=zone, lang=lang or obj.get("lang") or DEFAULT_LANG, library=library).run()
+    options = []
+    for flag, value in (("--playbooks", playbooks or obj.get("playbooks")), ("--data", data or obj.get("data"))):
+        if value:
+            options += [flag, str(Path(value).absolute())]
+    BoardApp(dsn, zone=zone, lang=lang or obj.get("lang") or DEFAULT_LANG, library=library,
+             replay_options=tuple(options)).run()

@@ -136,12 +136,21 @@ def report(ctx: click.Context, log: Path, key_file: Path | None, out: Path | Non
 @DATA_OPTION
 @LANG_OPTION
 @HUB_OPTIONS
+@click.option("--follow", is_flag=True, help="With --hub: follow the run live as its desk ships it.")
 @click.pass_context
 def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
-           data: Path | None, lang: Lang | None, hub: str | None, desk: str | None) -> None:
+           data: Path | None, lang: Lang | None, hub: str | None, desk: str | None, follow: bool) -> None:
     """Play a run back on the screens the operator saw: Space play/pause,
     arrows step, +/- speed, Home/End. The log is verified first and only read.
-    With --hub, LOG is a run id (or file name) on the hub."""
+    With --hub, LOG is a run id (or file name) on the hub; with --follow too
+    (the board's Enter), the view stays at the run's latest moment and shows
+    what its desk ships next, live, read-only."""
+    if follow:
+        import os
+
+        hub = hub or os.environ.get("EHPLAN_HUB")
+        if not hub:
+            fail("--follow needs --hub DSN")
     log = hub_log(ctx, hub, desk, log)
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
@@ -162,7 +171,12 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     from ehplan.tui.replay import ReplayApp
 
     try:
-        app = ReplayApp(library, log, run.records, lang=lang, speed=int(speed))
+        if follow and hub is not None:
+            from ehplan.tui.board import LiveReplayApp
+
+            app: ReplayApp = LiveReplayApp(library, log, run.records, dsn=hub, desk=log.parent.name, lang=lang)
+        else:
+            app = ReplayApp(library, log, run.records, lang=lang, speed=int(speed))
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot replay: {exc}")
     app.run()

@@ -28,21 +28,12 @@ class Replay:
     def __init__(self, records: Sequence[ev.EventRecord]) -> None:
         if not records or records[0].type != ev.RUN_STARTED:
             raise ValueError("a run log begins with run_started")
-        self.records = list(records)
-        times = [parse_instant(record.ts) for record in self.records]
+        self.records: list[ev.EventRecord] = []
         # One state per moment: the fold of every record up to its last one.
         self.moments: list[dt.datetime] = []
         self._states: list[RunState] = []
         self._ends: list[int] = []
-        state = RunState()
-        for index, (record, instant) in enumerate(zip(self.records, times, strict=True)):
-            state = apply(state, record)
-            if self.moments and self.moments[-1] == instant:
-                self._states[-1], self._ends[-1] = state, index + 1
-            else:
-                self.moments.append(instant)
-                self._states.append(state)
-                self._ends.append(index + 1)
+        self._take(records)
         self.first = next((m for m, state in enumerate(self._states) if state.step), -1)
         """The first moment with a step to show."""
         if self.first < 0:
@@ -52,6 +43,24 @@ class Replay:
         self.at = self.moments[self.first]
         self.speed = 8
         self.playing = False
+
+    def _take(self, records: Sequence[ev.EventRecord]) -> None:
+        state = self._states[-1] if self._states else RunState()
+        for record in records:
+            instant = parse_instant(record.ts)
+            state = apply(state, record)
+            self.records.append(record)
+            if self.moments and self.moments[-1] == instant:
+                self._states[-1], self._ends[-1] = state, len(self.records)
+            else:
+                self.moments.append(instant)
+                self._states.append(state)
+                self._ends.append(len(self.records))
+
+    def extend(self, records: Sequence[ev.EventRecord]) -> None:
+        """Records logged since (a run followed while it goes on): more moments to play."""
+        self._take(records)
+        self.last = len(self.moments) - 1
 
     # --- the clock ----------------------------------------------------------------
 

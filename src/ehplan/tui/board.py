@@ -2,14 +2,20 @@
 every desk, live (the hub notifies each batch of records it stores), with the
 next deadline counting down, warnings (⚠ due soon) and overdue (‼ OVERDUE)
 marked in words and symbols as well as colour, the bell on a new incident and
-on an expiry; the incidents closed today below. Read-only: the board's login
-can only read the hub."""
+on an expiry; the incidents closed today below. Enter on an incident opens its
+live, read-only view on the operator's run screen (`LiveReplayApp`, the replay
+screen following the hub) and Ctrl+Q there comes back. Read-only: the board's
+login can only read the hub."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual import events, work
@@ -17,16 +23,21 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from ehplan.audit import AuditRecord
+from ehplan.audit.chain import check_one_line
 from ehplan.hub.board import BoardFeed, BoardRow
 from ehplan.hub.db import HubError, HubUnreachable
+from ehplan.hub.fetch import HubReader
 from ehplan.library import Library
 from ehplan.text import Lang, pick, visible
+from ehplan.tui.replay import ReplayApp, ReplayScreen
 from ehplan.tui.safe import fit, tr
 from ehplan.tui.widgets.countdown import clock_text
 
 WORDS: dict[str, dict[str, str]] = {
     "title": {"zh-Hant": "ehplan 值班看板", "zh-Hans": "ehplan 值班看板", "en": "ehplan board"},
-    "open": {"zh-Hant": "處理中事件", "zh-Hans": "处理中事件", "en": "Open incidents"},
+    "open": {"zh-Hant": "處理中事件（Enter：即時檢視）", "zh-Hans": "处理中事件（Enter：实时查看）",
+             "en": "Open incidents (Enter: live view)"},
     "closed": {"zh-Hant": "今日已結束", "zh-Hans": "今日已结束", "en": "Closed today"},
     "none_open": {"zh-Hant": "目前沒有處理中的事件", "zh-Hans": "目前没有处理中的事件", "en": "No open incident"},
     "desk": {"zh-Hant": "席位", "zh-Hans": "席位", "en": "Desk"},
@@ -77,8 +88,11 @@ class BoardApp(App[None]):
     BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+q", "quit", show=False)]
 
     def __init__(self, dsn: str, *, zone: dt.tzinfo, lang: Lang = "zh-Hant", library: Library | None = None,
-                 now: Callable[[], dt.datetime] | None = None, poll_s: float = 1.0) -> None:
+                 now: Callable[[], dt.datetime] | None = None, poll_s: float = 1.0,
+                 replay_options: tuple[str, ...] = ()) -> None:
         super().__init__()
+        self.replay_options = replay_options
+        """`ehplan` options the live view opened with Enter gets (--playbooks, --data)."""
         self.feed = BoardFeed(dsn, zone)
         self.zone = zone
         self.lang: Lang = lang
@@ -168,6 +182,20 @@ class BoardApp(App[None]):
             self.notify(f"{w('new', self.lang)}: {visible(desks, one_line=True)}", markup=False)
         self._loaded = self._loaded or hub_text == w("live", self.lang)
         self.redraw()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an open incident: its live, read-only view on the operator's
+        run screen (`ehplan replay --follow`), the board back when it is closed."""
+        if event.data_table.id != "open" or event.row_key.value is None:
+            return
+        desk, run = str(event.row_key.value).split("/", 1)
+        command = [sys.executable, "-m", "ehplan", *self.replay_options, "replay", "--follow", "--desk", desk,
+                   "--lang", self.lang, run]
+        try:
+            with self.suspend():
+                subprocess.run(command, env={**os.environ, "EHPLAN_HUB": self.feed.dsn}, check=False)
+        except Exception as exc:  # noqa: BLE001 - no terminal to hand over (a test, a web driver)
+            self.notify(f"ehplan replay --follow --desk {desk} {run}: {exc}", markup=False)
 
     def ring(self) -> None:
         self.bells += 1
@@ -268,3 +296,60 @@ class BoardApp(App[None]):
         return tr(declared.label, self.lang) if declared is not None else timer_id
 
 
+
+
+class LiveReplayApp(ReplayApp):
+    """One run on the operator's run screen, read-only, following the hub: what
+    its desk ships appears within a second, and while the view is at the run's
+    latest moment its countdowns run on the wall clock. The replay keys work as
+    on a log (Space, ←/→, Home); End comes back to following."""
+
+    def __init__(self, library: Library, path: Path, records: list[AuditRecord], *, dsn: str, desk: str,
+                 lang: Lang | None = None, now: Callable[[], dt.datetime] | None = None,
+                 poll_s: float = 1.0) -> None:
+        super().__init__(library, path, records, lang=lang, speed=1)
+        self.replay.seek(self.replay.last)
+        self.dsn, self.desk, self.run_id = dsn, desk, self.replay.state.run_id
+        self.wall = now or (lambda: dt.datetime.now(dt.UTC))
+        self.poll_s = poll_s
+        self._reader: HubReader | None = None
+        self.replay.at = max(self.replay.at, self.wall())
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(self.poll_s, self.follow)
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        if self._reader is not None:
+            self._reader.close()
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def follow(self) -> None:
+        """Read what the hub holds beyond the last record shown, in a thread."""
+        last = self.replay.records[-1].seq
+        try:
+            if self._reader is None:
+                self._reader = HubReader(self.dsn)
+            lines = self._reader.lines_after(self.desk, self.run_id, last)
+            records = [AuditRecord(**check_one_line(line.encode("ascii") + b"\n")) for line in lines]
+        except (HubError, ValueError) as exc:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+            self.call_from_thread(self.tell, f"hub: {exc}", "refusal", 3)
+            return
+        if any(record.seq != last + 1 + n for n, record in enumerate(records)):
+            return  # not in order: leave it for the next read
+        self.call_from_thread(self._more, records)
+
+    def _more(self, records: list[AuditRecord]) -> None:
+        replay = self.replay
+        following = replay.at_end and not replay.playing
+        if records:
+            replay.extend(records)
+        if following:
+            replay.seek(replay.last)
+            replay.at = max(replay.at, self.wall())
+        if isinstance(self.screen, ReplayScreen) and self.screen.is_mounted:
+            self.screen.render_state()
