@@ -86,8 +86,9 @@ def test_flipped_byte_gap_and_bad_first_line_are_refused(hub, write_run, tmp_pat
     refused(desk, path, [rehash(lines[2], prev="1" * 64)], "does not match", first=False)
     # non-canonical forms the file verifier refuses
     for bad in (lines[2].replace(":", ": ", 1), lines[2].replace('"v":1', '"v":1.0'),
-                lines[2][:-1] + ',"x":1}', "[1,2]", "not json"):
-        refused(desk, path, [bad], "canonical|form|JSON|ASCII", first=False)
+                lines[2][:-1] + ',"x":1}', lines[2].replace(',"mode":', ', "mode":'),
+                lines[2].replace('"note 1"}', '"note 1"},"z":0'), "[1,2]", "not json"):
+        refused(desk, path, [bad], "canonical|form|JSON|ASCII|hash member", first=False)
     send(desk, path, lines[2:])
     assert len(stored(hub, desk.name)) == len(lines)
 

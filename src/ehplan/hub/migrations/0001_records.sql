@@ -124,7 +124,11 @@ CREATE TRIGGER alarms_no_rewrite BEFORE UPDATE OR DELETE OR TRUNCATE ON ehplan.a
 CREATE FUNCTION ehplan.check_record() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
-    vals      text[];
+    at        int;
+    head      text;
+    data_text text;
+    tail      json;
+    alg       text;
     body      bytea;
     computed  text;
     last_seq  bigint;
@@ -134,30 +138,54 @@ DECLARE
     cached    text;
     k         ehplan.desk_keys%ROWTYPE;
 BEGIN
-    IF octet_length(NEW.line) <> length(NEW.line) OR left(NEW.line, 8) <> '{"alg":"' THEN
-        RAISE EXCEPTION 'ehplan hub: not an audit record in canonical form (it must be ASCII JSON)'
+    -- Every step below is a plain expression (no query per row: those cost
+    -- far more than the checks). The record's own hash member is the last
+    -- ,"hash":" of the line (data comes before it; the strings after it
+    -- cannot hold an unescaped quote): the head before it is the algorithm
+    -- and data, the tail from it the other nine members.
+    IF octet_length(NEW.line) <> length(NEW.line) THEN
+        RAISE EXCEPTION 'ehplan hub: line is not ASCII' USING ERRCODE = 'check_violation';
+    END IF;
+    at := length(NEW.line) - strpos(reverse(NEW.line), '":"hsah",') - 7;
+    IF at < 1 OR strpos(reverse(NEW.line), '":"hsah",') = 0 THEN
+        RAISE EXCEPTION 'ehplan hub: not an audit record (no hash member)' USING ERRCODE = 'check_violation';
+    END IF;
+    head := left(NEW.line, at - 1);
+    IF starts_with(head, '{"alg":"sha256","data":') THEN
+        alg := 'sha256';
+        data_text := substr(head, 24);
+    ELSIF starts_with(head, '{"alg":"hmac-sha256","data":') THEN
+        alg := 'hmac-sha256';
+        data_text := substr(head, 29);
+    ELSE
+        RAISE EXCEPTION 'ehplan hub: not an audit record in canonical form (alg, then data)'
             USING ERRCODE = 'check_violation';
     END IF;
-    -- Not valid JSON: the cast raises PostgreSQL's own error (no handler here:
-    -- an exception block would cost a subtransaction on every row).
-    SELECT array_agg(e.value::text) INTO vals FROM json_each(NEW.line::json) AS e;  -- in the order of the line
-    -- The eleven members in sorted order, nothing between them: the line is
-    -- rebuilt from its members' own texts under the eleven names and must be
-    -- exactly that (another name, order, member or space cannot be).
-    IF array_length(vals, 1) <> 11
-       OR '{"alg":' || vals[1] || ',"data":' || vals[2] || ',"hash":' || vals[3] || ',"mode":' || vals[4]
-          || ',"operator":' || vals[5] || ',"prev":' || vals[6] || ',"run":' || vals[7] || ',"seq":' || vals[8]
-          || ',"ts":' || vals[9] || ',"type":' || vals[10] || ',"v":' || vals[11] || '}' <> NEW.line THEN
+    -- Not valid JSON: the casts raise PostgreSQL's own error (no handler: an
+    -- exception block would cost a subtransaction on every row).
+    tail := ('{' || substr(NEW.line, at + 1))::json;
+    IF json_typeof(data_text::json) <> 'object' THEN
+        RAISE EXCEPTION 'ehplan hub: data is not an object' USING ERRCODE = 'check_violation';
+    END IF;
+    -- The nine members after data, in sorted order, nothing between them: the
+    -- tail rebuilt from its members' own texts must be exactly the line's.
+    IF ',"hash":' || (tail->'hash')::text || ',"mode":' || (tail->'mode')::text
+       || ',"operator":' || (tail->'operator')::text || ',"prev":' || (tail->'prev')::text
+       || ',"run":' || (tail->'run')::text || ',"seq":' || (tail->'seq')::text || ',"ts":' || (tail->'ts')::text
+       || ',"type":' || (tail->'type')::text || ',"v":' || (tail->'v')::text || '}'
+       IS DISTINCT FROM substr(NEW.line, at) THEN
         RAISE EXCEPTION 'ehplan hub: not an audit record in canonical form (its eleven members, in order)'
             USING ERRCODE = 'check_violation';
     END IF;
-    IF vals[1] NOT IN ('"sha256"', '"hmac-sha256"') OR left(vals[2], 1) <> '{'
-       OR length(vals[3]) <> 66 OR vals[3] !~ '^"[0-9a-f]+"$' OR vals[4] NOT IN ('"live"', '"drill"')
-       OR left(vals[5], 1) <> '"' OR length(vals[6]) <> 66 OR vals[6] !~ '^"[0-9a-f]+"$'
-       OR length(vals[7]) > 130 OR vals[7] !~ '^"[A-Za-z0-9][A-Za-z0-9._-]*"$'
-       OR length(vals[8]) > 18 OR vals[8] !~ '^(0|[1-9][0-9]*)$'
-       OR vals[9] !~ '^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"$'
-       OR left(vals[10], 1) <> '"' OR vals[11] <> '1' THEN
+    NEW.hash := tail->>'hash';
+    NEW.prev := tail->>'prev';
+    NEW.run := tail->>'run';
+    IF length(NEW.hash) <> 64 OR NEW.hash !~ '^[0-9a-f]+$' OR length(NEW.prev) <> 64 OR NEW.prev !~ '^[0-9a-f]+$'
+       OR tail->>'mode' NOT IN ('live', 'drill') OR json_typeof(tail->'operator') <> 'string'
+       OR json_typeof(tail->'run') <> 'string' OR length(NEW.run) > 128 OR NEW.run !~ '^[A-Za-z0-9][A-Za-z0-9._-]*$'
+       OR (tail->'seq')::text !~ '^(0|[1-9][0-9]{0,17})$' OR json_typeof(tail->'type') <> 'string'
+       OR (tail->'ts')::text !~ '^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"$'
+       OR (tail->'v')::text <> '1' THEN
         RAISE EXCEPTION 'ehplan hub: not an audit record (a member of the wrong form)' USING ERRCODE = 'check_violation';
     END IF;
     -- Inside the strings: only the escapes Python's canonical form writes.
@@ -166,18 +194,13 @@ BEGIN
         RAISE EXCEPTION 'ehplan hub: line is not in canonical form (an escape Python would not write)'
             USING ERRCODE = 'check_violation';
     END IF;
-
-    NEW.hash := substr(vals[3], 2, 64);
-    NEW.prev := substr(vals[6], 2, 64);
-    NEW.run := substr(vals[7], 2, length(vals[7]) - 2);
-    NEW.seq := vals[8]::bigint;
-    NEW.ts := substr(vals[9], 2, length(vals[9]) - 2)::timestamptz;
-    NEW.type := vals[10]::json #>> '{}';
+    NEW.seq := (tail->>'seq')::bigint;
+    NEW.ts := (tail->>'ts')::timestamptz;
+    NEW.type := tail->>'type';
 
     -- The hash is over the line without its hash member, as the file verifier computes it.
-    body := convert_to('{"alg":' || vals[1] || ',"data":' || vals[2]
-                       || substr(NEW.line, length(vals[1]) + length(vals[2]) + 90), 'UTF8');
-    IF vals[1] = '"hmac-sha256"' THEN
+    body := convert_to(head || substr(NEW.line, at + 74), 'UTF8');
+    IF alg = 'hmac-sha256' THEN
         SELECT * INTO k FROM ehplan.desk_keys WHERE desk = NEW.desk;
         IF FOUND THEN
             computed := encode(sha256(k.opad || sha256(k.ipad || body)), 'hex');
@@ -236,7 +259,7 @@ BEGIN
             RAISE EXCEPTION 'ehplan hub: seq 0 of run % needs its file name', NEW.run
                 USING ERRCODE = 'check_violation';
         END IF;
-        PERFORM set_config('ehplan.last_stored', run_key || ' ' || NEW.seq || ' ' || NEW.hash, true);
+        cached := set_config('ehplan.last_stored', run_key || ' ' || NEW.seq || ' ' || NEW.hash, true);
         RETURN NEW;
     END IF;
 
@@ -252,7 +275,7 @@ BEGIN
         RAISE EXCEPTION 'ehplan hub: prev of seq % does not match seq %''s hash in run %', NEW.seq, last_seq, NEW.run
             USING ERRCODE = 'check_violation';
     END IF;
-    PERFORM set_config('ehplan.last_stored', run_key || ' ' || NEW.seq || ' ' || NEW.hash, true);
+    cached := set_config('ehplan.last_stored', run_key || ' ' || NEW.seq || ' ' || NEW.hash, true);
     RETURN NEW;
 END
 $$;
