@@ -131,6 +131,16 @@ def test_hub_stopped_and_restarted_mid_shift(hub, write_run, tmp_path: Path) -> 
         assert "30 waiting" in shipper.status().text()
         hub.server.start()
         writer.append("note_added", {"text": "back"}, at)
+        deadline = time.monotonic() + 15
+        while True:  # the backlog, and the line written after the hub came back, all on the hub
+            try:
+                with HubReader(hub.dsn) as reader:
+                    if reader.find("s1").last_seq == writer.next_seq - 1:
+                        break
+            except Exception:  # noqa: BLE001 - the server may still be starting
+                pass
+            assert time.monotonic() < deadline, shipper.status()
+            time.sleep(0.05)
         wait_for("synced")
     finally:
         shipper.stop()
