@@ -130,10 +130,17 @@ def serve(directory: Path) -> None:
     it a hub (migrations applied), print its DSN and keep it running until
     Ctrl+C. It listens on a Unix socket in DIRECTORY only: for desks on other
     machines, use a department PostgreSQL server (docs/hub.md)."""
+    import signal
+
     from ehplan.hub.db import migrate
     from ehplan.hub.server import start_embedded
 
     server = hub_call(start_embedded, directory)
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # a `kill` stops the server as Ctrl+C does
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         hub_call(migrate, server.dsn)
         say(f"hub running: {server.dsn}")
