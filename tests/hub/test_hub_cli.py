@@ -15,7 +15,8 @@ from ehplan.session import Session
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
-def test_init_add_desk_sync_export_runs_and_report(hub, cli, example_library, tmp_path: Path) -> None:
+def test_init_add_desk_sync_export_runs_and_report(hub, cli, example_library, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("EHPLAN_HUB", raising=False)
     code, out = cli("hub", "init", hub.dsn)
     assert code == 0 and out.strip() == "the hub is up to date"  # the fixture's copy has migration 1 recorded
     code, out = cli("hub", "add-desk", "hall-9", "--place", "Hall 9", "--hub", hub.dsn)
@@ -54,3 +55,5 @@ def test_init_add_desk_sync_export_runs_and_report(hub, cli, example_library, tm
     assert code == 0 and "hall-1" in out and "Ann" in out
     code, out = cli("report", "--hub", hub.dsn, "nowhere-1")
     assert code == 2 and "no run 'nowhere-1'" in out
+    code, out = cli("replay", "--follow", "hall-1")
+    assert code == 2 and "--follow needs --hub DSN" in out
