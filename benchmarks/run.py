@@ -13,6 +13,9 @@
    vs. a read+json-parse loop, and every core vs. one.
 6. `ehplan report` of a 10,000- and a 100,000-event run (report_bench.py): vs.
    a read+json-parse loop, peak memory, and how the time grows.
+8. the hub (hub_bench.py, a real PostgreSQL): ingest events/s vs. a bare COPY,
+   append -> board p99 with 50 desks, the append p99 with shipping on / hub
+   down vs. off.
 7. hostile inputs (hostile_bench.py): `ehplan validate` of the attack corpus at
    1x, 10x and 100x, time and peak memory vs. validating one ordinary
    playbook, and how the cost grows.
@@ -42,6 +45,7 @@ from typing import Any
 
 import audit_bench
 import hostile_bench
+import hub_bench
 import many_bench
 import report_bench
 
@@ -259,6 +263,7 @@ def report(results: dict[str, Any]) -> list[str]:
         rows.append(("  key -> frame p50 / max ms", f"{keys['p50_ms']:.1f} / {keys['max_ms']:.1f}", "", "", "", ""))
     rows.extend(audit_bench.table_rows(results))
     rows.extend(many_bench.table_rows(results))
+    rows.extend(hub_bench.table_rows(results))
     rows.extend(report_bench.table_rows(results))
     rows.extend(hostile_bench.table_rows(results))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
@@ -343,7 +348,7 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "load_avg_before": os.getloadavg(), "platform": platform.platform()},
         "targets": {"start_ratio": TARGET_START_RATIO, "memory_ratio": TARGET_MEMORY_RATIO,
                     "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS, **hostile_bench.TARGETS,
-                    **many_bench.TARGETS, **report_bench.TARGETS},
+                    **many_bench.TARGETS, **report_bench.TARGETS, **hub_bench.TARGETS},
     }
     try:
         import textual
@@ -366,7 +371,8 @@ def main() -> int:
                            ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
                            ("many", lambda: many_bench.bench_many(scratch, env)),
                            ("report", lambda: report_bench.bench_report(scratch)),
-                           ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile"))):
+                           ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile")),
+                           ("hub", lambda: hub_bench.bench_hub(scratch / "hub"))):
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             try:
                 results[name] = step()
@@ -386,6 +392,7 @@ def main() -> int:
         **hostile_bench.verdicts(results),
         **many_bench.verdicts(results),
         **report_bench.verdicts(results),
+        **hub_bench.verdicts(results),
     }
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     for line in report(results):

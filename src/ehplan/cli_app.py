@@ -61,7 +61,14 @@ def run_app(options: dict[str, Any]) -> None:
     app = EhplanApp(library, log_dir=log_dir, operator=operator,
                     lang=options.get("lang") or DEFAULT_LANG, remember_operator=remember_operator,
                     catalog=cached, load_library=load, key=hmac_key)
+    if isinstance(settings.get("hub"), str):  # ship the logs to the department's hub, in the background
+        from ehplan.hub.ship import ShipperProcess
+
+        app.shipper = ShipperProcess(settings["hub"], log_dir, resources.cache_dir() / f"hub-{os.getpid()}.json")
+        app.shipper.start()
     app.run()
+    if app.shipper is not None:
+        app.shipper.stop()
     if app.load_problems:
         _print_problems(app.load_problems)
     sys.exit(app.return_code or 0)

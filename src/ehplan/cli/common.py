@@ -41,6 +41,13 @@ DATA_OPTION = app_option("--data")
 KEY_OPTION = app_option("--key", "File holding the HMAC key the logs were written with.")
 
 
+def HUB_OPTIONS(command: Any) -> Any:  # noqa: N802 - a decorator, named like the other options
+    """--hub DSN and --desk NAME: read the runs from the hub instead of files."""
+    command = click.option("--desk", default=None, help="With --hub: only this desk's runs.")(command)
+    return click.option("--hub", "hub", metavar="DSN", default=None,
+                        help="Read from the hub's PostgreSQL instead of files (all desks, or --desk).")(command)
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print one line to stderr and exit."""
     say(f"ehplan: {message}", err=True)

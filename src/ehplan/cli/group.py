@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ehplan import __version__
-from ehplan.cli import data, drill, logs, paper, serve
+from ehplan.cli import data, drill, hub, logs, paper, serve
 from ehplan.cli.common import app_option
 from ehplan.options import APP_OPTIONS
 from ehplan.terminal import say
@@ -41,7 +41,8 @@ def main(ctx: click.Context, playbooks: Path | None, data: Path | None, lang: La
 
 
 for command in (data.validate, data.schema, data.contacts, data.supplies, logs.verify, logs.runs, logs.report,
-                logs.replay, drill.drill, paper.cards, paper.forms, paper.graph, serve.serve):
+                logs.replay, drill.drill, paper.cards, paper.forms, paper.graph, serve.serve, hub.hub, hub.sync,
+                hub.board):
     main.add_command(command)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ import click
 from ehplan import resources
 from ehplan.cli.common import (
     DATA_OPTION,
+    HUB_OPTIONS,
     KEY_OPTION,
     LANG_OPTION,
     PLAYBOOKS_OPTION,
@@ -21,6 +23,7 @@ from ehplan.cli.common import (
     load_or_exit,
     read_key_file,
 )
+from ehplan.cli.hub import hub_desk_dirs, hub_log
 from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
 from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
@@ -90,10 +93,11 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
+@HUB_OPTIONS
 @click.pass_context
 def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form: str, out: Path | None,
            screen: bool, scenario_file: Path | None, playbooks: Path | None, data: Path | None,
-           lang: Lang | None) -> None:
+           lang: Lang | None, hub: str | None, desk: str | None) -> None:
     """After-action report of each run: deadlines met or missed, the compliance
     score (docs/compliance.md), the timeline, calls, notes, overrides,
     follow-ups and the final hash, every item with its seq in the log. Each log
@@ -101,7 +105,9 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form
     on the same drill scenario (every log a drill of it) are shown side by
     side instead, in text: expectations and deadlines (met, late by, missed,
     wrong branch, with the moment and seq), the time to each step, the
-    trainer's actions, the score."""
+    trainer's actions, the score. With --hub, each LOG is a run id (or file
+    name) on the hub, read back exactly as the desk wrote it."""
+    logs = [hub_log(ctx, hub, desk, log) for log in logs]
     if screen and out is not None:
         fail("--screen shows the report; --out writes it: give one of them")
     if screen and form != "text":
@@ -185,11 +191,23 @@ def _report_of(log: Path, key: bytes | None, library: Library, scenario_file: Pa
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
+@HUB_OPTIONS
+@click.option("--follow", is_flag=True, help="With --hub: follow the run live as its desk ships it.")
 @click.pass_context
 def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, playbooks: Path | None,
-           data: Path | None, lang: Lang | None) -> None:
+           data: Path | None, lang: Lang | None, hub: str | None, desk: str | None, follow: bool) -> None:
     """Play a run back on the screens the operator saw: Space play/pause,
-    arrows step, +/- speed, Home/End. The log is verified first and only read."""
+    arrows step, +/- speed, Home/End. The log is verified first and only read.
+    With --hub, LOG is a run id (or file name) on the hub; with --follow too
+    (the board's Enter), the view stays at the run's latest moment and shows
+    what its desk ships next, live, read-only."""
+    if follow:
+        import os
+
+        hub = hub or os.environ.get("EHPLAN_HUB")
+        if not hub:
+            fail("--follow needs --hub DSN")
+    log = hub_log(ctx, hub, desk, log)
     from ehplan.engine.fold import FoldError
     from ehplan.library import Library
 
@@ -209,7 +227,12 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
     from ehplan.tui.replay import ReplayApp
 
     try:
-        app = ReplayApp(library, log, run.records, lang=lang, speed=int(speed))
+        if follow and hub is not None:
+            from ehplan.tui.board import LiveReplayApp
+
+            app: ReplayApp = LiveReplayApp(library, log, run.records, dsn=hub, desk=log.parent.name, lang=lang)
+        else:
+            app = ReplayApp(library, log, run.records, lang=lang, speed=int(speed))
     except (FoldError, KeyError, ValueError) as exc:
         fail(f"{log}: cannot replay: {exc}")
     app.run()
@@ -326,29 +349,42 @@ def _load(log: Path, key: bytes | None, refusal: str, visit: Visit | None = None
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per run, one per line, stable keys.")
 @KEY_OPTION
 @DATA_OPTION
+@HUB_OPTIONS
 @click.pass_context
 def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: object, playbook: str | None,
          operator: str | None, outcome: str | None, missed: bool, drills: bool, as_json: bool,
-         key_file: Path | None, data: Path | None) -> None:
+         key_file: Path | None, data: Path | None, hub: str | None, desk: str | None) -> None:
     """Every run in the log directories (default: the app's), newest first:
     start, end or unfinished, playbook, operator, live or drill, outcome,
     deadlines met / late / missed, events and integrity. Answered from an index
-    of every file's size and modification time; only changed files are read."""
+    of every file's size and modification time; only changed files are read.
+    With --hub: every desk's runs on the hub (or --desk's), each read back
+    exactly as its desk wrote it and checked the same way."""
     import json
 
     from ehplan.report.runs import index_runs
 
     key = read_key_file(key_file)
-    live = resources.default_log_dir((ctx.obj or {}).get("log_dir"))
-    chosen = list(directories) or [live]
-    if drills and not directories:  # drills are logged apart (see resources.drill_log_dir)
-        from ehplan.cli.drill import drill_dir
+    desks: dict[str, str] = {}
+    if hub is not None:
+        if directories:
+            fail("give directories or --hub, not both")
+        chosen, cache, desks = hub_desk_dirs(ctx, hub, desk)
+    else:
+        if desk is not None:
+            fail("--desk needs --hub")
+        live = resources.default_log_dir((ctx.obj or {}).get("log_dir"))
+        chosen, cache = list(directories) or [live], None
+        if drills and not directories:  # drills are logged apart (see resources.drill_log_dir)
+            from ehplan.cli.drill import drill_dir
 
-        drills_at = drill_dir(None, ctx.obj or {})
-        if drills_at.is_dir() and drills_at != live:
-            chosen.append(drills_at)
+            drills_at = drill_dir(None, ctx.obj or {})
+            if drills_at.is_dir() and drills_at != live:
+                chosen.append(drills_at)
     with _progress("reading runs") as (on_total, advance):
-        rows = index_runs(chosen, key, progress=advance, on_total=on_total)
+        rows = index_runs(chosen, key, progress=advance, on_total=on_total, cache=cache)
+    if hub is not None:  # the rows name the hub's runs, not the scratch copies they were read from
+        rows = [replace(row, file=f"hub:{desks[row.file]}/{Path(row.file).name}") for row in rows]
 
     zone = _plan_zone(data or (ctx.obj or {}).get("data"))
 
@@ -382,12 +418,15 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
             click.echo(json.dumps(row.to_json(), ensure_ascii=True, sort_keys=True))
         return
     if not shown:
-        say(f"no runs ({len(rows)} in {', '.join(str(d) for d in chosen)}, none matching)")
+        where = "the hub" if hub is not None else ", ".join(str(d) for d in chosen)
+        say(f"no runs ({len(rows)} in {where}, none matching)")
         return
     for row in shown:
         deadlines = f"✓{row.deadlines_met} ✓!{row.deadlines_late} ✗{row.deadlines_missed}"
         where = f" at seq {row.bad_seq}" if row.bad_seq is not None and row.integrity != "intact" else ""
-        say(f"{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  {row.playbook or '?':<24}  "
+        desk_column = f"{row.file[4:].split('/', 1)[0]:<12}  " if hub is not None else ""
+        say(f"{desk_column}{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  "
+            f"{row.playbook or '?':<24}  "
             f"{row.operator:<12}  {row.mode:<5}  {row.outcome or '-':<12}  {deadlines}  {row.events:>6} events  "
             f"{row.integrity}{where}")
     offset = zone.utcoffset(None)

@@ -37,20 +37,12 @@ class Replay:
     def __init__(self, records: Sequence[ev.EventRecord]) -> None:
         if not records or records[0].type != ev.RUN_STARTED:
             raise ValueError("a run log begins with run_started")
-        self.records = records
+        self.records: list[ev.EventRecord] = []
         # Moments: records logged at one instant (by the instant, not its text).
         self.moments: list[dt.datetime] = []
         self._ends: list[int] = []
-        last_ts, last_instant = "", None
-        for index, record in enumerate(records):
-            if record.ts != last_ts:
-                last_ts, instant = record.ts, parse_instant(record.ts)
-                if instant != last_instant:
-                    self.moments.append(instant)
-                    self._ends.append(index + 1)
-                    last_instant = instant
-                    continue
-            self._ends[-1] = index + 1
+        self._last_ts = ""
+        self._take(records)
         self._kept: dict[int, RunState] = {}
         """Checkpoint moment -> the state after it."""
         self._shown: tuple[int, RunState] | None = None
@@ -61,6 +53,29 @@ class Replay:
         self.at = self.moments[self.first]
         self.speed = 8
         self.playing = False
+
+    def _take(self, records: Sequence[ev.EventRecord]) -> None:
+        """Add ``records`` (logged after those taken before) to the moments."""
+        start = len(self.records)
+        self.records.extend(records)
+        last_instant = self.moments[-1] if self.moments else None
+        for index, record in enumerate(records, start):
+            if record.ts != self._last_ts:
+                self._last_ts, instant = record.ts, parse_instant(record.ts)
+                if instant != last_instant:
+                    self.moments.append(instant)
+                    self._ends.append(index + 1)
+                    last_instant = instant
+                    continue
+            self._ends[-1] = index + 1
+
+    def extend(self, records: Sequence[ev.EventRecord]) -> None:
+        """Records logged since (a run followed while it goes on): more moments to
+        play. The moment shown last may have grown: it is folded again when shown."""
+        self._take(records)
+        self.last = len(self.moments) - 1
+        self._shown = None
+        self._kept = {moment: state for moment, state in self._kept.items() if moment < self.last}
 
     def _first_with_a_step(self) -> int:
         state, done = RunState(), 0

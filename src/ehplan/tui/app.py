@@ -34,6 +34,7 @@ from ehplan.tui.widgets.notices import SEVERITY, Kind, Notices
 if TYPE_CHECKING:  # the first paint needs none of these: they load with the library
     from ehplan.audit import AuditRecord
     from ehplan.drill import Scenario
+    from ehplan.hub.ship import Shipper, ShipperProcess
     from ehplan.library import Library
     from ehplan.session import Session
     from ehplan.tui.controller import LiveRun, RunController
@@ -151,6 +152,14 @@ class EhplanApp(App[None]):
         from ehplan.tui.controller import LiveRun
 
         return self.current.session if isinstance(self.current, LiveRun) else None
+
+    shipper: Shipper | ShipperProcess | None = None
+    """Ships the log directory to the department's hub (ehplan.hub), when the settings name one."""
+
+    def hub_text(self) -> str:
+        """The hub's state for the run header (" │ hub ✓ synced"), or "" without a hub."""
+        zone = self._library.calendar.zone if self._library is not None and self._library.calendar else None
+        return f" │ {self.shipper.status().text(zone)}" if self.shipper is not None else ""
 
     @property
     def library(self) -> Library:

@@ -206,7 +206,7 @@ class RunScreen(Screen[None]):
         header = self.query_one(RunHeader)
         header.show(tr(playbook.title, lang), tr(playbook.short_title, lang) if playbook.short_title else None,
                     f" │ ⏱ {clock_text(elapsed)} │ {badge}{paused_badge(state, lang)}"
-                    f" │ {state.operator} │ {state.run_id}")
+                    f" │ {state.operator} │ {state.run_id}{self.app.hub_text()}")
         header.set_class(state.mode == "drill", "-drill")
 
     def _render_path(self) -> None:
