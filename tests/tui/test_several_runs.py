@@ -158,3 +158,19 @@ async def test_three_runs_after_a_crash_are_resumed_together(tmp_path, make_app,
         assert all(logged(path)[-1] == "run_resumed" for path in paths)
         await again.tick_runs()
         assert strip_text(again).count("\n") == 1
+
+
+async def test_from_the_picker_f12_goes_back_to_the_run_left(tmp_path, make_app, clock):
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.start_run("example")
+        await until_run_screen(app, pilot)
+        left = app.current
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await app.tick_runs()
+        assert isinstance(app.screen, PickerScreen) and strip_text(app).startswith("F12 ▸ 示例")
+        await pilot.press("f12")
+        await until_run_screen(app, pilot)
+        assert app.current is left and app.screen.run is left

@@ -518,6 +518,9 @@ class EhplanApp(App[None]):
             self.show_run(target)
 
     def _f12_target(self) -> LiveRun | None:
+        if not self._on_run_screen():  # the picker or a summary: back to the run left last
+            back = [run for run in self.open_runs() if run is self.current] or self.open_runs()
+            return back[0] if back else None
         others = [run for run in self.open_runs() if run is not self.current]
         if not others:
             return None
