@@ -21,6 +21,8 @@ from ehplan.hub.ship import Shipper
 
 ROOT = Path(__file__).resolve().parents[2]
 _DOC_CODE = re.findall(r"```python\n(.*?)```", (ROOT / "docs/audit-format.md").read_text("utf-8"), re.S)[-1]
+KILLS = int(os.environ.get("EHPLAN_KILL_ITERATIONS", "60"))
+"""Kills of the shipper (EHPLAN_KILL_ITERATIONS sets more for a longer soak)."""
 
 
 def doc_verify(path: Path) -> bool:
@@ -84,7 +86,7 @@ def test_shipper_killed_at_random_points_loses_and_doubles_nothing(hub, write_ru
     os.waitpid(ship_in_child(), 0)
     whole = time.monotonic() - started  # how long one uninterrupted pass of a few records takes here
     kills = 0
-    for _ in range(200):
+    for _ in range(KILLS):
         for writer in rng.sample(writers, 2):  # the desk goes on writing meanwhile
             writer.append("note_added", {"text": f"n{kills}"}, at)
         pid = ship_in_child()
@@ -94,7 +96,7 @@ def test_shipper_killed_at_random_points_loses_and_doubles_nothing(hub, write_ru
         kills += 1
     for writer in writers:
         writer.close()
-    assert kills == 200
+    assert kills == KILLS
     Shipper(desk.dsn, logs).ship_once()
     hub_has_every_file(hub, logs, tmp_path / "out")
 

@@ -176,7 +176,7 @@ def test_cut_inside_the_first_line_leaves_nothing_to_resume(
 
 # --- 2. kill -9 at random points during appends ------------------------------------------
 
-KILL_ITERATIONS = int(os.environ.get("EHPLAN_KILL_ITERATIONS", "100"))
+KILL_ITERATIONS = int(os.environ.get("EHPLAN_KILL_ITERATIONS", "40"))
 
 
 @dataclass
@@ -238,7 +238,7 @@ def test_kill9_during_appends_loses_no_acknowledged_record(tmp_path: Path, itera
     verify after `open_run` recovers any torn tail. Runs alternate between
     resuming the same file and starting a fresh one.
 
-    EHPLAN_KILL_ITERATIONS (default 100) sets the number of kills;
+    EHPLAN_KILL_ITERATIONS (default 40) sets the number of kills;
     ``EHPLAN_KILL_ITERATIONS=1000`` runs the full version (marked slow).
     """
     rng = random.Random(20261128 + iterations)
