@@ -38,7 +38,7 @@ from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
 from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.notices import Kind, Notices
-from ehplan.tui.widgets.runs_strip import RunsStrip
+from ehplan.tui.widgets.runs_strip import STRIP_ID, RunsStrip
 from ehplan.tui.widgets.step_view import (
     OUTCOME_MARKS,
     NumberedLine,
@@ -80,7 +80,9 @@ class RunHeader(Static):
             if short_title is not None and room < cell_len(title):
                 title = short_title
             title = fit(title, room)
-        self.update(plain(" " + title + rest))
+        # One row as wide as the screen (app.tcss): a new text never changes its size,
+        # so the clock's redraw each second costs no layout of the whole screen.
+        self.update(plain(" " + title + rest), layout=False)
 
 
 class RunScreen(Screen[None]):
@@ -128,7 +130,7 @@ class RunScreen(Screen[None]):
                 yield Static(id="side-contacts")
                 yield Static(id="side-notes")
                 yield Static(id="side-injects")
-        yield RunsStrip(id="runs-strip")
+        yield RunsStrip(id=STRIP_ID)
         yield Notices(id="notices")
         yield Static(id="path")
         yield WholeFooter()
