@@ -136,6 +136,8 @@ class RunScreen(Screen[None]):
         yield WholeFooter()
 
     _keys_lang = ""
+    _continue_offered: bool | None = None
+    """Whether the footer last offered ⏎ next (the one key that depends on the step)."""
 
     def on_mount(self) -> None:
         self.render_state()
@@ -177,7 +179,10 @@ class RunScreen(Screen[None]):
         self._render_timers(rebuild=relabel)
         self._render_header()
         self._render_path()
-        self.refresh_bindings()  # the footer offers what this step takes
+        offered = self.check_action("continue", ())
+        if relabel or offered != self._continue_offered:  # the footer offers what this step takes
+            self._continue_offered = offered  # (it is rebuilt whole, ~10 ms: only when that changes)
+            self.refresh_bindings()
         self._render_side_contacts()
         self._render_side_notes()
         self._render_side_injects()
