@@ -90,10 +90,15 @@ def compile_ehplan() -> str:
 def child_env(config_dir: Path) -> dict[str, str]:
     """The caller's environment minus anything that would change what the apps
     load (playbook/data overrides, Textual devtools), with the remembered
-    operator written to a scratch config dir instead of the user's."""
+    operator written to a scratch config dir and the picker's catalog cached
+    in a scratch cache dir instead of the user's."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("EHPLAN_", "TEXTUAL", "PYTHONPROFILE")) and k not in ("PYTHONIMPORTTIME",)}
     env["EHPLAN_CONFIG_DIR"] = str(config_dir)
+    # The picker's catalog cache holds one entry, and the user's cache dir is shared by
+    # every checkout on the machine: another one's start would make ours validate
+    # before painting. A desk has its own; the warm-up starts fill this one.
+    env["EHPLAN_CACHE_DIR"] = str(config_dir.parent / "cache")
     return env
 
 
