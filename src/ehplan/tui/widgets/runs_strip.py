@@ -9,15 +9,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from ehplan.library import Library
 from ehplan.text import Lang
-from ehplan.tui.controller import RunController
 from ehplan.tui.safe import fit, plain, tr
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import clock_text
+
+if TYPE_CHECKING:  # the picker shows the strip at first paint, before the library (pydantic) loads
+    from ehplan.library import Library
+    from ehplan.tui.controller import RunController
 
 MAX_ROWS = 4
 """More runs than this are summed up on the last row."""
