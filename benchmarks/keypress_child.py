@@ -1,7 +1,7 @@
 """Key press -> the frame that shows it, on the real run screen with eight
 live countdowns and fsync on. Run by benchmarks/run.py in its own process:
 
-    python benchmarks/keypress_child.py OUT.json [PRESSES]
+    python benchmarks/keypress_child.py OUT.json [PRESSES] [RUNS]
 
 The real EhplanApp runs headless under ``run_test(size=(100, 30))`` on
 ``benchmarks/data/playbooks/bench_eight_timers.yaml`` with the shipped site
@@ -19,6 +19,13 @@ in ``session.records`` and that the log file on disk has grown: the record was
 written and fsynced (Session.execute returns only after fsync) before the
 frame was drawn. Between presses the pilot pauses until idle plus a random
 0-50 ms, so presses land at every phase of the screen's 1 s clock tick.
+
+With RUNS > 1 (the three-run figure), that many runs of the playbook are
+started one after another through ``app.start_run`` (as F5 or the picker
+does), each waited for until its screen is up; the keys then go to the last
+one, on screen, while the app's real 1 s tick (``tick_every_s``) ticks all
+of them and redraws the strip of the others' deadlines. Every run's log is
+verified at the end.
 
 Keys: 1..8 tick the eight checklist items, Enter goes on, then "1" alternates
 between the decisions ask_a and ask_b for the remaining presses.
@@ -52,7 +59,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
+async def bench(presses: int, log_dir: Path, runs: int = 1) -> dict[str, Any]:
     from textual import events
 
     from ehplan import resources
@@ -152,7 +159,7 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
 
     gc.callbacks.append(on_gc)
     ticks: list[tuple[float, float]] = []
-    original_tick = RunScreen._tick
+    original_tick = EhplanApp.tick_runs
 
     async def tick(self: Any) -> None:
         t0 = time.perf_counter()
@@ -161,7 +168,7 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
         finally:
             ticks.append((t0, time.perf_counter()))
 
-    RunScreen._tick = tick  # type: ignore[method-assign]
+    EhplanApp.tick_runs = tick  # type: ignore[method-assign]
 
     def inside(spans: list[tuple[float, float, Any]] | list[tuple[float, float]], t0: float, t1: float) -> list:
         return [s for s in spans if s[1] > t0 and s[0] < t1]
@@ -170,16 +177,26 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
     samples: list[dict[str, Any]] = []
     failures: list[str] = []
 
+    async def run_on_screen(count: int) -> None:
+        for _ in range(250):
+            screen = app.screen
+            if len(app.runs) == count and isinstance(screen, RunScreen) and screen.run is app.runs[-1] \
+                    and screen.is_mounted and screen.query(StepView):
+                return
+            await pilot.pause(0.02)
+        raise RuntimeError(f"run {count} did not open (screen: {type(app.screen).__name__})")
+
+    if app.tick_every_s != 1.0:
+        raise RuntimeError(f"the app ticks every {app.tick_every_s} s, not every second")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # the picker lists only the bench playbook
-        for _ in range(200):
-            if isinstance(app.screen, RunScreen) and app.screen.query(StepView):
-                break
-            await pilot.pause(0.02)
-        else:
-            raise RuntimeError(f"the run screen did not open (screen: {type(app.screen).__name__})")
+        await run_on_screen(1)
+        for count in range(2, runs + 1):  # more incidents, as F5 or Ctrl+N and the picker start them
+            app.start_run("bench_eight_timers")
+            await run_on_screen(count)
         await pilot.pause()
+        strip_rows = len(str(app.screen.query_one("#runs-strip").render()).splitlines()) if runs > 1 else 0
         wrap_session()
         countdowns = len(app.screen.query(Countdown))
         objects_start = len(gc.get_objects())
@@ -238,10 +255,13 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
         session = app.session
         log_path = session.path
         total_records = len(session.records)
+        all_logs = [run.path for run in app.runs]
+        all_countdowns = sum(len(run.state.active_timers()) for run in app.runs)
 
     gc.callbacks.remove(on_gc)
-    RunScreen._tick = original_tick  # type: ignore[method-assign]
+    EhplanApp.tick_runs = original_tick  # type: ignore[method-assign]
     check = verify_log(log_path, None)
+    others_intact = all(verify_log(path, None).ok for path in all_logs)
     ms = [s["ms"] for s in samples]
 
     def summary(values: list[float | None]) -> dict[str, float] | None:
@@ -253,6 +273,7 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
     return {
         "presses": len(plan), "measured": len(samples), "failures": failures,
         "countdowns": countdowns, "frames": frames, "size": list(SIZE),
+        "runs": runs, "countdowns_all_runs": all_countdowns, "strip_rows": strip_rows,
         "p50_ms": statistics.median(ms) if ms else None,
         "p90_ms": percentile(ms, 90) if ms else None,
         "p99_ms": percentile(ms, 99) if ms else None,
@@ -279,7 +300,8 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
         "by_kind": {kind: summary([s["ms"] for s in samples if s["kind"] == kind])
                     for kind in ("tick", "continue", "choose")},
         "log": {"path_fs_dir": str(log_path.parent), "records": total_records,
-                "verified_intact": bool(check.ok), "verified_records": check.records},
+                "verified_intact": bool(check.ok) and others_intact, "verified_records": check.records,
+                "runs_verified": len(all_logs)},
         "samples_ms": [round(v, 3) for v in ms],
     }
 
@@ -287,8 +309,9 @@ async def bench(presses: int, log_dir: Path) -> dict[str, Any]:
 def main() -> None:
     out = sys.argv[1]
     presses = int(sys.argv[2]) if len(sys.argv) > 2 else 250
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     with tempfile.TemporaryDirectory(prefix="ehplan-bench-logs-") as tmp:
-        result = asyncio.run(bench(presses, Path(tmp) / "logs"))
+        result = asyncio.run(bench(presses, Path(tmp) / "logs", runs))
     Path(out).write_text(json.dumps(result), encoding="utf-8")
 
 

@@ -19,6 +19,10 @@
 7. hostile inputs (hostile_bench.py): `ehplan validate` of the attack corpus at
    1x, 10x and 100x, time and peak memory vs. validating one ordinary
    playbook, and how the cost grows.
+8. a busy desk (desk_bench.py): start-up to a picker answering keys with the
+   unfinished runs offered, 10,000 closed + 20 unfinished runs vs. an empty
+   log dir; key -> frame with three runs of eight countdowns; idle CPU with
+   three runs vs. a minimal app with a one-second clock.
 
 Prints a table (figure, baseline, ratio, target, PASS/FAIL), a breakdown of
 where ehplan's start-up goes, the heaviest imports (one ``-X importtime`` run
@@ -26,6 +30,10 @@ of each app, diagnosis only), and writes benchmarks/results.json. Exits
 non-zero only when a benchmark crashes; a missed target is printed as FAIL.
 
     python benchmarks/run.py [--runs N] [--presses N] [--appends N] [--events N]
+                             [--idle-seconds S] [--quick] [--only NAME[,NAME]]
+
+NAME is one of: start, imports, keys, audit_append, audit_verify,
+audit_small_verify, many, report, hostile, start_history, keys_three, idle.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import audit_bench
+import desk_bench
 import hostile_bench
 import hub_bench
 import many_bench
@@ -85,10 +94,15 @@ def compile_ehplan() -> str:
 def child_env(config_dir: Path) -> dict[str, str]:
     """The caller's environment minus anything that would change what the apps
     load (playbook/data overrides, Textual devtools), with the remembered
-    operator written to a scratch config dir instead of the user's."""
+    operator written to a scratch config dir and the picker's catalog cached
+    in a scratch cache dir instead of the user's."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("EHPLAN_", "TEXTUAL", "PYTHONPROFILE")) and k not in ("PYTHONIMPORTTIME",)}
     env["EHPLAN_CONFIG_DIR"] = str(config_dir)
+    # The picker's catalog cache holds one entry, and the user's cache dir is shared by
+    # every checkout on the machine: another one's start would make ours validate
+    # before painting. A desk has its own; the warm-up starts fill this one.
+    env["EHPLAN_CACHE_DIR"] = str(config_dir.parent / "cache")
     return env
 
 
@@ -266,6 +280,7 @@ def report(results: dict[str, Any]) -> list[str]:
     rows.extend(hub_bench.table_rows(results))
     rows.extend(report_bench.table_rows(results))
     rows.extend(hostile_bench.table_rows(results))
+    rows.extend(desk_bench.table_rows(results))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for i, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j])
@@ -326,7 +341,7 @@ def report(results: dict[str, Any]) -> list[str]:
                 lines.append(f"  {kind:8s} p50 {got['p50']:.1f} / p99 {got['p99']:.1f} / max {got['max']:.1f} ms")
         if keys["failures"]:
             lines.append("  FAILURES: " + "; ".join(keys["failures"]))
-    audit = audit_bench.detail_lines(results) + hostile_bench.detail_lines(results)
+    audit = audit_bench.detail_lines(results) + hostile_bench.detail_lines(results) + desk_bench.detail_lines(results)
     if audit:
         lines.append("")
         lines.extend(audit)
@@ -340,7 +355,16 @@ def main() -> int:
     parser.add_argument("--appends", type=int, default=2000, help="timed audit appends (default 2000)")
     parser.add_argument("--events", type=int, default=1_000_000,
                         help="events in the log `ehplan verify` reads (default 1000000)")
+    parser.add_argument("--idle-seconds", type=float, default=None,
+                        help="the idle CPU window (default 60 s; 15 s with --quick)")
+    parser.add_argument("--quick", action="store_true",
+                        help="shorter and noisier: 5 starts of each app, 100 presses, a 15 s idle window")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME[,NAME]",
+                        help="run only these benchmarks (repeatable; see the list above)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.presses = min(args.runs, 5), min(args.presses, 100)
+    idle_seconds = args.idle_seconds if args.idle_seconds is not None else (15.0 if args.quick else 60.0)
 
     t0 = time.perf_counter()
     results: dict[str, Any] = {
@@ -348,7 +372,8 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "load_avg_before": os.getloadavg(), "platform": platform.platform()},
         "targets": {"start_ratio": TARGET_START_RATIO, "memory_ratio": TARGET_MEMORY_RATIO,
                     "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS, **hostile_bench.TARGETS,
-                    **many_bench.TARGETS, **report_bench.TARGETS, **hub_bench.TARGETS},
+                    **many_bench.TARGETS, **report_bench.TARGETS, **hub_bench.TARGETS, **desk_bench.TARGETS},
+        "args": vars(args),
     }
     try:
         import textual
@@ -363,16 +388,26 @@ def main() -> int:
         config = scratch / "config"
         config.mkdir()
         env = child_env(config)
-        for name, step in (("start", lambda: bench_start(args.runs, scratch, env)),
-                           ("imports", lambda: bench_imports(scratch, env)),
-                           ("keys", lambda: bench_keys(args.presses, scratch, env)),
-                           ("audit_append", lambda: audit_bench.bench_append(scratch, args.appends)),
-                           ("audit_verify", lambda: audit_bench.bench_verify(scratch, env, args.events)),
-                           ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
-                           ("many", lambda: many_bench.bench_many(scratch, env)),
-                           ("report", lambda: report_bench.bench_report(scratch)),
-                           ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile")),
-                           ("hub", lambda: hub_bench.bench_hub(scratch / "hub"))):
+        steps = (("start", lambda: bench_start(args.runs, scratch, env)),
+                 ("imports", lambda: bench_imports(scratch, env)),
+                 ("keys", lambda: bench_keys(args.presses, scratch, env)),
+                 ("audit_append", lambda: audit_bench.bench_append(scratch, args.appends)),
+                 ("audit_verify", lambda: audit_bench.bench_verify(scratch, env, args.events)),
+                 ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
+                 ("many", lambda: many_bench.bench_many(scratch, env)),
+                 ("report", lambda: report_bench.bench_report(scratch)),
+                 ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile")),
+                 ("hub", lambda: hub_bench.bench_hub(scratch / "hub")),
+                 ("start_history", lambda: desk_bench.bench_history_start(args.runs, scratch, env)),
+                 ("keys_three", lambda: desk_bench.bench_keys_three(args.presses, scratch, env)),
+                 ("idle", lambda: desk_bench.bench_idle(idle_seconds, scratch, env)))
+        only = {name for chosen in args.only for name in chosen.split(",") if name}
+        unknown = only - {name for name, _ in steps}
+        if unknown:
+            parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+        for name, step in steps:
+            if only and name not in only:
+                continue
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             try:
                 results[name] = step()
@@ -393,6 +428,7 @@ def main() -> int:
         **many_bench.verdicts(results),
         **report_bench.verdicts(results),
         **hub_bench.verdicts(results),
+        **desk_bench.verdicts(results),
     }
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     for line in report(results):

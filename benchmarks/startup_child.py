@@ -2,6 +2,7 @@
 
     python benchmarks/startup_child.py baseline|ehplan OUT.json [LOG_DIR]
     python benchmarks/startup_child.py replay OUT.json LOG PLAYBOOKS   (first frame of `ehplan replay`)
+    python benchmarks/startup_child.py ready OUT.json LOG_DIR UNFINISHED
 
 ``baseline`` is the smallest Textual app that paints one Static. ``ehplan`` is
 the real entry point (`ehplan.entry.run`, exactly what the `ehplan` console
@@ -12,6 +13,13 @@ EhplanApp and runs it. In both cases ``App.run`` is switched to headless at
 frame) is watched; at the first frame that shows the target (the Static, or
 the picker's OptionList with its options) the child writes its timings and
 ``ru_maxrss`` to OUT.json and leaves with ``os._exit(0)``.
+
+``ready`` is the same start, timed further: to the first moment the app
+answers a key with the library validated and, when LOG_DIR holds UNFINISHED
+(> 0) unfinished runs, with all of them offered (the resume screen's list on
+screen, every run in it). At that moment a Down key is sent to the driver, as
+a terminal's key is; the child stops at the first frame in which the focused
+list's highlight has moved (the picker's playbooks, or the offered runs).
 
 The timestamps are CLOCK_MONOTONIC, the same clock the parent reads just
 before spawning, so the parent can measure from process start.
@@ -101,6 +109,8 @@ def patch_textual_app(module, out: str, painted) -> None:  # type: ignore[no-unt
             frames += 1
             if painted(self, screen):
                 MARKS["first_paint"] = now()
+                if "first_paint_picker" in MARKS:  # the ready mode: its first paint was earlier
+                    MARKS["first_paint"], MARKS["answered"] = MARKS["first_paint_picker"], MARKS["first_paint"]
                 finish(out, {"frames": frames, "screen": type(screen).__name__})
 
         self._display = display
@@ -132,6 +142,81 @@ def replay_painted(app, screen) -> bool:  # type: ignore[no-untyped-def]
     return bool(found) and found.first() in screen._compositor.visible_widgets
 
 
+class Ready:
+    """The ``ready`` mode's progress: library validated, offer shown, key answered."""
+
+    unfinished = 0
+    library_ready = False
+    key_sent = False
+    options = None  # the OptionList the key goes to
+    highlighted_before: int | None = None
+
+
+READY = Ready()
+
+
+def ready_painted(app, screen) -> bool:  # type: ignore[no-untyped-def]
+    """Once ready, send Down; True at the frame that shows it moved the highlight."""
+    if READY.key_sent:
+        options = READY.options
+        return options.highlighted != READY.highlighted_before and options in screen._compositor.visible_widgets
+    if "first_paint_picker" not in MARKS and ehplan_painted(app, screen):
+        MARKS["first_paint_picker"] = now()
+    if not READY.library_ready or screen is not app.screen:
+        return False
+    if READY.unfinished:
+        if type(screen).__name__ != "ResumeScreen":
+            return False
+        options = screen.query_one("#open-runs")
+        want = READY.unfinished + (1 if READY.unfinished > 1 else 0)  # "resume all" first
+        if options.option_count != want or options not in screen._compositor.visible_widgets:
+            return False
+        MARKS["offer_painted"] = now()
+    else:
+        if not ehplan_painted(app, screen):
+            return False
+        options = screen.query_one("#playbooks")
+    send_down(app, options)
+    return False
+
+
+def send_down(app, options) -> None:  # type: ignore[no-untyped-def]
+    from textual import events
+
+    READY.options, READY.highlighted_before, READY.key_sent = options, options.highlighted, True
+    MARKS["key_sent"] = now()
+    key = events.Key("down", None)
+    key.set_sender(app)
+    app._driver.send_message(key)  # as the terminal driver's input thread does
+
+
+def patch_ehplan_app(module) -> None:  # type: ignore[no-untyped-def]
+    """Mark when the library is validated (`_after_library` runs on the UI
+    thread either way) and when the search for unfinished runs ends; with no
+    unfinished runs expected, the key goes as soon as the picker is up."""
+    App = module.EhplanApp
+    after_library, open_runs = App._after_library, App._open_runs
+
+    def _after_library(self):  # type: ignore[no-untyped-def]
+        MARKS["library_ready"] = now()
+        READY.library_ready = True
+        after_library(self)
+        if not READY.unfinished and not READY.key_sent and "first_paint_picker" in MARKS:
+            screen = self.screen
+            if ehplan_painted(self, screen):
+                send_down(self, screen.query_one("#playbooks"))
+
+    def _open_runs(self):  # type: ignore[no-untyped-def]
+        MARKS["open_runs_search_start"] = now()
+        try:
+            return open_runs(self)
+        finally:
+            MARKS["open_runs_search_end"] = now()
+
+    App._after_library = _after_library
+    App._open_runs = _open_runs
+
+
 def patch_library(module) -> None:  # type: ignore[no-untyped-def]
     """Time load_library (run_app imports it inside the function, so this wins)."""
     MARKS["library_imported"] = now()
@@ -150,10 +235,14 @@ def patch_library(module) -> None:  # type: ignore[no-untyped-def]
 def main() -> None:
     mode, out = sys.argv[1], sys.argv[2]
     signal.alarm(60)  # never hang the benchmark
-    painted = {"baseline": baseline_painted, "replay": replay_painted}.get(mode, ehplan_painted)
+    painted = {"baseline": baseline_painted, "ehplan": ehplan_painted, "ready": ready_painted,
+               "replay": replay_painted}[mode]
     PATCHES["textual.app"] = lambda module: patch_textual_app(module, out, painted)
-    if mode == "ehplan":
+    if mode in ("ehplan", "ready"):
         PATCHES["ehplan.library"] = patch_library
+    if mode == "ready":
+        READY.unfinished = int(sys.argv[4])
+        PATCHES["ehplan.tui.app"] = patch_ehplan_app
     sys.meta_path.insert(0, _PatchAfterImport())
 
     if mode == "baseline":
@@ -166,7 +255,7 @@ def main() -> None:
 
         MARKS["imports_done"] = now()
         Minimal().run()
-    elif mode == "ehplan":
+    elif mode in ("ehplan", "ready"):
         log_dir = sys.argv[3]
         from ehplan.entry import run
 

@@ -174,3 +174,32 @@ async def test_from_the_picker_f12_goes_back_to_the_run_left(tmp_path, make_app,
         await pilot.press("f12")
         await until_run_screen(app, pilot)
         assert app.current is left and app.screen.run is left
+
+
+async def test_the_strip_and_header_follow_the_clock_and_the_strip_its_rows(tmp_path, make_app, clock):
+    """Each second redraws the header's clock and the strip's times without laying
+    out the screen; the strip's height still follows its number of rows."""
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for playbook in ("example", "example_other", "example"):
+            app.start_run(playbook)
+            await until_run_screen(app, pilot)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        app.show_run(app.runs[-1])
+        await until_run_screen(app, pilot)
+        strip = app.screen.query_one(RunsStrip)
+        before = strip_text(app)
+        assert len(before.splitlines()) == 2 and strip.outer_size.height == 2
+        clock.advance(61)
+        await app.tick_runs()
+        await pilot.pause()
+        after = strip_text(app)
+        assert after != before and len(after.splitlines()) == 2
+        assert "│ ⏱ 01:01 │" in str(app.screen.query_one("#run-header").content)
+        hidden = next(run for run in app.open_runs() if run is not app.current)
+        hidden.session.failure = "disk full"  # its log failed: it leaves the strip
+        await app.tick_runs()
+        await pilot.pause()
+        assert len(strip_text(app).splitlines()) == 1 and strip.outer_size.height == 1

@@ -611,15 +611,20 @@ class EhplanApp(App[None]):
 
     def refresh_strips(self) -> None:
         """Redraw the other-runs strip of the screen on top, if it has one."""
-        from ehplan.tui.widgets.runs_strip import RunsStrip, by_urgency, strip_row
+        from textual.css.query import NoMatches
 
-        strips = self.screen.query(RunsStrip)
-        if not strips or self._library is None:
+        from ehplan.tui.widgets.runs_strip import STRIP_ID, RunsStrip, by_urgency, strip_row
+
+        try:  # a child of the screen, found by id: this runs every second, a query walks the whole screen
+            strip = self.screen.get_child_by_id(STRIP_ID, RunsStrip)
+        except NoMatches:
+            return
+        if self._library is None:
             return
         target = self._f12_target()
         rows = by_urgency([strip_row(run, self.library, self.lang) for run in self.open_runs()
                            if run is not self.current or not self._on_run_screen()])
-        strips.first().show(rows, target.run_id if target is not None else None, self.lang)
+        strip.show(rows, target.run_id if target is not None else None, self.lang)
         if (target is not None) != self._could_switch:  # F12 comes into the footer or leaves it
             self._could_switch = target is not None
             self.screen.refresh_bindings()

@@ -19,7 +19,7 @@ from ehplan.tui.safe import plain, tr
 from ehplan.tui.strings import category_name, t
 from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.notices import Notices
-from ehplan.tui.widgets.runs_strip import RunsStrip
+from ehplan.tui.widgets.runs_strip import STRIP_ID, RunsStrip
 from ehplan.tui.widgets.text_input import TextInput
 
 CATEGORY_ORDER = ("agitated", "personal_safety", "property_loss", "system_failure", "other", "emergency_call")
@@ -107,7 +107,7 @@ class PickerScreen(Screen[None]):
             yield PlaybookList(id="playbooks")
             with VerticalScroll(id="definition-pane"):
                 yield Static(id="definition")
-        yield RunsStrip(id="runs-strip")  # the runs still open while another incident is picked
+        yield RunsStrip(id=STRIP_ID)  # the runs still open while another incident is picked
         yield Notices(id="notices")  # over the divider, a toast would lose a character (widgets/notices.py)
         yield WholeFooter()
 

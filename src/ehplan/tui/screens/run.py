@@ -39,7 +39,7 @@ from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import Countdown, clock_text
 from ehplan.tui.widgets.footer import WholeFooter
 from ehplan.tui.widgets.notices import Kind, Notices
-from ehplan.tui.widgets.runs_strip import RunsStrip
+from ehplan.tui.widgets.runs_strip import STRIP_ID, RunsStrip
 from ehplan.tui.widgets.step_view import (
     OUTCOME_MARKS,
     NumberedLine,
@@ -81,7 +81,9 @@ class RunHeader(Static):
             if short_title is not None and room < cell_len(title):
                 title = short_title
             title = fit(title, room)
-        self.update(plain(" " + title + rest))
+        # One row as wide as the screen (app.tcss): a new text never changes its size,
+        # so the clock's redraw each second costs no layout of the whole screen.
+        self.update(plain(" " + title + rest), layout=False)
 
 
 class RunScreen(Screen[None]):
@@ -130,12 +132,14 @@ class RunScreen(Screen[None]):
                 yield Static(id="side-contacts")
                 yield Static(id="side-notes")
                 yield Static(id="side-injects")
-        yield RunsStrip(id="runs-strip")
+        yield RunsStrip(id=STRIP_ID)
         yield Notices(id="notices")
         yield Static(id="path")
         yield WholeFooter()
 
     _keys_lang = ""
+    _continue_offered: bool | None = None
+    """Whether the footer last offered ⏎ next (the one key that depends on the step)."""
 
     def on_mount(self) -> None:
         self.render_state()
@@ -177,7 +181,10 @@ class RunScreen(Screen[None]):
         self._render_timers(rebuild=relabel)
         self._render_header()
         self._render_path()
-        self.refresh_bindings()  # the footer offers what this step takes
+        offered = self.check_action("continue", ())
+        if relabel or offered != self._continue_offered:  # the footer offers what this step takes
+            self._continue_offered = offered  # (it is rebuilt whole, ~10 ms: only when that changes)
+            self.refresh_bindings()
         self._render_side_contacts()
         self._render_side_notes()
         self._render_side_injects()

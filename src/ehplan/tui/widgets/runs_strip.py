@@ -9,18 +9,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from ehplan.library import Library
 from ehplan.text import Lang
-from ehplan.tui.controller import RunController
 from ehplan.tui.safe import fit, plain, tr
 from ehplan.tui.strings import t
 from ehplan.tui.widgets.countdown import clock_text
 
+if TYPE_CHECKING:  # the picker shows the strip at first paint, before the library (pydantic) loads
+    from ehplan.library import Library
+    from ehplan.tui.controller import RunController
+
 MAX_ROWS = 4
 """More runs than this are summed up on the last row."""
+STRIP_ID = "runs-strip"
+"""The strip's id: a screen that shows one yields it as its own child with this id
+(the app finds it there every second)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class RunsStrip(Static):
     RunsStrip.-overdue { border-left: outer $error; text-style: bold; }
     """
 
+    _text = ""
+    """What the strip shows now."""
+
     def show(self, rows: Sequence[StripRow], target: str | None, lang: Lang) -> None:
         """Show ``rows`` (already in order); ``target`` is the run F12 goes to."""
         self.display = bool(rows)
@@ -83,4 +92,10 @@ class RunsStrip(Static):
         if len(rows) > len(shown):
             lines.append(fit(f"      … {t('runs_open', lang).format(n=len(rows) + 1)}", width))
         self.set_class(any(row.overdue for row in rows), "-overdue")
-        self.update(plain("\n".join(lines)))
+        text = "\n".join(lines)
+        if text == self._text:
+            return
+        # Each line is cut to the width, so the strip's height is its number of lines:
+        # the whole screen is laid out again only when that changes, not every second.
+        self.update(plain(text), layout=len(lines) != self._text.count("\n") + 1 or not self._text)
+        self._text = text
