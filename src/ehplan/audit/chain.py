@@ -235,8 +235,11 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
             raise ValueError("extra data")
     except StopIteration:  # the scanner found no JSON value at all
         raise _Bad("not valid JSON", _CRASH) from None
-    except _FloatFound:
-        parsed = json.loads(line)
+    except _FloatFound:  # a float, or what the scanner took for one before the line went bad
+        try:
+            parsed = json.loads(line)
+        except (ValueError, RecursionError):
+            raise _Bad("not valid JSON", _CRASH) from None
         where = "data" if isinstance(parsed, dict) and contains_float(parsed.get("data")) else "record"
         raise _Bad(f"float in {where}", _CRASH) from None
     except _ConstantFound as found:

@@ -93,3 +93,16 @@ def test_any_cut_in_the_last_line_is_recovered(cut: int, padding: int) -> None:
             assert (recovery.bytes_set_aside if recovery else 0) == len(tail)
             writer.append("recovered", {}, NOW)
         assert verify_log(path).ok
+
+
+def test_a_float_then_broken_json_is_one_verdict_not_a_traceback(tmp_path: Path) -> None:
+    """Hypothesis found it (position 389, flip 16): the scanner meets a number it
+    takes for a float, then the line is not JSON at all; both readers say so."""
+    damaged = bytearray(SAMPLE)
+    damaged[389] ^= 16
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(bytes(damaged))
+    result = verify_log(path)
+    assert not result.ok and "not valid JSON" in result.reason
+    _records, damage = read_log(path)
+    assert damage is not None
