@@ -86,3 +86,12 @@ def new_run_id(clock: Clock) -> str:
     import secrets
 
     return f"{clock.now():%Y%m%d-%H%M}-{secrets.token_hex(2)}"
+
+
+def closed_memo(log_dir: Path) -> Path:
+    """Where the runs of ``log_dir`` found closed are remembered (in the cache
+    dir, one file per log directory), so a start reads none of them again."""
+    import hashlib
+
+    name = hashlib.sha256(str(log_dir.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_dir() / f"closed-runs-{name}.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,19 +65,29 @@ def read_log(path: Path, key: bytes | None = None) -> tuple[list[AuditRecord], T
     return list(scan.records), damage
 
 
-def find_open_runs(log_dir: Path) -> list[Path]:
+def find_open_runs(log_dir: Path, closed_memo: Path | None = None) -> list[Path]:
     """Run files whose last valid record is not `run_ended`, newest first.
 
     A desk's history is mostly closed runs: each is recognised from its last
     line alone (a whole, correctly hashed `run_ended` record that ends the
     file), so the cost is that of the unfinished runs, which are read whole,
-    not that of the history.
+    not that of the history. With ``closed_memo`` (a file in the user's cache),
+    a run found closed before is taken as closed while its inode, size and
+    modification time are the same, so a start reads no closed run at all.
     """
     if not log_dir.is_dir():
         return []
+    known = _read_memo(closed_memo)
+    closed: dict[str, list[int]] = {}
     open_runs = []
     for path in reversed(run_files(log_dir)):
-        if ends_closed(path):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        mark = [st.st_ino, st.st_size, st.st_mtime_ns]
+        if known.get(path.name) == mark or ends_closed(path):
+            closed[path.name] = mark
             continue
         try:
             records, _damage = read_log(path)
@@ -84,7 +95,35 @@ def find_open_runs(log_dir: Path) -> list[Path]:
             continue
         if records and records[-1].type != RUN_ENDED:
             open_runs.append(path)
+    if closed_memo is not None and closed != known:
+        _write_memo(closed_memo, closed)
     return open_runs
+
+
+def _read_memo(memo: Path | None) -> dict[str, list[int]]:
+    """The closed runs remembered, by file name; none when the memo is missing
+    or not ehplan's (it only ever saves reading a tail: it never hides a run
+    whose file changed)."""
+    if memo is None:
+        return {}
+    try:
+        found = json.loads(read_regular(memo, limit=64 * 1024 * 1024))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {name: mark for name, mark in found.items()
+            if isinstance(mark, list) and len(mark) == 3 and all(type(n) is int for n in mark)}
+
+
+def _write_memo(memo: Path, closed: dict[str, list[int]]) -> None:
+    from ehplan.safeio import write_private
+
+    try:
+        memo.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(memo, json.dumps(closed, separators=(",", ":")).encode("ascii"))
+    except OSError:
+        pass  # a memo that cannot be kept only costs the next start a read of the tails
 
 
 _TAIL_BYTES = 64 * 1024

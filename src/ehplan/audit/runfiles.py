@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ehplan.safeio import is_regular_file, private_dir_problem
+from ehplan.safeio import private_dir_problem
 
 from .errors import AuditReadError
 
@@ -27,8 +27,13 @@ def run_file_name(now: datetime, run_id: str) -> str:
 
 
 def run_files(log_dir: Path) -> list[Path]:
-    """The `*.jsonl` run files of a directory, sorted by name (oldest first)."""
-    return sorted(p for p in log_dir.glob("*.jsonl") if is_regular_file(p))
+    """The `*.jsonl` run files of a directory, sorted by name (oldest first);
+    never a link. Names are sorted as strings and the type read from the
+    directory entry: a desk's history is listed without a stat per file."""
+    with os.scandir(log_dir) as entries:
+        names = sorted(entry.name for entry in entries
+                       if entry.name.endswith(".jsonl") and entry.is_file(follow_symlinks=False))
+    return [log_dir / name for name in names]
 
 
 def previous_run_link(log_dir: Path) -> dict[str, Any] | None:

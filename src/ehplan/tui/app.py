@@ -333,12 +333,13 @@ class EhplanApp(App[None]):
         from ehplan.audit import find_open_runs, read_log
         from ehplan.engine.fold import fold
         from ehplan.report.summary import local_time, plan_calendar
+        from ehplan.resources import closed_memo
         from ehplan.tui.screens.resume import OpenRun
 
         at, offset = local_time(self.library), plan_calendar(self.library).utc_offset
         held = {run.path for run in self.runs}
         found = []
-        for path in find_open_runs(self.log_dir):
+        for path in find_open_runs(self.log_dir, closed_memo(self.log_dir)):
             if path in held:
                 continue
             try:

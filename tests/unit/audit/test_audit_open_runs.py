@@ -52,3 +52,27 @@ def test_a_tail_that_cannot_settle_it_is_read_whole(tmp_path, damage):
     # read whole: the valid prefix ends with run_ended only when the cut was the torn extra line
     expected = [] if damage == "torn after the end" else [path]
     assert find_open_runs(log_dir) == expected
+
+
+def test_the_memo_spares_closed_runs_their_tails_and_never_hides_a_changed_file(tmp_path, monkeypatch):
+    log_dir, memo = tmp_path / "logs", tmp_path / "cache" / "closed.json"
+    closed = a_run(log_dir, "a", ended=True)
+    still_open = a_run(log_dir, "b", ended=False)
+    assert find_open_runs(log_dir, memo) == [still_open]
+    assert memo.stat().st_mode & 0o777 == 0o600 and closed.name in memo.read_text()
+    tails: list[Path] = []
+    real_tail = reader_module.ends_closed
+    monkeypatch.setattr(reader_module, "ends_closed", lambda path: tails.append(path) or real_tail(path))
+    assert find_open_runs(log_dir, memo) == [still_open]
+    assert tails == [still_open]  # the closed run was taken from the memo
+    # The closed run's file changes (a line appended after its end): it is looked at again.
+    raw = closed.read_bytes()
+    closed.write_bytes(raw + raw.splitlines(keepends=True)[1])
+    tails.clear()
+    assert find_open_runs(log_dir, memo) == [still_open]  # read whole: its valid records end with run_ended
+    assert closed in tails
+    # A memo that is not ehplan's (garbage, or marks of another file) is not trusted.
+    memo.write_text('{"%s": [1, 2, 3]}' % still_open.name)
+    assert find_open_runs(log_dir, memo) == [still_open]
+    memo.write_text("[1, 2")
+    assert find_open_runs(log_dir, memo) == [still_open]
