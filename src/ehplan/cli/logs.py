@@ -187,7 +187,7 @@ def _summary(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, fo
     paths = [path for path, _named in expand(logs)]
     with _progress("reading runs") as (on_total, advance):
         on_total(len(paths))
-        facts = read_facts(paths, library, key, progress=advance)
+        facts = read_facts(paths, library, key, progress=advance, cache=resources.cache_dir() / "summary-index.json")
     shown: Lang = lang or obj.get("lang") or DEFAULT_LANG
     text = render(summarize_runs(facts, library, shown, since=since.date() if since else None,
                                  until=until.date() if until else None, playbook=playbook, drills=drills), form)

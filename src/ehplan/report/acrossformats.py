@@ -188,7 +188,7 @@ def to_json(s: AcrossRuns) -> dict[str, Any]:
 
 
 def render_json(s: AcrossRuns) -> str:
-    return json.dumps(to_json(s), ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(to_json(s), ensure_ascii=False) + "\n"
 
 
 class _Strict(BaseModel):

@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ehplan.engine import events as ev
 from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import NotifyStep
@@ -69,6 +71,8 @@ class RunFacts:
     first_call_s: float | None = None
     first_call_seq: int | None = None
     deviations: tuple[DeviationFact, ...] = ()
+    prev_file: str | None = None
+    """The previous run's file its first record links to (its verdict depends on that file too)."""
 
     @property
     def verified(self) -> bool:
@@ -99,9 +103,16 @@ class FactReader:
         from ehplan.verified import LogRefused, load_verified, no_collection
 
         compliance = ComplianceBuilder(self.library)
+        link: list[str] = []
+
+        def visit(entry: ev.Entry, before: RunState, after: RunState) -> None:
+            if entry.seq == 0 and isinstance(entry.event, ev.RunStarted) and entry.event.prev_run:
+                link.append(str(entry.event.prev_run.get("file", "")))
+            compliance.visit(entry, before, after)
+
         try:
             with no_collection():
-                run = load_verified(path, self.key, "left out of the summary", compliance.visit,
+                run = load_verified(path, self.key, "left out of the summary", visit,
                                     keep_entries=lambda _first: False)
         except LogRefused as refused:
             result = verify_log(path, self.key)
@@ -112,9 +123,9 @@ class FactReader:
         if not run.integrity.ok:  # a torn tail: readable, but not a verified record of the whole run
             return RunFacts(str(path), run.integrity.verdict, f"{path}: {run.integrity.reason}",
                             run.integrity.first_bad_seq)
-        return self._facts(str(path), run.state, compliance)
+        return self._facts(str(path), run.state, compliance, link[0] if link else None)
 
-    def _facts(self, file: str, state: RunState, compliance: ComplianceBuilder) -> RunFacts:
+    def _facts(self, file: str, state: RunState, compliance: ComplianceBuilder, prev_file: str | None) -> RunFacts:
         escalated = {key for key, _step, _ts in state.escalations}
         deadlines = tuple(
             DeadlineFact(t.key, t.duration_s, verdict(t.kind, t.status, t.late, t.key in escalated),
@@ -135,7 +146,8 @@ class FactReader:
             file=file, integrity="intact", run=state.run_id, playbook=state.root_playbook, operator=state.operator,
             mode=state.mode, local_start=self.at(state.started_at) if state.started_at else "",
             deadlines=deadlines, first_call_s=first_s, first_call_seq=first_seq,
-            deviations=tuple(DeviationFact(d.kind, d.grade, d.ref, d.evidence) for d in score.deviations))
+            deviations=tuple(DeviationFact(d.kind, d.grade, d.ref, d.evidence) for d in score.deviations),
+            prev_file=prev_file)
 
 
 # --- the summary ------------------------------------------------------------------------
@@ -331,10 +343,111 @@ def _read_chunk(paths: list[Path]) -> list[RunFacts]:
 
 
 def read_facts(paths: Sequence[Path], library: Library, key: bytes | None = None, *, jobs: int | None = None,
-               progress: Callable[[int], object] | None = None) -> list[RunFacts]:
-    """Each run file's facts, in the order given: one verified load each, every
-    run verified every time (no cache can vouch for a log it did not read),
-    shared out over ``jobs`` processes (default: every core) when there are many."""
+               progress: Callable[[int], object] | None = None, cache: Path | None = None) -> list[RunFacts]:
+    """Each run file's facts, in the order given: one verified load each,
+    shared out over ``jobs`` processes (default: every core) when there are
+    many. With ``cache``, a run verified intact before is taken from it while
+    its file, and the previous run's file it links to, are unchanged: same
+    device, inode, size, modification and change time (the change time cannot
+    be set back by hand, so an edit with its mtime restored is read again);
+    the cache is for these playbooks (their set hash) and this key only."""
+    if cache is None:
+        return _read(paths, library, key, jobs, progress)
+    context = f"{library.set_hash()}:{'keyed' if key else 'plain'}"
+    known = _load_cache(cache, context)
+    out: list[RunFacts | None] = []
+    stale: list[int] = []
+    stale_paths: list[Path] = []
+    for path in paths:
+        entry = known.get(str(path))
+        facts = _cached(entry, path) if entry is not None else None
+        if facts is None:
+            stale.append(len(out))
+            stale_paths.append(path)
+        elif progress is not None:
+            progress(1)
+        out.append(facts)
+    for i, facts in zip(stale, _read(stale_paths, library, key, jobs, progress), strict=True):
+        out[i] = facts
+        if facts.verified:
+            prev = _stat_key(Path(facts.file).parent / facts.prev_file) if facts.prev_file else None
+            known[facts.file] = {"stat": _stat_key(Path(facts.file)), "prev": prev, "facts": _encode(facts)}
+        else:
+            known.pop(facts.file, None)
+    if stale:
+        _save_cache(cache, context, known)
+    return [facts for facts in out if facts is not None]
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _cached(entry: Any, path: Path) -> RunFacts | None:
+    try:
+        facts = _decode(entry["facts"])
+        if entry["stat"] != _stat_key(path) or facts.file != str(path):
+            return None
+        if facts.prev_file is not None and entry["prev"] != _stat_key(path.parent / facts.prev_file):
+            return None
+        return facts
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _encode(f: RunFacts) -> list[Any]:
+    return [f.file, f.run, f.playbook, f.operator, f.mode, f.local_start,
+            [[d.key, d.duration_s, d.verdict, list(d.evidence)] for d in f.deadlines], f.first_call_s,
+            f.first_call_seq, [[d.kind, d.grade, d.ref, list(d.evidence)] for d in f.deviations], f.prev_file]
+
+
+def _decode(raw: list[Any]) -> RunFacts:
+    (file, run, playbook, operator, mode, local_start, deadlines, first_s, first_seq, deviations, prev) = raw
+    return RunFacts(file, "intact", "", None, run, playbook, operator, mode, local_start,
+                    tuple(DeadlineFact(k, int(n), v, tuple(e)) for k, n, v, e in deadlines), first_s, first_seq,
+                    tuple(DeviationFact(k, g, r, tuple(e)) for k, g, r, e in deviations), prev)
+
+
+CACHE_VERSION = 1
+CACHE_MAX_BYTES = 512 * 1024 * 1024
+
+
+def _load_cache(cache: Path, context: str) -> dict[str, Any]:
+    import json
+
+    from ehplan.safeio import read_regular
+
+    try:
+        raw = json.loads(read_regular(cache, CACHE_MAX_BYTES).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION or raw.get("context") != context \
+            or not isinstance(raw.get("runs"), dict):
+        return {}
+    runs: dict[str, Any] = raw["runs"]
+    return runs
+
+
+def _save_cache(cache: Path, context: str, runs: dict[str, Any]) -> None:
+    """Best effort: a cache that cannot be written only costs reading again next time."""
+    import json
+
+    from ehplan.safeio import write_private
+
+    try:
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(cache, json.dumps({"version": CACHE_VERSION, "context": context, "runs": runs},
+                                        ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _read(paths: Sequence[Path], library: Library, key: bytes | None, jobs: int | None,
+          progress: Callable[[int], object] | None) -> list[RunFacts]:
     global _SHARED
     reader = FactReader(library, key)
     jobs = jobs or os.cpu_count() or 1

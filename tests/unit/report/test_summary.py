@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -155,3 +156,23 @@ def test_without_matplotlib_html_says_how_to_install_it(cli, runs, monkeypatch):
 def test_summary_options_need_summary(cli, runs):
     code, output = cli("report", str(runs["jan-a"]), "--since", "2026-01-01", "--playbooks", PLAYBOOKS)
     assert code == 2 and "go with --summary" in output
+
+
+def test_a_run_edited_after_it_was_cached_is_read_again(cli, runs, tmp_path):
+    """The cache cannot hide an edit, even one that keeps the size and puts the mtime back."""
+    live = tmp_path / "live"
+    shutil.copytree(runs["jan-a"].parent, live)
+    target = live / runs["jan-b"].name
+
+    def read() -> dict:
+        code, output = cli("report", "--summary", str(live), "--playbooks", PLAYBOOKS, "--format", "json")
+        assert code == 0, output
+        return json.loads(output)
+
+    assert read()["runs"] == 5 and read()["runs"] == 5  # the second from the cache
+    info = target.stat()
+    target.write_bytes(target.read_bytes().replace(b'"answered"', b'"called"\x20\x20'))  # same size
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+    again = read()
+    assert again["runs"] == 4
+    assert {(Path(u["file"]).name, u["integrity"]) for u in again["unverified"]} >= {(target.name, "tampered")}
