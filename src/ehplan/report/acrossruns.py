@@ -350,10 +350,12 @@ def read_facts(paths: Sequence[Path], library: Library, key: bytes | None = None
     its file, and the previous run's file it links to, are unchanged: same
     device, inode, size, modification and change time (the change time cannot
     be set back by hand, so an edit with its mtime restored is read again);
-    the cache is for these playbooks (their set hash) and this key only."""
+    the cache is for these playbooks (their set hash) and this key (its hash) only."""
     if cache is None:
         return _read(paths, library, key, jobs, progress)
-    context = f"{library.set_hash()}:{'keyed' if key else 'plain'}"
+    import hashlib
+
+    context = f"{library.set_hash()}:{hashlib.sha256(b'ehplan-summary-key:' + key).hexdigest() if key else 'plain'}"
     known = _load_cache(cache, context)
     out: list[RunFacts | None] = []
     stale: list[int] = []
