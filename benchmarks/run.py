@@ -16,6 +16,8 @@
 8. the hub (hub_bench.py, a real PostgreSQL): ingest events/s vs. a bare COPY,
    append -> board p99 with 50 desks, the append p99 with shipping on / hub
    down vs. off.
+6b. `ehplan report --summary` of 10,000 small runs (summary_bench.py): warm
+   (runs verified before, from the cache) <= 5 s; cold vs. a read+json-parse loop.
 7. hostile inputs (hostile_bench.py): `ehplan validate` of the attack corpus at
    1x, 10x and 100x, time and peak memory vs. validating one ordinary
    playbook, and how the cost grows.
@@ -57,6 +59,7 @@ import hostile_bench
 import hub_bench
 import many_bench
 import report_bench
+import summary_bench
 
 HERE = Path(__file__).resolve().parent
 STARTUP_CHILD = HERE / "startup_child.py"
@@ -279,6 +282,7 @@ def report(results: dict[str, Any]) -> list[str]:
     rows.extend(many_bench.table_rows(results))
     rows.extend(hub_bench.table_rows(results))
     rows.extend(report_bench.table_rows(results))
+    rows.extend(summary_bench.table_rows(results))
     rows.extend(hostile_bench.table_rows(results))
     rows.extend(desk_bench.table_rows(results))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
@@ -372,7 +376,8 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "load_avg_before": os.getloadavg(), "platform": platform.platform()},
         "targets": {"start_ratio": TARGET_START_RATIO, "memory_ratio": TARGET_MEMORY_RATIO,
                     "key_p99_ms": TARGET_KEY_P99_MS, **audit_bench.TARGETS, **hostile_bench.TARGETS,
-                    **many_bench.TARGETS, **report_bench.TARGETS, **hub_bench.TARGETS, **desk_bench.TARGETS},
+                    **many_bench.TARGETS, **report_bench.TARGETS, **hub_bench.TARGETS, **desk_bench.TARGETS,
+                    **summary_bench.TARGETS},
         "args": vars(args),
     }
     try:
@@ -396,6 +401,7 @@ def main() -> int:
                  ("audit_small_verify", lambda: audit_bench.bench_small_verify(scratch, env)),
                  ("many", lambda: many_bench.bench_many(scratch, env)),
                  ("report", lambda: report_bench.bench_report(scratch)),
+                 ("summary", lambda: summary_bench.bench_summary(scratch, env)),
                  ("hostile", lambda: hostile_bench.bench_hostile(scratch / "hostile")),
                  ("hub", lambda: hub_bench.bench_hub(scratch / "hub")),
                  ("start_history", lambda: desk_bench.bench_history_start(args.runs, scratch, env)),
@@ -427,6 +433,7 @@ def main() -> int:
         **hostile_bench.verdicts(results),
         **many_bench.verdicts(results),
         **report_bench.verdicts(results),
+        **summary_bench.verdicts(results),
         **hub_bench.verdicts(results),
         **desk_bench.verdicts(results),
     }

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from ehplan.drill import Scenario
 from ehplan.playbook.models import Playbook
+from ehplan.report.acrossformats import SummaryJson
 from ehplan.report.formats import ReportJson
 from ehplan.sitedata.models import CalendarFile, ContactsFile, PlanInfo, SuppliesFile
 
@@ -19,6 +20,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "scenario.schema.json": Scenario,
     "plan.schema.json": PlanInfo,
     "report.schema.json": ReportJson,
+    "summary.schema.json": SummaryJson,
 }
 
 

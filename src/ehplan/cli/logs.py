@@ -90,14 +90,23 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
 @click.option("--screen", is_flag=True, help="Show the report on a scrollable screen (q leaves) instead.")
 @click.option("--scenario", "scenario_file", type=click.Path(path_type=Path), default=None,
               help="A drill's scenario file, to score it (default: the shipped one of the same id).")
+@click.option("--summary", is_flag=True,
+              help="One summary across the runs (LOGS: directories or run files) instead of a report of each.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="With --summary: runs started on or after this day (the plan's local time).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="With --summary: runs started on or before this day.")
+@click.option("--playbook", default=None, help="With --summary: only runs of this playbook (its id).")
+@click.option("--drills", is_flag=True, help="With --summary: include drills (left out unless asked).")
 @PLAYBOOKS_OPTION
 @DATA_OPTION
 @LANG_OPTION
 @HUB_OPTIONS
 @click.pass_context
 def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form: str, out: Path | None,
-           screen: bool, scenario_file: Path | None, playbooks: Path | None, data: Path | None,
-           lang: Lang | None, hub: str | None, desk: str | None) -> None:
+           screen: bool, scenario_file: Path | None, summary: bool, since: dt.datetime | None,
+           until: dt.datetime | None, playbook: str | None, drills: bool, playbooks: Path | None,
+           data: Path | None, lang: Lang | None, hub: str | None, desk: str | None) -> None:
     """After-action report of each run: deadlines met or missed, the compliance
     score (docs/compliance.md), the timeline, calls, notes, overrides,
     follow-ups and the final hash, every item with its seq in the log. Each log
@@ -106,7 +115,20 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form
     side instead, in text: expectations and deadlines (met, late by, missed,
     wrong branch, with the moment and seq), the time to each step, the
     trainer's actions, the score. With --hub, each LOG is a run id (or file
-    name) on the hub, read back exactly as the desk wrote it."""
+    name) on the hub, read back exactly as the desk wrote it.
+
+    With --summary, one summary of every run in LOGS (directories or run
+    files): runs per playbook and per month, each deadline's limit met, late
+    or missed, the median and 90th-percentile time to the first required
+    call, the most frequent deviations, and the runs that did not verify,
+    listed and left out of the figures; Markdown, HTML and JSON list the run
+    files and seqs behind each deviation and missed deadline."""
+    if summary:
+        _summary(ctx, logs, key_file, form, out, screen, scenario_file, since, until, playbook, drills,
+                 playbooks, data, lang, hub)
+        return
+    if since is not None or until is not None or playbook is not None or drills:
+        fail("--since, --until, --playbook and --drills go with --summary")
     logs = [hub_log(ctx, hub, desk, log) for log in logs]
     if screen and out is not None:
         fail("--screen shows the report; --out writes it: give one of them")
@@ -139,6 +161,47 @@ def report(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     say(f"{', '.join(map(str, logs))}: report written to {out}")
+
+
+def _summary(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, form: str, out: Path | None,
+             screen: bool, scenario_file: Path | None, since: dt.datetime | None, until: dt.datetime | None,
+             playbook: str | None, drills: bool, playbooks: Path | None, data: Path | None, lang: Lang | None,
+             hub: str | None) -> None:
+    """`ehplan report --summary`: one summary across every run of LOGS."""
+    if screen or scenario_file is not None or hub is not None:
+        fail("--summary goes with neither --screen, --scenario nor --hub")
+    from ehplan.audit.batch import expand
+    from ehplan.library import Library
+    from ehplan.report.acrossformats import CHARTS_MISSING, charts_available, render
+    from ehplan.report.acrossruns import read_facts, summarize_runs
+
+    if form == "html" and not charts_available():
+        fail(CHARTS_MISSING)
+    obj = ctx.obj or {}
+    key = read_key_file(key_file)
+    library = load_or_exit(playbooks or obj.get("playbooks"), data or obj.get("data"))
+    assert isinstance(library, Library)
+    for log in logs:
+        if not log.exists():
+            fail(f"{log}: no such file or directory")
+    paths = [path for path, _named in expand(logs)]
+    with _progress("reading runs") as (on_total, advance):
+        on_total(len(paths))
+        facts = read_facts(paths, library, key, progress=advance, cache=resources.cache_dir() / "summary-index.json")
+    shown: Lang = lang or obj.get("lang") or DEFAULT_LANG
+    text = render(summarize_runs(facts, library, shown, since=since.date() if since else None,
+                                 until=until.date() if until else None, playbook=playbook, drills=drills), form)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from ehplan.safeio import write_private
+
+    try:
+        write_private(out, text.encode("utf-8"))  # 0600: a summary names people
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    say(f"summary of {len(paths)} run file(s) written to {out}")
 
 
 def _emit(log: Path, lines: list[str], out: Path | None, screen: bool = False, lang: Lang = "zh-Hant") -> None:

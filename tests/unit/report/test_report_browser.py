@@ -55,3 +55,23 @@ def test_the_html_report_renders_prints_and_runs_no_script(browser, fixture_logs
     pdf = page.pdf(format="A4", display_header_footer=False)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2
     page.close()
+
+
+def test_the_summary_html_renders_its_charts_prints_and_runs_no_script(browser, fixture_logs, cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "summary.html"
+    code, output = cli("report", "--summary", *(str(log.parent) for log in fixture_logs.values()), "--drills",
+                       "--format", "html", "--out", str(out), "--playbooks", PLAYBOOKS, "--lang", "en")
+    assert code == 0, output
+    out.write_text(out.read_text(encoding="utf-8").replace(
+        "</body>", "<script>window.ran = 1;</script></body>"), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(out.as_uri())
+    assert page.evaluate("typeof window.ran") == "undefined"
+    assert page.locator("svg.chart").count() == 3
+    for chart in ("months", "limits", "calls"):
+        box = page.locator(f"svg.chart.{chart}").bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 80  # drawn, not collapsed
+    assert "5 verified runs (5 run files read)" in page.inner_text("body")
+    assert page.pdf(format="A4").startswith(b"%PDF")
+    page.close()
