@@ -21,8 +21,10 @@ WIDE = (100, 30)
 def holiday_app(tmp_path, shipped_library, clock: FakeClock, lang: str) -> EhplanApp:  # type: ignore[no-untyped-def]
     scenario = load_scenario(resources.drills_dir() / "hotline_holiday.yaml", shipped_library)
     drill_clock = DrillClock(clock, scenario.clock_scale, epoch=start_instant(scenario, shipped_library))
-    return EhplanApp(shipped_library, log_dir=tmp_path / "drills", operator="Ann", lang=lang,  # type: ignore[arg-type]
-                     clock=drill_clock, mode="drill", resume_offer=False, scenario=scenario)
+    app = EhplanApp(shipped_library, log_dir=tmp_path / "drills", operator="Ann", lang=lang,  # type: ignore[arg-type]
+                    clock=drill_clock, mode="drill", resume_offer=False, scenario=scenario)
+    app.tick_every_s = None  # the fake clock moves only when the test moves it, and then it ticks
+    return app
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-Hant"])

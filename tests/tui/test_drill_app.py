@@ -18,10 +18,16 @@ from ehplan.tui.screens.summary import SummaryScreen
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def on_fake_clock(app: EhplanApp) -> EhplanApp:
+    """The fake clock moves only when a test moves it, and then the test ticks."""
+    app.tick_every_s = None
+    return app
+
+
 def drill_app(tmp_path, example_library, clock) -> EhplanApp:  # type: ignore[no-untyped-def]
     scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
-    return EhplanApp(example_library, log_dir=tmp_path / "logs", operator="Ann", lang="en", clock=clock,
-                     mode="drill", resume_offer=False, scenario=scenario)
+    return on_fake_clock(EhplanApp(example_library, log_dir=tmp_path / "logs", operator="Ann", lang="en",
+                                   clock=clock, mode="drill", resume_offer=False, scenario=scenario))
 
 
 async def test_briefing_then_a_drill_run_with_injects_and_a_score(tmp_path, example_library, clock):
@@ -85,8 +91,8 @@ async def test_with_no_name_yet_the_drill_asks_for_it_then_briefs_then_starts(tm
     from ehplan.tui.screens.dialogs import TextDialog
 
     scenario = load_scenario(ROOT / "tests/data/drills/example_drill.yaml", example_library)
-    app = EhplanApp(example_library, log_dir=tmp_path / "logs", operator=None, lang="en", clock=clock,
-                    mode="drill", resume_offer=False, scenario=scenario)
+    app = on_fake_clock(EhplanApp(example_library, log_dir=tmp_path / "logs", operator=None, lang="en", clock=clock,
+                                  mode="drill", resume_offer=False, scenario=scenario))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)  # the name first, alone
@@ -129,6 +135,7 @@ async def test_the_scenario_forces_a_call_outcome_and_holds_a_step_back_in_the_a
     app = EhplanApp(shipped_library, log_dir=tmp_path / "drills", operator="Ann", lang="en",
                     clock=DrillClock(clock, 10, epoch=start_instant(scenario, shipped_library)), mode="drill",
                     resume_offer=False, scenario=scenario)
+    app.tick_every_s = None  # the fake clock moves only when the test moves it, and then it ticks
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("enter")
@@ -171,6 +178,7 @@ async def test_an_unfinished_drill_of_the_scenario_is_offered_and_goes_on_from_w
     clock.advance(3600)  # an hour later
     app = EhplanApp(example_library, log_dir=tmp_path / "drills", operator="Bo", lang="en",
                     clock=DrillClock(clock, 10), mode="drill", resume_offer=True, scenario=scenario)
+    app.tick_every_s = None  # the fake clock moves only when the test moves it, and then it ticks
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ResumeScreen)
