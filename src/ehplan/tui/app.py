@@ -434,9 +434,13 @@ class EhplanApp(App[None]):
         self.call_after_refresh(self.refresh_strips)  # once the screen is up
 
     def _show_over_picker(self, screen: Screen[None]) -> None:
+        self._pop_to_picker()
+        self.push_screen(screen)
+
+    def _pop_to_picker(self) -> None:
+        """Every screen over the picker goes (the picker is the bottom of the stack)."""
         for _ in self.screen_stack[1:]:
             self.pop_screen()
-        self.push_screen(screen)
 
     def on_picker_screen_start(self, message: PickerScreen.Start) -> None:
         self.start_run(message.playbook_id)
@@ -498,18 +502,21 @@ class EhplanApp(App[None]):
 
     def _to_picker(self) -> None:
         picker = self.screen_stack[0]
-        for _ in self.screen_stack[1:]:
-            self.pop_screen()
+        self._pop_to_picker()
         if isinstance(picker, PickerScreen):
             picker.reset(self.catalog, self.lang)
         self.call_after_refresh(self.refresh_strips)
 
     def action_new_incident(self) -> None:
         """Ctrl+N: to the picker for another incident; the open runs go on."""
+        if self._can_pick_another():
+            self._to_picker()
+
+    def _can_pick_another(self) -> bool:
+        """On a live run's screen (not a replay, not under a dialog)."""
         from ehplan.tui.screens.run import RunScreen
 
-        if isinstance(self.screen, RunScreen) and self.current is not None and self.current.can_act:
-            self._to_picker()
+        return isinstance(self.screen, RunScreen) and self.current is not None and self.current.can_act
 
     def action_switch_run(self) -> None:
         """F12: to the run that just rang, else to the next open run in the order they started."""
@@ -541,9 +548,7 @@ class EhplanApp(App[None]):
         if action == "switch_run":
             return self._f12_target() is not None
         if action == "new_incident":
-            from ehplan.tui.screens.run import RunScreen
-
-            return isinstance(self.screen, RunScreen) and self.current is not None and self.current.can_act
+            return self._can_pick_another()
         return True
 
     # --- the clock ----------------------------------------------------------------
@@ -563,7 +568,7 @@ class EhplanApp(App[None]):
             on_screen: list[AuditRecord] = []
             for run in list(self.runs):
                 try:
-                    records = await run.tick(self.lang)
+                    records = await run.tick()
                 except AuditWriteError as exc:
                     self.push_screen(PaperScreen(str(exc), self.lang))
                     continue
@@ -588,27 +593,19 @@ class EhplanApp(App[None]):
 
     def _announce_hidden(self, run: LiveRun, records: list[AuditRecord]) -> None:
         """A run not on screen rang: bell, a notice naming it, and F12 goes to it."""
-        from ehplan.engine import events as ev
+        from ehplan.tui.controller import alarm_of, run_title
 
         lang = self.lang
-        playbook = self.library.playbook(run.state.playbook)
-        name = tr(playbook.short_title or playbook.title, lang)
         for record in records:
-            if record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
-                timer = run.state.timers[record.data["key"]]
-                what = tr(self.library.playbook(timer.playbook).timer(timer.timer).label, lang)
-                expired = record.type == ev.TIMER_EXPIRED
-                kind: Kind = "overdue" if expired else "warning"
-                title = t("overdue" if expired else "warning", lang)
-            elif record.type == ev.INJECT_DELIVERED:
-                what, kind, title, expired = str(record.data.get("text", "")), "inject", t("inject", lang), True
-            else:
+            alarm = alarm_of(record, run.state, self.library, lang)
+            if alarm is None:
                 continue
-            if expired:
+            if alarm.rings:
                 self.bell()
             self._switch_target = (run.run_id, time.monotonic())
-            self.tell(t("hidden_run_alarm", lang).format(run=name, what=what), kind, title=title,
-                      timeout=15 if expired else 8)
+            name = run_title(run.state, self.library, lang)
+            self.tell(t("hidden_run_alarm", lang).format(run=name, what=alarm.text), alarm.kind, title=alarm.title,
+                      timeout=alarm.timeout)
 
     def refresh_strips(self) -> None:
         """Redraw the other-runs strip of the screen on top, if it has one."""
@@ -650,9 +647,12 @@ class EhplanApp(App[None]):
         yield SystemCommand(t("supplies", lang), "F4", self.action_supplies)
         yield SystemCommand(t("language", lang), "F9 繁 → 简 → EN", self.action_switch_language)
         yield SystemCommand(t("about", lang), "F1", self.action_about)
+        from ehplan.tui.controller import run_title
+
         for run in self.open_runs():
             if run is not self.current:
-                yield SystemCommand(f"⇄ {t('switch_to', lang)}: {self._run_title(run)} · {run.run_id}", "F12",
+                yield SystemCommand(f"⇄ {t('switch_to', lang)}: {run_title(run.state, self.library, lang)} · "
+                                    f"{run.run_id}", "F12",
                                     partial(self.show_run, run))
         if isinstance(screen, RunScreen) and screen.can_log_call():
             yield SystemCommand(t("note", lang), "F2", screen.action_note)
@@ -670,10 +670,6 @@ class EhplanApp(App[None]):
         yield SystemCommand(t("quit", lang), "Ctrl+Q", self.action_quit)
         # Textual's own (theme, keys, maximize, screenshot) stay, after ehplan's; its Quit is ours above.
         yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
-
-    def _run_title(self, run: RunController) -> str:
-        playbook = self.library.playbook(run.state.playbook)
-        return tr(playbook.short_title or playbook.title, self.lang)
 
     def _pick_later(self, screen: RunScreen, number: int) -> None:
         screen.run_worker(screen.action_pick(number))

@@ -9,21 +9,58 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ehplan.engine import commands as cmd
+from ehplan.engine import events as ev
 from ehplan.engine.clock import Clock
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import due_alarms
 from ehplan.text import Lang
+from ehplan.tui.safe import tr
 
 if TYPE_CHECKING:
     from ehplan.audit import AuditRecord
     from ehplan.drill import Scenario
     from ehplan.engine.events import EventRecord
     from ehplan.engine.replay import Replay
+    from ehplan.library import Library
     from ehplan.session import Session
+    from ehplan.tui.widgets.notices import Kind
+
+
+def run_title(state: RunState, library: Library, lang: Lang) -> str:
+    """A run as the strip, the dialogs and the palette name it: its playbook's short title."""
+    playbook = library.playbook(state.playbook)
+    return tr(playbook.short_title or playbook.title, lang)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """What a logged record asks to tell the operator: a warning, an expiry, an inject."""
+
+    kind: Kind
+    title: str
+    text: str
+    rings: bool
+    timeout: float
+
+
+def alarm_of(record: EventRecord, state: RunState, library: Library, lang: Lang) -> Alarm | None:
+    """The alarm a record of a run raises, or None (an inject's text as logged)."""
+    from ehplan.tui.strings import t
+
+    if record.type == ev.INJECT_DELIVERED:
+        return Alarm("inject", t("inject", lang), str(record.data.get("text", "")), True, 30)
+    if record.type not in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
+        return None
+    timer = state.timers[record.data["key"]]
+    label = tr(library.playbook(timer.playbook).timer(timer.timer).label, lang)
+    if record.type == ev.TIMER_EXPIRED:
+        return Alarm("overdue", t("overdue", lang), label, True, 15)
+    return Alarm("warning", t("warning", lang), label, False, 8)
 
 
 class ReadOnly(Exception):
@@ -62,7 +99,7 @@ class RunController(Protocol):
         """Decide, write durably, fold. Raises `Refused`, `NeedsConfirmation`,
         `AuditWriteError`, or `ReadOnly`."""
 
-    async def tick(self, lang: Lang) -> list[AuditRecord]:
+    async def tick(self) -> list[AuditRecord]:
         """Log what the clock made due (warnings and expiries; a drill's injects
         come from its director, ehplan.tui.drill_control)."""
 
@@ -124,7 +161,7 @@ class LiveRun:
         async with self.lock:
             return await asyncio.to_thread(self.session.execute, command)
 
-    async def tick(self, lang: Lang) -> list[AuditRecord]:
+    async def tick(self) -> list[AuditRecord]:
         if not self.open:
             return []
         written: list[AuditRecord] = []
@@ -173,7 +210,7 @@ class ReplayRun:
     async def execute(self, command: cmd.Command) -> list[AuditRecord]:
         raise ReadOnly
 
-    async def tick(self, lang: Lang) -> list[AuditRecord]:
+    async def tick(self) -> list[AuditRecord]:
         return []  # the log already holds every warning and expiry
 
     async def low_space(self) -> bool:

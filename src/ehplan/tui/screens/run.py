@@ -30,7 +30,7 @@ from ehplan.engine.messages import Refused
 from ehplan.library import Library
 from ehplan.playbook.models import AnyStep, DecisionStep, EndStep, RecordField, RecordStep
 from ehplan.text import tagged, visible
-from ehplan.tui.controller import ReadOnly, RunController
+from ehplan.tui.controller import ReadOnly, RunController, alarm_of, run_title
 from ehplan.tui.drill_control import paused_badge
 from ehplan.tui.keys import KeySpec, apply_keys
 from ehplan.tui.safe import Hanging, fit, plain, tr
@@ -156,9 +156,8 @@ class RunScreen(Screen[None]):
 
     def run_name(self) -> str:
         """The run as dialogs name it: its playbook's short title and its id."""
-        state, lang = self.run.state, self.app.lang
-        playbook = self.library.playbook(state.playbook)
-        return f"{tr(playbook.short_title or playbook.title, lang)} · {state.run_id}"
+        state = self.run.state
+        return f"{run_title(state, self.library, self.app.lang)} · {state.run_id}"
 
     def tell(self, text: str, kind: Kind = "info", *, title: str | None = None,
              timeout: float | None = None) -> None:
@@ -321,19 +320,14 @@ class RunScreen(Screen[None]):
 
     def _announce(self, records: list[AuditRecord]) -> None:
         """Bell and notices for warnings, expiries and injects; drawing is the caller's."""
-        lang = self.app.lang
         for record in records:
-            if record.type == ev.INJECT_DELIVERED:
+            alarm = alarm_of(record, self.run.state, self.library, self.app.lang)
+            if alarm is None:
+                continue
+            if alarm.rings:
                 self.app.bell()
-                self.tell(self._inject_text(record.data), "inject", title=t("inject", lang), timeout=30)
-            elif record.type in (ev.TIMER_WARNED, ev.TIMER_EXPIRED):
-                timer = self.run.state.timers[record.data["key"]]
-                label = tr(self.library.playbook(timer.playbook).timer(timer.timer).label, lang)
-                if record.type == ev.TIMER_EXPIRED:
-                    self.app.bell()
-                    self.tell(label, "overdue", title=t("overdue", lang), timeout=15)
-                else:
-                    self.tell(label, "warning", title=t("warning", lang), timeout=8)
+            text = self._inject_text(record.data) if alarm.kind == "inject" else alarm.text
+            self.tell(text, alarm.kind, title=alarm.title, timeout=alarm.timeout)
 
     # --- actions --------------------------------------------------------------
 

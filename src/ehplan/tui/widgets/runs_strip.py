@@ -42,9 +42,10 @@ class StripRow:
 
 def strip_row(run: RunController, library: Library, lang: Lang) -> StripRow:
     """A run's line: its title, then its most urgent deadline."""
+    from ehplan.tui.controller import run_title  # not at import: the picker paints before the engine loads
+
     state = run.state
-    playbook = library.playbook(state.playbook)
-    title = tr(playbook.short_title or playbook.title, lang)
+    title = run_title(state, library, lang)
     timers = state.active_timers()
     if not timers:
         return StripRow(state.run_id, math.inf, False, f"{title} │ {t('no_timers', lang)}")
