@@ -7,10 +7,11 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ehplan.safeio import read_regular
 
-from .chain import MAX_LINE_BYTES, check_one_line, scan_chain
+from .chain import MAX_LINE_BYTES, bounded_lines, check_one_line, scan_chain
 from .errors import AuditReadError
 from .record import AuditRecord
 from .runfiles import run_files
@@ -124,6 +125,27 @@ def _write_memo(memo: Path, closed: dict[str, list[int]]) -> None:
         write_private(memo, json.dumps(closed, separators=(",", ":")).encode("ascii"))
     except OSError:
         pass  # a memo that cannot be kept only costs the next start a read of the tails
+
+
+def first_record(path: Path) -> dict[str, Any] | None:
+    """The run's first record, from its first line alone (None if that line is
+    not a whole, correctly hashed record): what a run is (its mode, scenario,
+    playbook) without reading the rest of the file."""
+    from ehplan.safeio import open_regular
+
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            line = next(bounded_lines(handle), b"")
+    except OSError:
+        return None
+    try:
+        return check_one_line(line)
+    except ValueError:
+        return None
 
 
 _TAIL_BYTES = 64 * 1024

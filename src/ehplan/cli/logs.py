@@ -302,19 +302,13 @@ def replay(ctx: click.Context, log: Path, speed: str, key_file: Path | None, pla
 
 
 def _drill_attempts(logs: Sequence[Path]) -> bool:
-    """Whether any of the logs is a drill run: several logs with a drill among
-    them are attempts to compare (the comparison verifies each and refuses a
-    live run or another scenario); otherwise each run gets its own report."""
-    from ehplan.audit import read_log
+    """Whether any of the logs is a drill run (told from its first line): several
+    logs with a drill among them are attempts to compare (the comparison
+    verifies each and refuses a live run or another scenario); otherwise each
+    run gets its own report."""
+    from ehplan.audit.reader import first_record
 
-    for log in logs:
-        try:
-            records, _ = read_log(log)
-        except Exception:  # noqa: BLE001 - a log that cannot be read is refused by the report itself
-            continue
-        if records and records[0].data.get("mode") == "drill":
-            return True
-    return False
+    return any((first_record(log) or {}).get("data", {}).get("mode") == "drill" for log in logs)
 
 
 def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,

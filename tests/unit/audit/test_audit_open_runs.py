@@ -76,3 +76,14 @@ def test_the_memo_spares_closed_runs_their_tails_and_never_hides_a_changed_file(
     assert find_open_runs(log_dir, memo) == [still_open]
     memo.write_text("[1, 2")
     assert find_open_runs(log_dir, memo) == [still_open]
+
+
+def test_the_first_record_is_read_from_the_first_line_alone(tmp_path):
+    from ehplan.audit.reader import first_record
+
+    path = a_run(tmp_path / "logs", "a", ended=True)
+    first = first_record(path)
+    assert first is not None and first["type"] == "run_started" and first["data"] == {"playbook": "x"}
+    path.write_bytes(path.read_bytes().replace(b'"playbook":"x"', b'"playbook":"y"', 1))
+    assert first_record(path) is None  # an edited first line is no record
+    assert first_record(tmp_path / "none.jsonl") is None
