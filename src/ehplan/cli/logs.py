@@ -308,7 +308,7 @@ def _drill_attempts(logs: Sequence[Path]) -> bool:
     run gets its own report."""
     from ehplan.audit.reader import first_record
 
-    return any((first_record(log) or {}).get("data", {}).get("mode") == "drill" for log in logs)
+    return any((first_record(log) or {}).get("mode") == "drill" for log in logs)
 
 
 def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, out: Path | None,

@@ -83,7 +83,8 @@ def test_the_first_record_is_read_from_the_first_line_alone(tmp_path):
 
     path = a_run(tmp_path / "logs", "a", ended=True)
     first = first_record(path)
-    assert first is not None and first["type"] == "run_started" and first["data"] == {"playbook": "x"}
+    assert first is not None and first["type"] == "run_started" and first["data"]["playbook"] == "x"
+    assert first["mode"] == "live"
     path.write_bytes(path.read_bytes().replace(b'"playbook":"x"', b'"playbook":"y"', 1))
     assert first_record(path) is None  # an edited first line is no record
     assert first_record(tmp_path / "none.jsonl") is None
