@@ -4,6 +4,8 @@ factory that gives every Textual test the same deterministic start."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,29 @@ MONDAY_9AM = dt.datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
 """A workday morning: every test run starts here."""
 FIXED_RUN_ID = "20261130-0900-test"
 """Replaces `new_run_id`'s random suffix so ids, file names and hashes repeat."""
+
+
+MEMORY_TEMP = Path("/dev/shm")
+MEMORY_TEMP_MIN_FREE = 4 << 30
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files (pytest's tmp_path, tempfile's, the subprocesses') go to
+    memory when the machine has a roomy tmpfs: every log append is fsynced,
+    and on this machine's disk an fsync costs ~4 ms, which is most of what the
+    durability and Pilot tests wait for. The code under test is the same (it
+    still calls fsync; a tmpfs answers at once); EHPLAN_TEST_TMPDIR overrides."""
+    chosen = os.environ.get("EHPLAN_TEST_TMPDIR")
+    if chosen is None and "TMPDIR" not in os.environ and MEMORY_TEMP.is_dir():
+        try:
+            stats = os.statvfs(MEMORY_TEMP)
+        except OSError:
+            return
+        if stats.f_bavail * stats.f_frsize >= MEMORY_TEMP_MIN_FREE and os.access(MEMORY_TEMP, os.W_OK):
+            chosen = str(MEMORY_TEMP)
+    if chosen:
+        os.environ["TMPDIR"] = chosen
+        tempfile.tempdir = chosen
 
 
 @pytest.fixture(scope="session")
