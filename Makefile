@@ -27,7 +27,7 @@ run: $(STAMP)
 # kill -9 children): byte-compiled first, they do not each compile src again.
 test: $(STAMP)
 	@$(PY) -m compileall -q src > /dev/null 2>&1 || true
-	$(PY) -m pytest -q -rs -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n auto --dist worksteal $(PYTEST_ARGS)
 	$(VENV)/bin/lint-imports
 
 lint: $(STAMP)
