@@ -80,6 +80,7 @@ DEVIATIONS: dict[str, tuple[str, str]] = {
     "skipped": ("跳過必做步驟", "mandatory step skipped"),
     "call_not_made": ("應致電而未接通", "required call not made"),
     "must_not_done": ("結束前必做事項未做", "must-before-end item not done"),
+    "out_of_order": ("未按次序：跳過該步驟後才做", "out of order: done after its step was passed"),
     "corrected_after_branch": ("轉向後更正數值", "value corrected after the run branched on it"),
     "ended_early": ("預案未走完即結束", "ended before the playbook's end"),
 }
