@@ -80,6 +80,19 @@ class Compliance:
         return out
 
 
+_DEVIATION_CATEGORY = {"late": "deadline", "missed_deadline": "deadline", "open_deadline": "deadline",
+                       "skipped": "step", "call_not_made": "call", "must_not_done": "must_before_end",
+                       "corrected_after_branch": "field", "ended_early": "playbook"}
+
+
+def deviation_category(kind: str, ref: str) -> str:
+    """What a deviation's ``ref`` names, for its label: an out-of-order step's is a call
+    (``playbook/step:contact``) or a field (``playbook/field``)."""
+    if kind == "out_of_order":
+        return "call" if ":" in ref else "field"
+    return _DEVIATION_CATEGORY.get(kind, "")
+
+
 class ComplianceBuilder:
     """Collects, as the run goes by, the seqs each rule needs; `finish` scores."""
 
@@ -185,10 +198,7 @@ class ComplianceBuilder:
         if state.ended and state.outcome == "ended_early" and self.ended_seq is not None:
             deviations.append(Deviation("ended_early", "major", state.playbook, "", (self.ended_seq,)))
         named = tuple(replace(i, label=label(i.category, i.ref)) for i in items)
-        category = {"late": "deadline", "missed_deadline": "deadline", "open_deadline": "deadline",
-                    "skipped": "step", "call_not_made": "call", "must_not_done": "must_before_end",
-                    "corrected_after_branch": "field", "ended_early": "playbook"}
-        graded = tuple(replace(d, label=label(category.get(d.kind) or ("call" if ":" in d.ref else "field"), d.ref))
+        graded = tuple(replace(d, label=label(deviation_category(d.kind, d.ref), d.ref))
                        for d in sorted(deviations, key=lambda d: (d.evidence or (-1,))[0]))
         return Compliance(named, graded)
 
