@@ -17,8 +17,9 @@ from ehplan.library import Library
 from ehplan.playbook.models import ActionStep, AnyOf, ChecklistStep, DecisionStep, NotifyStep, RecordStep
 from ehplan.report.vocabulary import verdict
 
-CATEGORIES = ("deadline", "step", "must_before_end", "script", "call")
-"""Kinds of applicable item, in the order the report lists them."""
+CATEGORIES = ("deadline", "step", "must_before_end", "script", "call", "expectation")
+"""Kinds of applicable item, in the order the report lists them (``expectation``: a drill
+scenario's, added by the drill score, `ehplan.drill.score_run`)."""
 
 GRADES = ("major", "minor")
 
@@ -42,7 +43,8 @@ class Deviation:
 
     kind: str
     """missed_deadline, late, open_deadline, skipped, call_not_made, must_not_done, out_of_order,
-    corrected_after_branch, ended_early."""
+    corrected_after_branch, ended_early; for a drill's expectations, expectation_late, expectation_missed,
+    wrong_branch."""
     grade: str
     ref: str
     detail: str
@@ -70,6 +72,10 @@ class Compliance:
     def percent(self) -> int:
         return round(100 * self.done / self.applicable) if self.applicable else 100
 
+    def extended(self, items: tuple[Item, ...], deviations: tuple[Deviation, ...]) -> Compliance:
+        """These items and deviations besides (a drill scenario's expectations), deviations in log order."""
+        return Compliance((*self.items, *items), tuple(sorted((*self.deviations, *deviations), key=_first_seq)))
+
     def by_category(self) -> list[tuple[str, int, int]]:
         """(category, done, applicable) for each category with an item."""
         out = []
@@ -80,9 +86,15 @@ class Compliance:
         return out
 
 
+def _first_seq(deviation: Deviation) -> int:
+    return (deviation.evidence or (-1,))[0]
+
+
 _DEVIATION_CATEGORY = {"late": "deadline", "missed_deadline": "deadline", "open_deadline": "deadline",
                        "skipped": "step", "call_not_made": "call", "must_not_done": "must_before_end",
-                       "corrected_after_branch": "field", "ended_early": "playbook"}
+                       "corrected_after_branch": "field", "ended_early": "playbook",
+                       "expectation_late": "expectation", "expectation_missed": "expectation",
+                       "wrong_branch": "expectation"}
 
 
 def deviation_category(kind: str, ref: str) -> str:
@@ -199,7 +211,7 @@ class ComplianceBuilder:
             deviations.append(Deviation("ended_early", "major", state.playbook, "", (self.ended_seq,)))
         named = tuple(replace(i, label=label(i.category, i.ref)) for i in items)
         graded = tuple(replace(d, label=label(deviation_category(d.kind, d.ref), d.ref))
-                       for d in sorted(deviations, key=lambda d: (d.evidence or (-1,))[0]))
+                       for d in sorted(deviations, key=_first_seq))
         return Compliance(named, graded)
 
     def _out_of_order(self) -> list[Deviation]:
