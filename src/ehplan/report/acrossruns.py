@@ -433,7 +433,9 @@ def _decode(raw: list[Any]) -> RunFacts:
                     tuple(DeviationFact(k, g, r, tuple(e)) for k, g, r, e in deviations), prev)
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+"""Bumped whenever what a run's facts hold, or the rules that make them, change (2: out-of-order steps
+graded): facts a cache kept under other rules are read again, not trusted."""
 CACHE_MAX_BYTES = 512 * 1024 * 1024
 
 

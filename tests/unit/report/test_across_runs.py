@@ -255,3 +255,26 @@ def test_runs_per_playbook_and_month_in_text_markdown_and_html(cli, mixed):
     page = _table(cli, mixed["a1"].parent, "html")
     assert "<tr><td>Example incident (example)</td><td>2</td><td>1</td><td>1</td><td>4</td></tr>" in page
     assert "<tr><th>playbook</th><th>2026-01</th><th>2026-02</th><th>2026-03</th><th>total</th></tr>" in page
+
+
+def test_facts_cached_under_the_rules_before_out_of_order_steps_are_read_again(report_library, tmp_path):
+    """A cache from before out-of-order steps were graded (version 1) lacks those deviations: not trusted."""
+    from ehplan.report.acrossruns import read_facts
+
+    log_dir = tmp_path / "runs"
+    log_dir.mkdir(mode=0o700)
+    clock = FakeClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC))
+    session = Session.start(report_library, log_dir, c.StartRun("example", "late-call", "Ann", "live", "en"), clock)
+    for command in (c.Continue(), c.TickItem("explain"), c.TickItem("divert"), c.Continue(), c.Override("busy"),
+                    c.LogContact("it_centre", "answered")):
+        session.execute(command)
+    session.close()
+    cache = tmp_path / "summary-cache.json"
+    (facts,) = read_facts([session.path], report_library, cache=cache, jobs=1)
+    assert "out_of_order" in {d.kind for d in facts.deviations}
+    raw = json.loads(cache.read_text(encoding="utf-8"))
+    entry = raw["runs"][str(session.path)]
+    entry["facts"][9] = [d for d in entry["facts"][9] if d[0] != "out_of_order"]  # as version 1 found them
+    cache.write_text(json.dumps({**raw, "version": 1}), encoding="utf-8")
+    (again,) = read_facts([session.path], report_library, cache=cache, jobs=1)
+    assert "out_of_order" in {d.kind for d in again.deviations}
