@@ -21,7 +21,7 @@ from ehplan.engine import commands as cmd
 from ehplan.engine import events as ev
 from ehplan.engine.clock import parse_instant, rfc3339
 from ehplan.engine.decide import decide
-from ehplan.engine.fold import apply, happening, triggers_of
+from ehplan.engine.fold import apply, happening, states, triggers_of
 from ehplan.engine.messages import Refused
 from ehplan.engine.state import RunState
 from ehplan.engine.timers import trigger_key
@@ -29,6 +29,7 @@ from ehplan.library import Library, load_data_file
 from ehplan.playbook.checks import trigger_problems
 from ehplan.playbook.duration import Duration
 from ehplan.playbook.models import Id, Model, Text, Trigger, text_map
+from ehplan.report.compliance import Compliance, ComplianceBuilder, Deviation, Item
 from ehplan.report.summary import plan_calendar
 from ehplan.report.vocabulary import verdict
 from ehplan.sitedata.calendar import classify, is_daytime
@@ -422,14 +423,22 @@ class ScoreLine:
     late_by_s: float | None = None
     key: str = ""
     """``deadline:<timer>`` or ``expect:<id>``: the same line across attempts."""
+    item: str = ""
+    """The compliance item (or, for a penalty, the deviation) these are the points of: its ``ref``."""
+
+
 @dataclass(frozen=True)
 class Score:
-    """A drill's score: every criterion, and the total."""
+    """A drill's score: the compliance items with the scenario's expectations among them, and the
+    points the drill gives some of them."""
 
     lines: tuple[ScoreLine, ...]
     penalties: tuple[ScoreLine, ...]
     trainer: tuple[ScoreLine, ...] = ()
     """What the trainer did from the console (no points): pauses, advances, injects, the end."""
+    compliance: Compliance | None = None
+    """The run's compliance items and deviations and the scenario's expectations (category
+    ``expectation``): the one score model a drill's report shows, the points read off it."""
 
     @property
     def points(self) -> int:
@@ -448,6 +457,7 @@ _NOTES: dict[str, tuple[str, str]] = {
     "met": ("按時完成", "met"),
     "met_at": ("按時完成，於 {t}（第 {seq} 項）", "met at {t} (seq {seq})"),
     "late_at": ("逾時 {by}，於 {t} 完成（第 {seq} 項）", "late by {by}, done at {t} (seq {seq})"),
+    "late_by": ("逾時 {by}", "late by {by}"),
     "missed_due": ("未完成，{t} 逾時（第 {seq} 項）", "missed, overdue at {t} (seq {seq})"),
     "missed": ("未做", "missed"),
     "open": ("未完成（演練結束時仍在計時）", "not done (still counting at the end)"),
@@ -468,12 +478,20 @@ def _note(key: str, lang: Lang, **params: object) -> str:
 
 
 def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Library, lang: Lang) -> Score:
-    """Score a drill from its log: each of the playbook's deadlines (the
-    scenario's ``scoring``: 2 points by default, 1 if met late), each expectation
-    of the scenario (its points if done in time, its ``late_points`` if late),
-    less the ``skip`` points for every step skipped. Every line carries its
-    verdict, moment and seq for the debrief."""
+    """Score a drill from its log on the compliance score's items (docs/compliance.md, "The drill
+    score"): the run's own items and deviations, as any run's report has them, with each of the
+    scenario's expectations added as an item (done if done within its limit) and graded when late,
+    missed or answered the other way. The points are read off the same items: each deadline item the
+    scenario's ``scoring`` (2 by default, 1 if met late), each expectation its points (its
+    ``late_points`` if late), less the ``skip`` points for each skipped step deviation. Every line
+    carries its verdict, moment and seq for the debrief."""
+    from ehplan.report.afteraction import item_namer
+
+    builder = ComplianceBuilder(library)
+    for entry, before, after in states(records):
+        builder.visit(entry, before, after)
     state, found = moments(records)
+    compliance = builder.finish(state, item_namer(library, lang))
     ended_seq: dict[str, tuple[str, int]] = {}
     for record in records:
         if record.type in (ev.TIMER_MET, ev.TIMER_EXPIRED):
@@ -487,9 +505,10 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
         return (instant - started).total_seconds() if instant is not None and started is not None else 0.0
 
     lines: list[ScoreLine] = []
-    for timer in sorted(state.timers.values(), key=lambda t: t.started_at):
-        if timer.kind != "deadline":
-            continue  # an escalate_after limit measures the fault, not the trainee
+    for item in compliance.items:
+        if item.category != "deadline":
+            continue  # the points are the deadlines' (an escalate_after limit is no item: it measures the fault)
+        timer = state.timers[item.ref]
         possible = scoring.deadlines.get(timer.timer, scoring.deadline)  # 0: shown, not scored
         word = verdict(timer.kind, timer.status, timer.late, False)
         label = pick(text_map(library.playbook(timer.playbook).timer(timer.timer).label), lang)
@@ -502,42 +521,53 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
                     _note("late_at", lang, by=duration_text(late_by), t=duration_text(at), seq=seq))
             points = possible if late_by is None else min(scoring.deadline_late, possible)
             lines.append(ScoreLine(label, points, possible, note, "met" if late_by is None else "late", at, seq,
-                                   late_by, key))
+                                   late_by, key, item.ref))
         elif word == "missed":
             due = drill_s(timer.due)
             lines.append(ScoreLine(label, 0, possible, _note("missed_due", lang, t=duration_text(due), seq=seq),
-                                   "missed", due, seq, None, key))
+                                   "missed", due, seq, None, key, item.ref))
         else:
-            lines.append(ScoreLine(label, 0, possible, _note("open", lang), "open", None, None, None, key))
+            lines.append(ScoreLine(label, 0, possible, _note("open", lang), "open", None, None, None, key, item.ref))
+    expected: list[Item] = []
+    graded: list[Deviation] = []
     for expectation in scenario.expect:
         label = pick(text_map(expectation.label), lang)
-        key = f"expect:{expectation.id}"
+        key, ref = f"expect:{expectation.id}", f"{scenario.id}/{expectation.id}"
         done = found.get(trigger_key(scenario.playbook, expectation.when))
         if done is None:
             wrong = _wrong_branch(scenario, expectation, library, found, lang)
             if wrong is not None:
                 choice, moment = wrong
                 note = _note("wrong_branch", lang, choice=choice, t=duration_text(moment.at_s), seq=moment.seq)
-                lines.append(ScoreLine(label, 0, expectation.points, note, "wrong_branch", moment.at_s,
-                                       moment.seq, None, key))
+                line = ScoreLine(label, 0, expectation.points, note, "wrong_branch", moment.at_s, moment.seq, None,
+                                 key, ref)
+                graded.append(Deviation("wrong_branch", "major", ref, choice, (moment.seq,), label))
             else:
-                lines.append(ScoreLine(label, 0, expectation.points, _note("missed", lang), "missed",
-                                       key=key))
+                line = ScoreLine(label, 0, expectation.points, _note("missed", lang), "missed", key=key, item=ref)
+                graded.append(Deviation("expectation_missed", "major", ref, "", (), label))
         elif expectation.within is not None and done.at_s > expectation.within:
             late_by = done.at_s - expectation.within
             note = _note("late_at", lang, by=duration_text(late_by), t=duration_text(done.at_s), seq=done.seq)
-            lines.append(ScoreLine(label, min(expectation.late_points, expectation.points), expectation.points,
-                                   note, "late", done.at_s, done.seq, late_by, key))
+            line = ScoreLine(label, min(expectation.late_points, expectation.points), expectation.points, note,
+                             "late", done.at_s, done.seq, late_by, key, ref)
+            graded.append(Deviation("expectation_late", "minor", ref, _note("late_by", lang, by=duration_text(late_by)),
+                                    (done.seq,), label))
         else:
-            lines.append(ScoreLine(label, expectation.points, expectation.points,
-                                   _note("met_at", lang, t=duration_text(done.at_s), seq=done.seq), "met",
-                                   done.at_s, done.seq, None, key))
+            line = ScoreLine(label, expectation.points, expectation.points,
+                             _note("met_at", lang, t=duration_text(done.at_s), seq=done.seq), "met", done.at_s,
+                             done.seq, None, key, ref)
+        lines.append(line)
+        expected.append(Item("expectation", ref, line.verdict == "met", (line.seq,) if line.seq is not None else (),
+                             label))
     penalties = []
-    if scoring.skip:
-        for override in state.overrides:
-            step = pick(text_map(library.playbook(override.playbook).step(override.step).title), lang)
-            penalties.append(ScoreLine(_note("skipped", lang, step=step), -scoring.skip, 0, override.reason,
-                                       "skipped", drill_s(parse_instant(override.ts)), override.seq))
+    overrides = {override.seq: override for override in state.overrides}
+    for deviation in compliance.deviations if scoring.skip else ():
+        if deviation.kind != "skipped":
+            continue
+        override = overrides[deviation.evidence[-1]]  # the step_overridden record
+        step = pick(text_map(library.playbook(override.playbook).step(override.step).title), lang)
+        penalties.append(ScoreLine(_note("skipped", lang, step=step), -scoring.skip, 0, override.reason,
+                                   "skipped", drill_s(parse_instant(override.ts)), override.seq, item=deviation.ref))
     trainer = []
     for record in records:
         data = record.data
@@ -553,7 +583,7 @@ def score_run(records: Sequence[ev.EventRecord], scenario: Scenario, library: Li
                 text = data.get("text", "")
                 params["text"] = text if isinstance(text, str) else pick(text, lang)
             trainer.append(ScoreLine(_note(f"t_{action}", lang, **params), 0, 0, "", action, at, record.seq))
-    return Score(tuple(lines), tuple(penalties), tuple(trainer))
+    return Score(tuple(lines), tuple(penalties), tuple(trainer), compliance.extended(tuple(expected), tuple(graded)))
 
 
 def _wrong_branch(scenario: Scenario, expectation: Expectation, library: Library,
@@ -572,8 +602,9 @@ def _wrong_branch(scenario: Scenario, expectation: Expectation, library: Library
     return None
 
 
-def score_lines(score: Score, lang: Lang) -> list[str]:
-    """The score as plain lines, for the summary screen and the report."""
+def score_lines(score: Score, lang: Lang, with_compliance: bool = True) -> list[str]:
+    """The score as plain lines, for the summary screen and the report: the points, then (unless the
+    report shows the compliance score in full just before) the items they are read off, in one line."""
     title = in_lang(("演練評分", "Drill score"), lang)
     out = [f"{title}: {score.points}/{score.possible} ({score.percent}%)"]
     for line in score.lines:
@@ -581,6 +612,10 @@ def score_lines(score: Score, lang: Lang) -> list[str]:
         out.append(f"  {mark} {line.points}/{line.possible}  {line.label} — {line.note}")
     for line in score.penalties:
         out.append(f"  − {-line.points}  {line.label}: {line.note}")
+    if with_compliance and score.compliance is not None:
+        from ehplan.report.afteraction import compliance_headline
+
+        out.append(f"  {compliance_headline(score.compliance, lang)}")
     if score.trainer:
         out.append(f"  {in_lang(_NOTES['trainer'], lang)}:")
         out += [f"    {line.label}" for line in score.trainer]

@@ -1,6 +1,7 @@
 """Drill scenarios: loaded and checked against the playbooks with every
 problem at its line and column; injects due by run time; the score read from
-the run's log (deadlines, expectations in time, a point off per skip)."""
+the run's log on the compliance score's items plus the scenario's expectations
+(deadlines, expectations in time, a point off per skip)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,63 @@ def test_late_actions_and_skips_cost_points_and_say_why(example):
     assert "  ½ 1/2  Report within 3 minutes — late by 00:30, done at 03:30 (seq 15)" in lines
     assert any(line.startswith("  − 1  skipped") for line in lines)
     assert score_lines(score, "zh-Hant")[0] == "演練評分: 0/9 (0%)"
+
+
+def test_the_score_is_read_off_the_compliance_items_plus_the_scenarios_expectations(example):
+    """One score model: the run's compliance items and deviations, as its report has them, with each
+    expectation an item beside them; every point line is the points of one of those items."""
+    from ehplan.engine.fold import states
+    from ehplan.report.afteraction import item_namer
+    from ehplan.report.compliance import ComplianceBuilder
+
+    scenario = load_scenario(DRILLS / "example_drill.yaml", example)
+    log = drill_run(example, scenario, late=True).log
+    score = score_run(log, scenario, example, "en")
+    builder = ComplianceBuilder(example)
+    for entry, before, after in states(log):
+        builder.visit(entry, before, after)
+    own = builder.finish(after, item_namer(example, "en"))
+    assert score.compliance is not None
+    assert score.compliance.items[:len(own.items)] == own.items  # the same items as any run's
+    assert set(own.deviations) <= set(score.compliance.deviations)
+    expected = [(i.ref, i.done, i.evidence) for i in score.compliance.items if i.category == "expectation"]
+    seq = {line.key: line.seq for line in score.lines}
+    assert expected == [("example_drill/explain", False, (seq["expect:explain"],)),
+                        ("example_drill/call_it", False, (seq["expect:call_it"],)),
+                        ("example_drill/fixed", False, ())]
+    graded = {d.ref: (d.kind, d.grade, d.detail, d.evidence) for d in score.compliance.deviations
+              if d.ref.startswith("example_drill/")}
+    assert graded == {"example_drill/explain": ("expectation_late", "minor", "late by 00:30", (seq["expect:explain"],)),
+                      "example_drill/call_it": ("expectation_late", "minor", "late by 01:30", (seq["expect:call_it"],)),
+                      "example_drill/fixed": ("expectation_missed", "major", "", ())}
+    refs = {i.ref for i in score.compliance.items}
+    assert [line.item for line in score.lines] == ["example/report_3m", "example_drill/explain",
+                                                   "example_drill/call_it", "example_drill/fixed"]
+    assert all(line.item in refs for line in score.lines)
+    (penalty,) = score.penalties
+    (skipped,) = [d for d in score.compliance.deviations if d.kind == "skipped"]
+    assert penalty.item == skipped.ref == "example/call_it" and penalty.seq == skipped.evidence[-1]
+    assert (score.compliance.done, score.compliance.applicable) == (5, 11)
+    assert score_lines(score, "en")[-1] == (
+        "  Compliance: 5/11 items (45%) — deadlines 0/1 · mandatory steps 2/4 · must before the end 1/1 · "
+        "scripts to read 1/1 · required calls 1/1 · the scenario's expectations 0/3")
+    assert "out_of_order" in {d.kind for d in score.compliance.deviations}  # the call made after the skip
+
+
+def test_an_expectation_answered_the_other_way_is_a_wrong_branch_with_its_choice(example):
+    scenario = load_scenario(DRILLS / "example_drill.yaml", example)
+    run = drill_run(example, scenario, late=False)
+    for command in (c.SetField("loss_yuan", "100"), c.SetField("reporter_phone", "110"), c.SetField("place", "1"),
+                    c.Continue(), c.Choose("not_fixed")):
+        run.do(command)
+    score = score_run(run.log, scenario, example, "en")
+    assert score.compliance is not None
+    (wrong,) = [d for d in score.compliance.deviations if d.kind == "wrong_branch"]
+    choice = next(r.seq for r in run.log if r.type == "choice_made")
+    assert (wrong.ref, wrong.grade, wrong.detail, wrong.evidence) == ("example_drill/fixed", "major", "Not cleared",
+                                                                      (choice,))
+    item = next(i for i in score.compliance.items if i.ref == "example_drill/fixed")
+    assert not item.done and item.evidence == (choice,)
 
 
 def test_injects_come_due_by_run_time_and_once(example):

@@ -6,6 +6,7 @@ the same drill scenario are compared."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,8 @@ def attempts(shipped_library, tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_two_attempts_side_by_side(attempts, cli):
     code, out = cli("report", *map(str, attempts), "--lang", "en")
     assert code == 0, out
+    if os.environ.get("EHPLAN_UPDATE_GOLDEN"):  # then read the diff
+        GOLDEN.write_text(out, encoding="utf-8")
     assert out == GOLDEN.read_text(encoding="utf-8")
 
 

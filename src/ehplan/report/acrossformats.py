@@ -34,6 +34,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "times_in": ("時間為預案當地時間 UTC{offset}", "Times are the plan's local time, UTC{offset}"),
     "by_playbook": ("各預案事件數", "Runs per playbook"),
     "by_month": ("各月事件數", "Runs per month"),
+    "by_playbook_month": ("各預案每月事件數", "Runs per playbook and month"),
+    "playbook": ("預案", "playbook"),
+    "total": ("合計", "total"),
     "limits": ("各時限達標率", "Deadlines met, per limit"),
     "limit": ("時限", "limit"),
     "met": ("按時", "met"),
@@ -90,6 +93,27 @@ def _evidence(items: tuple[Evidence, ...], lang: Lang, escape: Callable[[str], s
             + (f" — {escape(verdict_word(e.verdict, lang))}" if e.verdict else "") for e in items]
 
 
+def _grid(s: AcrossRuns) -> list[list[str]]:
+    """The playbook × month table as rows of cells: a header, one row per playbook, the totals."""
+    lang = s.lang
+    rows = [[_s("playbook", lang), *(m.key for m in s.by_month), _s("total", lang)]]
+    rows += [[row.label, *map(str, row.months), str(row.total)] for row in s.by_playbook_month]
+    rows.append([_s("total", lang), *(str(m.runs) for m in s.by_month), str(s.runs)])
+    return rows
+
+
+def _grid_text(s: AcrossRuns) -> list[str]:
+    """The playbook × month table in columns, padded by display width (a CJK character takes two)."""
+    from rich.cells import cell_len, set_cell_size
+
+    rows = [[visible(cell, one_line=True) for cell in row] for row in _grid(s)]
+    first = max(cell_len(row[0]) for row in rows)
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(1, len(rows[0]))]
+    return ["  " + set_cell_size(row[0], first) + "".join("  " + " " * (w - cell_len(cell)) + cell
+                                                          for cell, w in zip(row[1:], widths, strict=True))
+            for row in rows]
+
+
 # --- text -------------------------------------------------------------------------------
 
 
@@ -102,6 +126,8 @@ def render_text(s: AcrossRuns) -> list[str]:
     lines += [f"  {c.runs:>6}  {c.label}" for c in s.by_playbook] or [f"  {_s('none', lang)}"]
     lines += ["", f"{_s('by_month', lang)}:"]
     lines += [f"  {c.key}  {c.runs:>6}" for c in s.by_month] or [f"  {_s('none', lang)}"]
+    lines += ["", f"{_s('by_playbook_month', lang)}:"]
+    lines += _grid_text(s) if s.by_playbook_month else [f"  {_s('none', lang)}"]
     lines += ["", f"{_s('limits', lang)}:"]
     for row in s.limits:
         lines.append(f"  {row.percent:5.1f}%  {_limit_name(row, lang)} — {_s('met', lang)} {row.met}, "
@@ -132,6 +158,13 @@ def render_md(s: AcrossRuns) -> str:
     out += [f"| {md(c.label)} | {c.runs} |" for c in s.by_playbook]
     out += ["", f"## {md(_s('by_month', lang))}", "", f"| | {md(_s('runs', lang))} |", "|---|---:|"]
     out += [f"| {md(c.key)} | {c.runs} |" for c in s.by_month]
+    out += ["", f"## {md(_s('by_playbook_month', lang))}", ""]
+    if s.by_playbook_month:
+        grid = _grid(s)
+        out += ["| " + " | ".join(md(cell) for cell in grid[0]) + " |", "|---" + "|---:" * (len(grid[0]) - 1) + "|"]
+        out += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in grid[1:]]
+    else:
+        out.append("—")
     out += ["", f"## {md(_s('limits', lang))}", "",
             "| " + " | ".join(md(_s(k, lang)) for k in ("limit", "met_pct", "met", "late", "missed", "open")) + " |",
             "|---|---:|---:|---:|---:|---:|"]
@@ -175,6 +208,11 @@ def to_json(s: AcrossRuns) -> dict[str, Any]:
         "files": s.files, "runs": s.runs, "utc_offset": s.utc_offset,
         "by_playbook": [{"playbook": p.key, "label": p.label, "runs": p.runs} for p in s.by_playbook],
         "by_month": [{"month": m.key, "runs": m.runs} for m in s.by_month],
+        "by_playbook_month": [
+            {"playbook": row.key, "label": row.label, "runs": row.total,
+             "months": [{"month": m.key, "runs": n, "evidence": _ev(evidence)}
+                        for m, n, evidence in zip(s.by_month, row.months, row.evidence, strict=True)]}
+            for row in s.by_playbook_month],
         "limits": [{"timer": r.key, "label": r.label, "limit_s": r.duration_s, "met": r.met, "late": r.late,
                     "missed": r.missed, "open": r.open, "total": r.total, "met_percent": r.percent,
                     "evidence": _ev(r.evidence)} for r in s.limits],
@@ -218,6 +256,22 @@ class _PlaybookCount(_Strict):
 class _MonthCount(_Strict):
     month: str
     runs: int
+
+
+class _PlaybookMonth(_Strict):
+    month: str
+    runs: int
+    evidence: list[_Evidence]
+    """The runs counted in this cell: each file, and seq 0 (its run_started: the playbook and the start)."""
+
+
+class _PlaybookMonths(_Strict):
+    playbook: str
+    label: str
+    runs: int
+    """The playbook's runs over every month."""
+    months: list[_PlaybookMonth]
+    """Every month of ``by_month``, in its order (a month without a run of this playbook: 0)."""
 
 
 class _Limit(_Strict):
@@ -269,6 +323,7 @@ class SummaryJson(_Strict):
     utc_offset: str
     by_playbook: list[_PlaybookCount]
     by_month: list[_MonthCount]
+    by_playbook_month: list[_PlaybookMonths]
     limits: list[_Limit]
     first_required_call: _Calls
     deviations: list[_Deviation]
@@ -379,6 +434,14 @@ def render_html(s: AcrossRuns) -> str:
     out += ["</table>", f"<h2>{h(_s('by_month', lang))}</h2>"]
     out += [d for d in drawn if 'class="chart months"' in d]
     out += ["<table>"] + [f"<tr><td>{h(c.key)}</td><td>{c.runs}</td></tr>" for c in s.by_month] + ["</table>"]
+    out.append(f"<h2>{h(_s('by_playbook_month', lang))}</h2>")
+    if s.by_playbook_month:
+        grid = _grid(s)
+        out += ["<table>", "<tr>" + "".join(f"<th>{h(cell)}</th>" for cell in grid[0]) + "</tr>"]
+        out += ["<tr>" + "".join(f"<td>{h(cell)}</td>" for cell in row) + "</tr>" for row in grid[1:]]
+        out.append("</table>")
+    else:
+        out.append(f"<p>{h(_s('none', lang))}</p>")
     out += [f"<h2>{h(_s('limits', lang))}</h2>"] + [d for d in drawn if 'class="chart limits"' in d]
     out += ["<table><tr>" + "".join(f"<th>{h(_s(k, lang))}</th>" for k in
                                     ("limit", "met_pct", "met", "late", "missed", "open")) + "</tr>"]

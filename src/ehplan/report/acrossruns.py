@@ -22,7 +22,7 @@ from ehplan.engine.state import RunState
 from ehplan.library import Library
 from ehplan.playbook.models import NotifyStep
 from ehplan.report.afteraction import _clock, _label, _Names
-from ehplan.report.compliance import ComplianceBuilder
+from ehplan.report.compliance import ComplianceBuilder, deviation_category
 from ehplan.report.summary import plan_calendar
 from ehplan.report.vocabulary import verdict
 from ehplan.text import Lang
@@ -30,9 +30,6 @@ from ehplan.text import Lang
 REQUIRED_CALL_OUTCOMES = ("answered", "called")
 """A required call counts as made when it was logged with one of these."""
 
-_DEVIATION_CATEGORY = {"late": "deadline", "missed_deadline": "deadline", "open_deadline": "deadline",
-                       "skipped": "step", "call_not_made": "call", "must_not_done": "must_before_end",
-                       "corrected_after_branch": "field", "ended_early": "playbook"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +168,18 @@ class Count:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaybookMonths:
+    """One playbook's runs in each month of the summary (`AcrossRuns.months`, in that order)."""
+
+    key: str
+    label: str
+    months: tuple[int, ...]
+    total: int
+    evidence: tuple[tuple[Evidence, ...], ...]
+    """For each month, the runs counted in it (the run_started record, seq 0, says its playbook and start)."""
+
+
+@dataclass(frozen=True, slots=True)
 class LimitRow:
     """One deadline at one limit (a workday's 15 minutes and a holiday's 45 are two rows)."""
 
@@ -243,6 +252,9 @@ class AcrossRuns:
     """Verified runs the figures are made of (after the filters)."""
     by_playbook: tuple[Count, ...]
     by_month: tuple[Count, ...]
+    by_playbook_month: tuple[PlaybookMonths, ...]
+    """Runs per playbook and month: one row per playbook (in `by_playbook`'s order), one count per month of
+    `by_month`."""
     limits: tuple[LimitRow, ...]
     calls: CallTimes
     deviations: tuple[DeviationRow, ...]
@@ -277,6 +289,7 @@ def summarize_runs(facts: Iterable[RunFacts], library: Library, lang: Lang, *, s
     unverified: list[Unverified] = []
     playbooks: Counter[str] = Counter()
     months: Counter[str] = Counter()
+    cells: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     limits: dict[tuple[str, int], list[int]] = {}
     limit_evidence: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
     deviations: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
@@ -296,6 +309,7 @@ def summarize_runs(facts: Iterable[RunFacts], library: Library, lang: Lang, *, s
             continue
         playbooks[run.playbook] += 1
         months[run.local_start[:7]] += 1
+        cells[(run.playbook, run.local_start[:7])].append(Evidence(run.file, run.run, (0,)))
         for d in run.deadlines:
             counts = limits.setdefault((d.key, d.duration_s), [0, 0, 0, 0])
             counts[slot.get(d.verdict, 3)] += 1
@@ -315,15 +329,20 @@ def summarize_runs(facts: Iterable[RunFacts], library: Library, lang: Lang, *, s
                  tuple(limit_evidence[(key, duration)]))
         for (key, duration), counts in sorted(limits.items()))
     deviation_rows = tuple(sorted(
-        (DeviationRow(kind, grades[(kind, ref)], ref, label(_DEVIATION_CATEGORY.get(kind, ""), ref), len(found),
+        (DeviationRow(kind, grades[(kind, ref)], ref, label(deviation_category(kind, ref), ref), len(found),
                       tuple(found)) for (kind, ref), found in deviations.items()),
         key=lambda row: (-row.count, row.kind, row.ref)))
+    playbook_order = sorted(playbooks.items(), key=lambda kv: (-kv[1], kv[0]))
+    month_order = sorted(months)
     return AcrossRuns(
         lang=lang, since=since.isoformat() if since else None, until=until.isoformat() if until else None,
         playbook=playbook, drills=drills, files=files, runs=sum(playbooks.values()),
-        by_playbook=tuple(Count(p, names.playbook(p), n) for p, n in sorted(playbooks.items(),
-                                                                           key=lambda kv: (-kv[1], kv[0]))),
-        by_month=tuple(Count(m, m, n) for m, n in sorted(months.items())),
+        by_playbook=tuple(Count(p, names.playbook(p), n) for p, n in playbook_order),
+        by_month=tuple(Count(m, m, months[m]) for m in month_order),
+        by_playbook_month=tuple(
+            PlaybookMonths(p, names.playbook(p), tuple(len(cells.get((p, m), ())) for m in month_order), n,
+                           tuple(tuple(cells.get((p, m), ())) for m in month_order))
+            for p, n in playbook_order),
         limits=limit_rows,
         calls=CallTimes(len(calls), without, median(calls), percentile(calls, 0.9), tuple(call_evidence),
                         tuple(calls)),
@@ -414,7 +433,9 @@ def _decode(raw: list[Any]) -> RunFacts:
                     tuple(DeviationFact(k, g, r, tuple(e)) for k, g, r, e in deviations), prev)
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+"""Bumped whenever what a run's facts hold, or the rules that make them, change (2: out-of-order steps
+graded): facts a cache kept under other rules are read again, not trusted."""
 CACHE_MAX_BYTES = 512 * 1024 * 1024
 
 

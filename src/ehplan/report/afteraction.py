@@ -256,9 +256,10 @@ class Report:
     still_open: tuple[str, ...]
     integrity: Integrity
     score: Score | None = None
-    """A drill's score, when it was scored."""
+    """A drill's score, when it was scored: its points, read off ``compliance``."""
     compliance: Compliance | None = None
-    """Items done out of applicable, deviations graded (docs/compliance.md)."""
+    """Items done out of applicable, deviations graded (docs/compliance.md); for a scored drill, the
+    score's, with the scenario's expectations among them."""
 
 
 def _once(method: Callable[..., str]) -> Callable[..., str]:
@@ -453,7 +454,14 @@ class ReportBuilder:
                       tuple(FollowUpLine(f.seq, at(f.due)[:10], names.followup(f.playbook, f.followup))
                             for f in state.followups),
                       tuple(_still_open(state, self.library, lang)), self.integrity, self.score,
-                      self.compliance.finish(state, lambda category, ref: _label(names, category, ref)))
+                      self.score.compliance if self.score is not None and self.score.compliance is not None
+                      else self.compliance.finish(state, lambda category, ref: _label(names, category, ref)))
+
+
+def item_namer(library: Library, lang: Lang) -> Callable[[str, str], str]:
+    """Names compliance items and deviations in ``lang`` as the report does (for `ComplianceBuilder.finish`)."""
+    names = _Names(library, lang)
+    return lambda category, ref: _label(names, category, ref)
 
 
 def _label(names: _Names, category: str, ref: str) -> str:
@@ -552,12 +560,12 @@ def render_text(report: Report) -> list[str]:
     lines.append(_s("authors_legend", lang, tag=in_lang(SHORT_TAG, lang)))
     lines += [_s(f"version_{what}", lang, id=playbook_id) for playbook_id, what in head.versions]
 
-    if report.score is not None:
-        from ehplan.drill import score_lines
-
-        lines += ["", *score_lines(report.score, lang)]
     if report.compliance is not None:
         lines += ["", *compliance_lines(report.compliance, lang)]
+    if report.score is not None:  # the drill's points, read off the same items
+        from ehplan.drill import score_lines
+
+        lines += ["", *score_lines(report.score, lang, with_compliance=report.compliance is None)]
     lines += ["", f"{_s('deadlines', lang)}:"]
     for d in report.deadlines:
         details = [_s("limit", lang, d=duration_text(d.duration_s)) + (f" ({d.rule})" if d.rule else ""),
@@ -594,11 +602,20 @@ def render_text(report: Report) -> list[str]:
     return lines
 
 
+def compliance_headline(compliance: Compliance, lang: Lang) -> str:
+    """The compliance score in one line: done / applicable, and by category."""
+    return (_s("compliance", lang, done=compliance.done, n=compliance.applicable, pct=compliance.percent) + " — "
+            + _by_category(compliance, lang))
+
+
+def _by_category(compliance: Compliance, lang: Lang) -> str:
+    return " · ".join(f"{word(ITEM_CATEGORIES, c, lang)} {done}/{n}" for c, done, n in compliance.by_category())
+
+
 def compliance_lines(compliance: Compliance, lang: Lang) -> list[str]:
     """The compliance score as plain lines."""
     lines = [_s("compliance", lang, done=compliance.done, n=compliance.applicable, pct=compliance.percent)]
-    lines.append("  " + " · ".join(f"{word(ITEM_CATEGORIES, c, lang)} {done}/{n}"
-                                    for c, done, n in compliance.by_category()))
+    lines.append("  " + _by_category(compliance, lang))
     for item in compliance.items:
         if not item.done:
             lines.append(f"  ○ {word(ITEM_CATEGORIES, item.category, lang)}: {item.label}"

@@ -1,6 +1,7 @@
 """Attempts on the same drill scenario side by side, for the debrief: each
 expectation and deadline with its verdict, moment and seq, the time each
-attempt took to reach each step, the trainer's actions, and the score.
+attempt took to reach each step, the trainer's actions, the score and the
+compliance score its points are read off.
 
 Built on `ehplan.drill.score_run`, so the comparison says exactly what each
 attempt's own score says. Plain lines, padded by display width (a CJK
@@ -34,6 +35,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "started": ("開始（演練時間）", "Started (drill time)"),
     "ended": ("結束", "Ended"),
     "score": ("評分", "Score"),
+    "compliance": ("合規評分（項）", "Compliance (items)"),
     "scored": ("評分項目", "Expectations and deadlines"),
     "steps": ("到達各步驟的時間", "Time to each step"),
     "trainer": ("培訓員操作", "The trainer's actions"),
@@ -122,6 +124,8 @@ def compare_lines(attempts: Sequence[Attempt], scenario: Scenario, library: Libr
         (duration_text((s.ended_at - s.started_at).total_seconds()) + f" {s.outcome}")
         if s.ended_at and s.started_at else _w("unfinished", lang) for s in states]))
     out.append(_row(_w("score", lang), [f"{s.points}/{s.possible} ({s.percent}%)" for s in scores]))
+    out.append(_row(_w("compliance", lang), [f"{s.compliance.done}/{s.compliance.applicable} ({s.compliance.percent}%)"
+                                             if s.compliance is not None else "" for s in scores]))
     out += ["", _w("scored", lang)]
     keys: list[tuple[str, str]] = []
     for score in scores:

@@ -17,8 +17,9 @@ from ehplan.library import Library
 from ehplan.playbook.models import ActionStep, AnyOf, ChecklistStep, DecisionStep, NotifyStep, RecordStep
 from ehplan.report.vocabulary import verdict
 
-CATEGORIES = ("deadline", "step", "must_before_end", "script", "call")
-"""Kinds of applicable item, in the order the report lists them."""
+CATEGORIES = ("deadline", "step", "must_before_end", "script", "call", "expectation")
+"""Kinds of applicable item, in the order the report lists them (``expectation``: a drill
+scenario's, added by the drill score, `ehplan.drill.score_run`)."""
 
 GRADES = ("major", "minor")
 
@@ -41,8 +42,9 @@ class Deviation:
     """Something done against the plan, graded."""
 
     kind: str
-    """missed_deadline, late, open_deadline, skipped, call_not_made, must_not_done, corrected_after_branch,
-    ended_early."""
+    """missed_deadline, late, open_deadline, skipped, call_not_made, must_not_done, out_of_order,
+    corrected_after_branch, ended_early; for a drill's expectations, expectation_late, expectation_missed,
+    wrong_branch."""
     grade: str
     ref: str
     detail: str
@@ -70,6 +72,10 @@ class Compliance:
     def percent(self) -> int:
         return round(100 * self.done / self.applicable) if self.applicable else 100
 
+    def extended(self, items: tuple[Item, ...], deviations: tuple[Deviation, ...]) -> Compliance:
+        """These items and deviations besides (a drill scenario's expectations), deviations in log order."""
+        return Compliance((*self.items, *items), tuple(sorted((*self.deviations, *deviations), key=_first_seq)))
+
     def by_category(self) -> list[tuple[str, int, int]]:
         """(category, done, applicable) for each category with an item."""
         out = []
@@ -78,6 +84,25 @@ class Compliance:
             if items:
                 out.append((category, sum(i.done for i in items), len(items)))
         return out
+
+
+def _first_seq(deviation: Deviation) -> int:
+    return (deviation.evidence or (-1,))[0]
+
+
+_DEVIATION_CATEGORY = {"late": "deadline", "missed_deadline": "deadline", "open_deadline": "deadline",
+                       "skipped": "step", "call_not_made": "call", "must_not_done": "must_before_end",
+                       "corrected_after_branch": "field", "ended_early": "playbook",
+                       "expectation_late": "expectation", "expectation_missed": "expectation",
+                       "wrong_branch": "expectation"}
+
+
+def deviation_category(kind: str, ref: str) -> str:
+    """What a deviation's ``ref`` names, for its label: an out-of-order step's is a call
+    (``playbook/step:contact``) or a field (``playbook/field``)."""
+    if kind == "out_of_order":
+        return "call" if ":" in ref else "field"
+    return _DEVIATION_CATEGORY.get(kind, "")
 
 
 class ComplianceBuilder:
@@ -93,6 +118,9 @@ class ComplianceBuilder:
         self.timer_seqs: dict[str, list[int]] = {}
         self.corrections: list[tuple[int, str, str, str]] = []
         self.ended_seq: int | None = None
+        self.done_at: dict[str, list[tuple[int, str, str]]] = {}
+        """``contact:<id>`` (a call answered or called) or ``field:<playbook>/<id>`` -> (seq, playbook, step)
+        of each time it was done, with the step the run was at: what an out-of-order step is told from."""
 
     def visit(self, entry: ev.Entry, before: RunState, after: RunState) -> None:
         event, seq = entry.event, entry.seq
@@ -109,9 +137,14 @@ class ComplianceBuilder:
                 self.timer_seqs[event.key] = [seq]
             case ev.TimerMet() | ev.TimerExpired() | ev.EscalationRaised():
                 self.timer_seqs.setdefault(event.key, []).append(seq)
-            case ev.FieldSet() if event.branch:
-                self.corrections.append((seq, f"{before.playbook}/{event.field}", event.branch["went"],
-                                         event.branch["would"]))
+            case ev.ContactLogged() if event.outcome != "no_answer":
+                self.done_at.setdefault(f"contact:{event.contact}", []).append((seq, before.playbook, before.step))
+            case ev.FieldSet():
+                self.done_at.setdefault(f"field:{before.playbook}/{event.field}", []).append(
+                    (seq, before.playbook, before.step))
+                if event.branch:
+                    self.corrections.append((seq, f"{before.playbook}/{event.field}", event.branch["went"],
+                                             event.branch["would"]))
             case ev.RunEnded():
                 self.ended_seq = seq
 
@@ -171,17 +204,40 @@ class ComplianceBuilder:
                 items.append(Item("must_before_end", ref, bool(happened), tuple(happened[:1])))
                 if not happened and state.ended:
                     deviations.append(Deviation("must_not_done", "major", ref, " | ".join(keys), ()))
+        deviations += self._out_of_order()
         for seq, ref, went, would in self.corrections:
             deviations.append(Deviation("corrected_after_branch", "minor", ref, f"{went} → {would}", (seq,)))
         if state.ended and state.outcome == "ended_early" and self.ended_seq is not None:
             deviations.append(Deviation("ended_early", "major", state.playbook, "", (self.ended_seq,)))
         named = tuple(replace(i, label=label(i.category, i.ref)) for i in items)
-        category = {"late": "deadline", "missed_deadline": "deadline", "open_deadline": "deadline",
-                    "skipped": "step", "call_not_made": "call", "must_not_done": "must_before_end",
-                    "corrected_after_branch": "field", "ended_early": "playbook"}
-        graded = tuple(replace(d, label=label(category[d.kind], d.ref))
-                       for d in sorted(deviations, key=lambda d: (d.evidence or (-1,))[0]))
+        graded = tuple(replace(d, label=label(deviation_category(d.kind, d.ref), d.ref))
+                       for d in sorted(deviations, key=_first_seq))
         return Compliance(named, graded)
+
+    def _out_of_order(self) -> list[Deviation]:
+        """A step's work done after the run passed the step (docs/compliance.md, "Out of order"): for each
+        step overridden, each call it requires (for ``any_of``, one of them) and each required field it
+        asks for that was not done before the override and was first done afterwards at another step."""
+        found = []
+        for (playbook_id, step_id), (override_seq, _reason) in self.skipped.items():
+            step = self._step(playbook_id, step_id)
+            ref = f"{playbook_id}/{step_id}"
+            wanted: list[tuple[str, list[str]]] = []
+            if isinstance(step, NotifyStep):
+                groups = [step.notify] if step.any_of else [[contact] for contact in step.notify]
+                wanted = [(f"{ref}:{'|'.join(group)}", [f"contact:{c}" for c in group]) for group in groups]
+            elif isinstance(step, RecordStep):
+                wanted = [(f"{playbook_id}/{f.id}", [f"field:{playbook_id}/{f.id}"]) for f in step.fields
+                          if f.required]
+            for item_ref, keys in wanted:
+                done = sorted(d for key in keys for d in self.done_at.get(key, ()))
+                if any(seq < override_seq for seq, _p, _s in done):
+                    continue  # done in its place, then the step was passed: not out of order
+                if done and (done[0][1], done[0][2]) != (playbook_id, step_id):  # not on a later visit to it
+                    entered = self.entered.get((playbook_id, step_id), override_seq)
+                    found.append(Deviation("out_of_order", "minor", item_ref, "",
+                                           (entered, override_seq, done[0][0])))
+        return found
 
     def _step(self, playbook_id: str, step_id: str) -> object | None:
         found = self.library.playbooks.get(playbook_id)

@@ -80,8 +80,8 @@ def to_json(report: Report, rows: bool = False) -> dict[str, Any]:
                             "evidence": list(d.evidence)} for d in compliance.deviations]},
         "drill_score": None if score is None else {
             "points": score.points, "possible": score.possible, "percent": score.percent,
-            "lines": [{"label": line.label, "points": line.points, "possible": line.possible, "note": line.note}
-                      for line in (*score.lines, *score.penalties)]},
+            "lines": [{"label": line.label, "points": line.points, "possible": line.possible, "note": line.note,
+                       "item": line.item or None, "seq": line.seq} for line in (*score.lines, *score.penalties)]},
         "integrity": {"log": integrity.path, "records": integrity.records, "final_hash": integrity.final_hash,
                       "torn_tail": integrity.torn_tail, "hmac_checked": integrity.hmac_checked},
     }
@@ -232,6 +232,11 @@ class _ScoreLine(_Strict):
     points: int
     possible: int
     note: str
+    item: str | None = None
+    """The ``ref`` of the compliance item (a deadline, an expectation) or deviation (a skipped step) these
+    points are of: the drill's points are read off the compliance score's items."""
+    seq: int | None = None
+    """The record that shows it (met, late, missed, the choice or the override), if any."""
 
 
 class _DrillScore(_Strict):
@@ -316,7 +321,7 @@ def md_lines(report: Report) -> list[str]:
     if report.score is not None:
         from ehplan.drill import score_lines
 
-        score = score_lines(report.score, lang)
+        score = score_lines(report.score, lang, with_compliance=report.compliance is None)
         out += [f"## {md(score[0])}", ""] + [f"- {md(line.strip())}" for line in score[1:]] + [""]
     out += [f"## {md(_s('deadlines', lang))}", ""]
     out += ["| | | | | |", "|---|---|---|---|---|"]
@@ -477,7 +482,7 @@ def _html_body(report: Report) -> list[str]:
     if report.score is not None:
         from ehplan.drill import score_lines
 
-        score = score_lines(report.score, lang)
+        score = score_lines(report.score, lang, with_compliance=report.compliance is None)
         out += [f"<h2>{h(score[0])}</h2><ul>"] + [f"<li>{h(line.strip())}</li>" for line in score[1:]] + ["</ul>"]
     out += [f"<h2>{h(_s('deadlines', lang))}</h2>", timeline_svg(report), "<table>"]
     out += [f"<tr><td>{h(VERDICT_SYMBOL[d.verdict])} {h(verdict_word(d.verdict, lang))}</td><td>{h(d.label)}</td>"

@@ -70,6 +70,7 @@ ITEM_CATEGORIES: dict[str, tuple[str, str]] = {
     "must_before_end": ("結束前必做", "must before the end"),
     "script": ("應讀話術", "scripts to read"),
     "call": ("應致電", "required calls"),
+    "expectation": ("演練預期", "the scenario's expectations"),
 }
 """The compliance score's kinds of applicable item (docs/compliance.md)."""
 
@@ -80,8 +81,12 @@ DEVIATIONS: dict[str, tuple[str, str]] = {
     "skipped": ("跳過必做步驟", "mandatory step skipped"),
     "call_not_made": ("應致電而未接通", "required call not made"),
     "must_not_done": ("結束前必做事項未做", "must-before-end item not done"),
+    "out_of_order": ("未按次序：跳過該步驟後才做", "out of order: done after its step was passed"),
     "corrected_after_branch": ("轉向後更正數值", "value corrected after the run branched on it"),
     "ended_early": ("預案未走完即結束", "ended before the playbook's end"),
+    "expectation_late": ("演練預期逾時完成", "expectation met late"),
+    "expectation_missed": ("演練預期未做", "expectation not done"),
+    "wrong_branch": ("走錯分支", "wrong branch"),
 }
 
 GRADES: dict[str, tuple[str, str]] = {"major": ("重大", "major"), "minor": ("輕微", "minor")}

@@ -176,3 +176,105 @@ def test_a_run_edited_after_it_was_cached_is_read_again(cli, runs, tmp_path):
     again = read()
     assert again["runs"] == 4
     assert {(Path(u["file"]).name, u["integrity"]) for u in again["unverified"]} >= {(target.name, "tampered")}
+
+
+# (run id, playbook, the start in UTC, drill?) — the plan's zone is UTC+8, so a start at 16:30 UTC on
+# 31 January is 00:30 on 1 February there, and counts in February.
+MIXED = [("a1", "example", (2026, 1, 5, 1, 0), False), ("a2", "example", (2026, 1, 31, 15, 30), False),
+         ("a3", "example", (2026, 1, 31, 16, 30), False), ("a4", "example", (2026, 3, 2, 1, 0), False),
+         ("o1", "example_other", (2026, 1, 7, 1, 0), False), ("o2", "example_other", (2026, 3, 9, 1, 0), False),
+         ("o3", "example_other", (2026, 3, 10, 1, 0), False), ("o4", "example_other", (2026, 3, 11, 1, 0), False),
+         ("d1", "example_other", (2026, 2, 2, 1, 0), True)]
+"""By the plan's local month — example: Jan 2, Feb 1, Mar 1; example_other: Jan 1, Mar 3; a drill in February."""
+
+
+@pytest.fixture(scope="module")
+def mixed(report_library: Library, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A generated directory of runs of two playbooks over three months, a drill and a tampered copy among them."""
+    base = tmp_path_factory.mktemp("mixed")
+    paths = {}
+    for run_id, playbook, start, drill in MIXED:
+        clock = FakeClock(dt.datetime(*start, tzinfo=dt.UTC))
+        session = Session.start(report_library, base, c.StartRun(playbook, run_id, "Ann", "drill" if drill else "live",
+                                                                 "en", 1, None), clock)
+        session.execute(c.Continue())
+        session.close()
+        paths[run_id] = session.path
+    tampered = base / "zz-tampered.jsonl"
+    tampered.write_bytes(paths["o4"].read_bytes().replace(b'"Ann"', b'"Bob"'))  # counted nowhere
+    return paths
+
+
+def _table(cli, directory: Path, form: str, *args: str) -> str:  # type: ignore[no-untyped-def]
+    code, output = cli("report", "--summary", str(directory), "--playbooks", PLAYBOOKS, "--lang", "en",
+                       "--format", form, *args)
+    assert code == 0, output
+    return output
+
+
+def test_runs_per_playbook_and_month_in_json_each_cell_with_its_runs(cli, mixed):
+    data = json.loads(_table(cli, mixed["a1"].parent, "json"))
+    jsonschema.validate(data, json.loads((ROOT / "schemas/summary.schema.json").read_text(encoding="utf-8")))
+    table = {row["playbook"]: (row["runs"], [(m["month"], m["runs"]) for m in row["months"]])
+             for row in data["by_playbook_month"]}
+    assert table == {"example": (4, [("2026-01", 2), ("2026-02", 1), ("2026-03", 1)]),
+                     "example_other": (4, [("2026-01", 1), ("2026-02", 0), ("2026-03", 3)])}
+    assert [row["playbook"] for row in data["by_playbook_month"]] == ["example", "example_other"]
+    cells = {(row["playbook"], m["month"]): m["evidence"] for row in data["by_playbook_month"] for m in row["months"]}
+    assert {e["run"] for e in cells[("example", "2026-02")]} == {"a3"}  # 00:30 local on 1 February
+    assert {e["run"] for e in cells[("example", "2026-01")]} == {"a1", "a2"}  # 23:30 local on 31 January
+    for (playbook, month), evidence in cells.items():
+        for e in evidence:
+            (first,) = [r for r in read_log(Path(e["file"]))[0] if r.seq == e["seqs"][0]]
+            assert e["seqs"] == [0] and first.type == "run_started" and first.data["playbook"] == playbook
+    # the table adds up to the runs per month and per playbook
+    assert [sum(row["months"][i]["runs"] for row in data["by_playbook_month"]) for i in range(3)] == \
+        [m["runs"] for m in data["by_month"]]
+    assert data["runs"] == 8 and len(data["unverified"]) == 1
+    with_drills = json.loads(_table(cli, mixed["a1"].parent, "json", "--drills"))
+    other = next(row for row in with_drills["by_playbook_month"] if row["playbook"] == "example_other")
+    assert [m["runs"] for m in other["months"]] == [1, 1, 3] and other["runs"] == 5
+    only = json.loads(_table(cli, mixed["a1"].parent, "json", "--playbook", "example_other"))
+    assert [(m["month"], m["runs"]) for m in only["by_playbook_month"][0]["months"]] == [("2026-01", 1),
+                                                                                        ("2026-03", 3)]
+
+
+def test_runs_per_playbook_and_month_in_text_markdown_and_html(cli, mixed):
+    text = _table(cli, mixed["a1"].parent, "text")
+    block = text.split("Runs per playbook and month:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split() [-4:] for line in block] == [["2026-01", "2026-02", "2026-03", "total"],
+                                                      ["2", "1", "1", "4"], ["1", "0", "3", "4"],
+                                                      ["3", "1", "4", "8"]]
+    assert block[1].startswith("  Example incident (example)") and block[2].startswith("  Another example")
+    assert len({len(line) for line in block}) == 1  # columns line up
+    markdown = _table(cli, mixed["a1"].parent, "md")
+    assert "| playbook | 2026-01 | 2026-02 | 2026-03 | total |" in markdown
+    assert "| Another example \\(example\\_other\\) | 1 | 0 | 3 | 4 |" in markdown
+    assert "| total | 3 | 1 | 4 | 8 |" in markdown
+    pytest.importorskip("matplotlib")
+    page = _table(cli, mixed["a1"].parent, "html")
+    assert "<tr><td>Example incident (example)</td><td>2</td><td>1</td><td>1</td><td>4</td></tr>" in page
+    assert "<tr><th>playbook</th><th>2026-01</th><th>2026-02</th><th>2026-03</th><th>total</th></tr>" in page
+
+
+def test_facts_cached_under_the_rules_before_out_of_order_steps_are_read_again(report_library, tmp_path):
+    """A cache from before out-of-order steps were graded (version 1) lacks those deviations: not trusted."""
+    from ehplan.report.acrossruns import read_facts
+
+    log_dir = tmp_path / "runs"
+    log_dir.mkdir(mode=0o700)
+    clock = FakeClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC))
+    session = Session.start(report_library, log_dir, c.StartRun("example", "late-call", "Ann", "live", "en"), clock)
+    for command in (c.Continue(), c.TickItem("explain"), c.TickItem("divert"), c.Continue(), c.Override("busy"),
+                    c.LogContact("it_centre", "answered")):
+        session.execute(command)
+    session.close()
+    cache = tmp_path / "summary-cache.json"
+    (facts,) = read_facts([session.path], report_library, cache=cache, jobs=1)
+    assert "out_of_order" in {d.kind for d in facts.deviations}
+    raw = json.loads(cache.read_text(encoding="utf-8"))
+    entry = raw["runs"][str(session.path)]
+    entry["facts"][9] = [d for d in entry["facts"][9] if d[0] != "out_of_order"]  # as version 1 found them
+    cache.write_text(json.dumps({**raw, "version": 1}), encoding="utf-8")
+    (again,) = read_facts([session.path], report_library, cache=cache, jobs=1)
+    assert "out_of_order" in {d.kind for d in again.deviations}

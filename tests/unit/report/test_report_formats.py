@@ -65,6 +65,13 @@ def test_the_scores_say_what_happened(fixture_logs, cli):
     assert [d["kind"] for d in corrected["deviations"]] == ["corrected_after_branch"]
     drill = json.loads(report(cli, fixture_logs["drill"], "json"))
     assert drill["drill_score"]["possible"] == 9 and drill["header"]["mode"] == "drill"
+    # one score model: the drill's points are of the compliance score's items, its expectations among them
+    refs = {i["ref"] for i in drill["compliance"]["items"]}
+    assert {i["ref"] for i in drill["compliance"]["items"] if i["category"] == "expectation"} == {
+        "example_drill/explain", "example_drill/call_it", "example_drill/fixed"}
+    assert all(line["item"] in refs for line in drill["drill_score"]["lines"])
+    text = report(cli, fixture_logs["drill"], "text")
+    assert text.count("Compliance: 11/11 items") == 1 and text.index("Compliance:") < text.index("Drill score:")
 
 
 def test_text_from_the_log_is_escaped_in_every_format(fixture_logs, cli):
