@@ -9,8 +9,10 @@
    of the same bytes; `ehplan verify` of a 1,000,000-event log (events/s, and
    vs. a loop that only reads and json-parses each line); `ehplan verify` of a
    20-event log vs. `python -c "import pydantic, yaml"`.
-5. `ehplan verify DIR` of 2,000 small chained runs (many_bench.py): one core
-   vs. a read+json-parse loop, and every core vs. one.
+5. `ehplan verify DIR` of 10,000 small chained runs (many_bench.py): one core
+   vs. a read+json-parse loop, and every core vs. one; `ehplan runs DIR` of
+   10,000 runs, cold vs. a loop that reads each file's first and last line,
+   and warm.
 6. `ehplan report` of a 10,000- and a 100,000-event run (report_bench.py): vs.
    a read+json-parse loop, peak memory, and how the time grows.
 8. the hub (hub_bench.py, a real PostgreSQL): ingest events/s vs. a bare COPY,

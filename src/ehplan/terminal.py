@@ -19,3 +19,9 @@ def say(message: str, *, err: bool = False, one_line: bool = True) -> None:
     """
     lines = message.split("\n") if not one_line else [message]
     click.echo("\n".join(visible(line, one_line=True) for line in lines), err=err)
+
+
+def say_lines(lines: list[str], *, err: bool = False) -> None:
+    """`say` each of many lines, in one write: a long listing's cost is its lines, not one echo each."""
+    if lines:
+        click.echo("\n".join(visible(line, one_line=True) for line in lines), err=err)

@@ -78,8 +78,9 @@ def test_filters(desk, cli):
 
 def test_the_index_reads_again_only_what_changed(desk, cli, monkeypatch):
     read: list[str] = []
-    real = runs_module.row_for
-    monkeypatch.setattr(runs_module, "row_for", lambda path, key=None: read.append(Path(path).name) or real(path, key))
+    real = runs_module._read_row
+    monkeypatch.setattr(runs_module, "_read_row",
+                        lambda path, key, known: read.append(Path(path).name) or real(path, key, known))
     listed(cli, str(desk), "--drills")
     assert len(read) == 4
     read.clear()
@@ -102,3 +103,43 @@ def test_the_table_is_in_the_plans_time_and_counts(desk, cli):
     assert code == 0 and lines[-1] == "3 of 4 run(s); times are the plan's local time, UTC+08:00"
     assert lines[0].startswith("2026-12-02 09:00  2026-12-02 09:00  example")
     assert lines[-2].startswith("2026-11-30 09:00  unfinished ") and lines[-2].endswith("intact")
+
+
+def test_many_runs_are_read_on_every_core_each_as_it_reads_alone(desk, tmp_path, monkeypatch):
+    files = sorted(desk.glob("*.jsonl"))
+    paths = []
+    for copy in range(3):  # twelve runs in three desks, each run linked to the one before as written
+        copy_dir = tmp_path / "many" / str(copy)
+        copy_dir.mkdir(mode=0o700, parents=True)
+        for path in files:
+            (copy_dir / path.name).write_bytes(path.read_bytes())
+            paths.append((copy_dir / path.name).absolute())
+    paths[5].write_bytes(paths[5].read_bytes().replace(b'"Ann"', b'"Anx"', 1))
+    alone = [runs_module.row_for(path) for path in paths]
+    assert [row.integrity for row in alone].count("tampered") == 1
+    assert [row.integrity for row in alone].count("intact") == len(paths) - 1
+    monkeypatch.setattr(runs_module, "PARALLEL_MIN_RUNS", 2)
+    monkeypatch.setattr(runs_module, "CHUNK", 3)
+    monkeypatch.setattr(runs_module, "MAX_CHUNK", 3)
+    assert runs_module.read_rows(paths) == alone
+    assert runs_module.rows_in_order(paths) == alone
+
+
+def test_the_plans_zone_is_remembered_until_its_calendar_changes(desk, cli, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    code, output = cli("runs", str(desk), "--data", str(data))
+    assert code == 0 and output.splitlines()[-1].endswith("UTC+08:00")
+    assert (tmp_path / "cache" / "plan-zone.json").stat().st_mode & 0o777 == 0o600
+    calendar = data / "calendar.yaml"
+    calendar.write_text(calendar.read_text(encoding="utf-8").replace('utc_offset: "+08:00"', 'utc_offset: "+09:30"'),
+                        encoding="utf-8")
+    code, output = cli("runs", str(desk), "--data", str(data))
+    assert code == 0 and output.splitlines()[-1].endswith("UTC+09:30")
+    assert output.splitlines()[0].startswith("2026-12-02 10:30")
+    calendar.write_text(calendar.read_text(encoding="utf-8").replace('utc_offset: "+09:30"', "utc_offset: 930"),
+                        encoding="utf-8")
+    code, output = cli("runs", str(desk), "--data", str(data))  # a bad calendar is refused, memo or not
+    assert code == 2 and "calendar.yaml:" in output and "Traceback" not in output

@@ -70,3 +70,20 @@ def test_verify_a_directory_lists_what_is_wrong_and_ends_with_a_table(runs, tmp_
     assert code == 0 and output.count("\n") == 1 and ": intact, 2 records" in output
     code, output = cli("verify", str(named), str(tmp_path / "missing.jsonl"))
     assert code == 2 and "2 run(s): 1 intact, 1 unreadable" in output.splitlines()
+
+
+def test_a_link_to_the_run_just_verified_is_answered_without_reading_it_again(runs, tmp_path, monkeypatch):
+    from ehplan.audit import verify as verify_module
+
+    paths = expand([runs])
+    damaged = expand([damaged_copy(runs, tmp_path)])  # runs 3 (edited), 10 (torn) and 20 (lost a line)
+    alone = [verify_log(path) for path, _ in paths]
+    damaged_alone = [verify_log(path) for path, _ in damaged]
+    reads: list[str] = []
+    real = verify_module.read_regular
+    monkeypatch.setattr(verify_module, "read_regular", lambda path, *a: reads.append(Path(path).name) or real(path, *a))
+    assert [c.result for c in verify_all(paths, None, jobs=1)] == alone
+    assert reads == []  # every run links to the file before it, which was just verified
+    assert [c.result for c in verify_all(damaged, None, jobs=1)] == damaged_alone
+    # only where the run before did not verify to the hash linked is that file read
+    assert reads == [damaged[i][0].name for i in (3, 10, 20)]

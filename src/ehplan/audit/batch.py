@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .runfiles import run_files
-from .verify import VERDICTS, VerifyResult, verify_log
+from .verify import VERDICTS, VerifyResult, verify_in_order, verify_log
 
 __all__ = ["VERDICTS", "Checked", "expand", "verify_all"]
 
 CHUNK = 32
-"""Runs a worker checks per task: small logs cost less than the hand-over."""
+"""The fewest runs a worker checks per task: small logs cost less than the hand-over."""
+MAX_CHUNK = 256
+"""The most: each worker gets about eight tasks, so one slow task does not leave a core idle."""
 
 
 
@@ -46,7 +48,7 @@ def expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
 
 
 def _verify_chunk(paths: list[Path], key: bytes | None) -> list[VerifyResult]:
-    return [verify_log(path, key, split=False) for path in paths]
+    return list(verify_in_order(paths, key))
 
 
 def verify_all(paths: list[tuple[Path, bool]], key: bytes | None, *, jobs: int | None = None,
@@ -54,21 +56,28 @@ def verify_all(paths: list[tuple[Path, bool]], key: bytes | None, *, jobs: int |
     """Verify every file, in order; ``jobs`` processes (default: every core).
 
     One file alone keeps verify_log's own split of a long run over two
-    processes; many files are shared out in chunks instead, one verify each.
+    processes; many files are shared out in runs of neighbours instead (a
+    run's link to the one before it is then answered from that one's check),
+    one verify each.
     """
     jobs = jobs or os.cpu_count() or 1
     files = [path for path, _named in paths]
-    if jobs < 2 or len(files) <= CHUNK or not hasattr(os, "fork"):
+    if len(files) == 1:
+        results = [verify_log(files[0], key)]
+        if progress is not None:
+            progress(1)
+    elif jobs < 2 or len(files) <= CHUNK or not hasattr(os, "fork"):
         results = []
-        for path in files:
-            results.append(verify_log(path, key, split=len(files) == 1))
+        for result in verify_in_order(files, key):
+            results.append(result)
             if progress is not None:
                 progress(1)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from multiprocessing import get_context
 
-        chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+        size = max(CHUNK, min(MAX_CHUNK, len(files) // (jobs * 8)))
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
         by_chunk: dict[int, list[VerifyResult]] = {}
         with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=get_context("fork")) as pool:
             futures = {pool.submit(_verify_chunk, chunk, key): i for i, chunk in enumerate(chunks)}

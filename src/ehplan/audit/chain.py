@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from hashlib import sha256 as _sha256
 from typing import Any, BinaryIO
 
 from .canonical import ALG_HMAC, ALG_SHA256, GENESIS, alg_for, canonical_bytes, contains_float, hash_bytes
@@ -108,7 +109,8 @@ def scan_lines(lines: Iterable[bytes], key: bytes | None, *, strict_alg: bool = 
             result = _check_line(line, key, strict_alg)
             if adopt and first is None:
                 index, prev_seq, prev_hash = result["seq"], result["seq"] - 1, result["prev"]
-            _check_link(result, index, prev_seq, prev_hash)
+            if result["seq"] != index or result["prev"] != prev_hash:
+                _check_link(result, index, prev_seq, prev_hash)
         except _Bad as bad:
             final = ends_file and next(iterator, None) is None  # only the final line may be torn
             fault = _fault(bad, line, offset, index, key, strict_alg, final)
@@ -281,8 +283,11 @@ def _check_line(line: bytes, key: bytes | None, strict_alg: bool) -> Raw:
     if alg != alg_for(key):
         _full_check(parsed)
         raise _Bad("record is sha256 but a key was given", _KEY)
-    # The record without its hash member, canonical: the bytes that were hashed.
-    if hash_bytes((head + tail).encode("ascii"), key) != parsed["hash"]:
+    # The record without its hash member, canonical: the bytes that were hashed
+    # (hash_bytes, with hashlib's sha256 called here for the unkeyed many).
+    payload = (head + tail).encode("ascii")
+    digest = _sha256(payload).hexdigest() if key is None else hash_bytes(payload, key)
+    if digest != parsed["hash"]:
         _full_check(parsed)
         raise _Bad("hash mismatch", _HASH)
     return record

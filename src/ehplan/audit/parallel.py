@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from ehplan.safeio import open_regular
 
-from .chain import MAX_LINE_BYTES, LineFault, StreamScan, bounded_lines, scan_lines
+from .chain import MAX_LINE_BYTES, LineFault, StreamScan, bounded_lines, iter_lines, scan_lines
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 """Below this a second process costs more than it saves."""
@@ -24,6 +24,12 @@ def scan_file(path: Path, key: bytes | None, *, split: bool = True) -> StreamSca
     A long one is split over two processes unless ``split`` is False."""
     fd = open_regular(path)
     size = os.fstat(fd).st_size
+    if size <= MAX_LINE_BYTES:  # a small run (most are) in one read: no line of it can be too long
+        try:
+            raw = _read_to_end(fd, size)
+        finally:
+            os.close(fd)
+        return scan_lines(iter_lines(raw), key)
     if not split or size < PARALLEL_MIN_BYTES or (os.cpu_count() or 1) < 2 or not _can_fork():
         with os.fdopen(fd, "rb") as handle:
             return scan_lines(bounded_lines(handle), key)
@@ -37,6 +43,15 @@ def scan_file(path: Path, key: bytes | None, *, split: bool = True) -> StreamSca
         head = _scan_part(path, 0, seam, key, False)
         tail = tail_future.result()
     return _join(head, tail, seam)
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """Every byte of an open file, ``size`` of them expected; what is appended
+    while it is read is read too, as a streaming read would."""
+    pieces = [os.read(fd, size + 1)]
+    while pieces[-1]:
+        pieces.append(os.read(fd, 1 << 20))
+    return b"".join(pieces)
 
 
 def _can_fork() -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,26 +59,45 @@ class VerifyResult:
         return "torn tail" if self.torn_tail else "tampered"
 
 
-def verify_log(path: Path, key: bytes | None = None, *, split: bool = True) -> VerifyResult:
+Known = tuple[Path, str]
+"""A run file just verified and the hash of its last line that verified."""
+
+
+def verify_log(path: Path, key: bytes | None = None, *, split: bool = True,
+               known: Known | None = None) -> VerifyResult:
     """Check every line's form, hash, seq and prev, and seq 0's prev_run link.
 
     Streams the file (two processes for a long one, unless ``split`` is False):
-    memory stays flat however long the run.
+    memory stays flat however long the run. ``known``, a file verified just
+    before, answers a link to it without reading it again (see check_prev_run).
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     try:
         scan = scan_file(path, key, split=split)
     except OSError as exc:
         return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
                             unreadable=True)
-    return _result(path, scan, key)
+    return _result(path, scan, key, known)
 
 
-def verify_reading(path: Path, key: bytes | None, keep: Callable[[dict[str, Any]], object]) -> VerifyResult:
+def verify_in_order(paths: Iterable[Path], key: bytes | None = None) -> Iterator[VerifyResult]:
+    """`verify_log` of each file in turn (none split), each verdict what it is
+    alone; a run's link to the file verified just before it (a desk's history,
+    sorted by name, is linked so) is answered from that file's own check."""
+    known: Known | None = None
+    for name in paths:
+        path = name if isinstance(name, Path) else Path(name)
+        result = verify_log(path, key, split=False, known=known)
+        yield result
+        known = (path, result.final_hash) if result.final_hash is not None else None
+
+
+def verify_reading(path: Path, key: bytes | None, keep: Callable[[dict[str, Any]], object], *,
+                   known: Known | None = None) -> VerifyResult:
     """`verify_log` in one pass that also hands each verified line's parsed
     record (a dict, to be treated as read-only) to ``keep``, in order, so a
     reader never parses the file twice. Never split over processes."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     try:
         fd = open_regular(path)
         with os.fdopen(fd, "rb") as handle:
@@ -86,14 +105,14 @@ def verify_reading(path: Path, key: bytes | None, keep: Callable[[dict[str, Any]
     except OSError as exc:
         return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
                             unreadable=True)
-    return _result(path, scan, key)
+    return _result(path, scan, key, known)
 
 
-def _result(path: Path, scan: StreamScan, key: bytes | None) -> VerifyResult:
+def _result(path: Path, scan: StreamScan, key: bytes | None, known: Known | None = None) -> VerifyResult:
     fault = scan.fault
     if scan.count == 0 and fault is None:
         return VerifyResult(False, 0, None, 0, 0, "empty log", False, None)
-    prev_run_ok = check_prev_run(path, scan.first.data) if scan.first is not None else None
+    prev_run_ok = check_prev_run(path, scan.first.data, known) if scan.first is not None else None
     chain_ok = fault is None
     reason = fault.reason if fault is not None else None
     if chain_ok and prev_run_ok is False:
@@ -112,11 +131,14 @@ def _result(path: Path, scan: StreamScan, key: bytes | None) -> VerifyResult:
     )
 
 
-def check_prev_run(path: Path, first_data: dict[str, Any]) -> bool | None:
+def check_prev_run(path: Path, first_data: dict[str, Any], known: Known | None = None) -> bool | None:
     """Check that the previous run file named in seq 0 exists beside `path` and holds the hash.
 
     The previous file may have grown since (a resumed run), so any record
-    with that hash counts. None when there is no link to check.
+    with that hash counts. None when there is no link to check. When ``known``
+    is that file and the hash one of its lines that verified (a line that
+    verifies parses to an object with that hash, which is all this asks),
+    the answer is True without reading it again.
     """
     if "prev_run" not in first_data or first_data["prev_run"] is None:
         return None
@@ -128,6 +150,8 @@ def check_prev_run(path: Path, first_data: dict[str, Any]) -> bool | None:
         return False
     if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
         return False
+    if known is not None and known[1] == wanted and known[0].name == name and known[0].parent == path.parent:
+        return True
     try:
         raw = read_regular(path.parent / name)
     except OSError:

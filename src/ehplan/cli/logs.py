@@ -24,7 +24,7 @@ from ehplan.cli.common import (
     read_key_file,
 )
 from ehplan.cli.hub import hub_desk_dirs, hub_log
-from ehplan.terminal import EXIT_ERROR, EXIT_OK, say
+from ehplan.terminal import EXIT_ERROR, EXIT_OK, say, say_lines
 from ehplan.text import DEFAULT_LANG, LANGS, Lang, visible
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
     table of verdicts ends the output. Exit 0 if all are intact, 1 if any is
     not, 2 if any could not be checked (unreadable, or keyed and no key)."""
     from ehplan.audit.batch import VERDICTS, expand, verify_all
-    from ehplan.verified import KEYED_LOG
 
     key = read_key_file(key_file)
     paths = expand(logs)
@@ -60,6 +59,8 @@ def verify(logs: Sequence[Path], key_file: Path | None, jobs: int | None) -> Non
         if run.verdict == "unreadable":
             say(f"{path}: unreadable: {result.reason}", err=True)
         elif run.verdict == "needs its key":
+            from ehplan.verified import KEYED_LOG  # only then: it imports the engine
+
             say(f"{path}: {KEYED_LOG}", err=True)
         elif result.ok:
             if run.named:
@@ -478,14 +479,16 @@ def runs(ctx: click.Context, directories: Sequence[Path], since: object, until: 
         where = "the hub" if hub is not None else ", ".join(str(d) for d in chosen)
         say(f"no runs ({len(rows)} in {where}, none matching)")
         return
+    lines = []
     for row in shown:
         deadlines = f"✓{row.deadlines_met} ✓!{row.deadlines_late} ✗{row.deadlines_missed}"
         where = f" at seq {row.bad_seq}" if row.bad_seq is not None and row.integrity != "intact" else ""
         desk_column = f"{row.file[4:].split('/', 1)[0]:<12}  " if hub is not None else ""
-        say(f"{desk_column}{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  "
-            f"{row.playbook or '?':<24}  "
-            f"{row.operator:<12}  {row.mode:<5}  {row.outcome or '-':<12}  {deadlines}  {row.events:>6} events  "
-            f"{row.integrity}{where}")
+        lines.append(f"{desk_column}{shown_time(row.start, '?'):<16}  {shown_time(row.end, 'unfinished'):<16}  "
+                     f"{row.playbook or '?':<24}  "
+                     f"{row.operator:<12}  {row.mode:<5}  {row.outcome or '-':<12}  {deadlines}  "
+                     f"{row.events:>6} events  {row.integrity}{where}")
+    say_lines(lines)
     offset = zone.utcoffset(None)
     say(f"{len(shown)} of {len(rows)} run(s); times are the plan's local time, UTC{_offset_text(offset)}")
 
@@ -510,15 +513,45 @@ def _progress(what: str) -> Iterator[tuple[Callable[[int], object], Callable[[in
 
 
 def _plan_zone(data: Path | None) -> dt.tzinfo:
-    """The plan's local time zone (data/calendar.yaml), as the report uses it."""
+    """The plan's local time zone (data/calendar.yaml), as the report uses it;
+    remembered (in the cache dir, 0600) while that file keeps its inode, size,
+    modification and change time, so a listing does not load and validate the
+    site's data (pydantic and all) each time only to learn an offset."""
+    import json
+    import os
+
+    from ehplan.safeio import read_regular, write_private
+
+    path = resources.data_dir(data) / "calendar.yaml"
+    memo = resources.cache_dir() / "plan-zone.json"
+    try:
+        st = os.stat(path)
+        mark = [str(path.absolute()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    except OSError:
+        mark = None
+    try:
+        found = json.loads(read_regular(memo, 4096))
+        if mark is not None and found["calendar"] == mark and type(found["minutes"]) is int:
+            return dt.timezone(dt.timedelta(minutes=found["minutes"]))
+    except (OSError, ValueError, TypeError, KeyError, OverflowError):
+        pass  # no memo, or not one to trust: load the calendar
     from ehplan.library import DATA_FILES, load_data_file
     from ehplan.yamlpos import LoadError
 
     try:
-        calendar, _ = load_data_file(resources.data_dir(data) / "calendar.yaml", DATA_FILES["calendar.yaml"])
+        calendar, _ = load_data_file(path, DATA_FILES["calendar.yaml"])
     except LoadError as exc:
         fail(str(exc.problems[0]))
-    return calendar.zone  # type: ignore[attr-defined, no-any-return]
+    zone: dt.timezone = calendar.zone  # type: ignore[attr-defined]
+    offset = zone.utcoffset(None)
+    if mark is not None:
+        try:
+            memo.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(memo, json.dumps({"calendar": mark, "minutes": offset // dt.timedelta(minutes=1)})
+                          .encode("ascii"))
+        except OSError:
+            pass  # best effort: the calendar is loaded again next time
+    return zone
 
 
 def _offset_text(offset: dt.timedelta | None) -> str:

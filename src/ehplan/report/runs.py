@@ -11,16 +11,21 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ehplan import resources
-from ehplan.audit import read_log, verify_log
 from ehplan.audit.runfiles import run_files
-from ehplan.engine.fold import FoldError, fold
-from ehplan.report.summary import verdict
+
+if TYPE_CHECKING:
+    from ehplan.audit.verify import Known
 
 INDEX_VERSION = 1
 INDEX_MAX_BYTES = 256 * 1024 * 1024
+PARALLEL_MIN_RUNS = 64
+"""Fewer runs to read than this are read in this process: a worker costs more."""
+CHUNK = 32
+MAX_CHUNK = 256
+"""Runs a worker reads per task, at least and at most (about eight tasks each)."""
 
 
 @dataclass(frozen=True)
@@ -59,20 +64,33 @@ class RunRow:
 
 def row_for(path: Path, key: bytes | None = None) -> RunRow:
     """Verify and fold one run file into its row (never raises for a bad file)."""
-    path = Path(path).absolute()
-    result = verify_log(path, key)
+    return _read_row(Path(path).absolute(), key, None)[0]
+
+
+def _read_row(path: Path, key: bytes | None, known: Known | None) -> tuple[RunRow, Known | None]:
+    """The row of an absolute path, in one pass (the fold takes the records the
+    check kept: its valid prefix, what the row may say of the run), and what a
+    run linked to this one can be checked against (see `verify_reading`)."""
+    from ehplan.audit import AuditRecord
+    from ehplan.audit.verify import verify_reading
+    from ehplan.engine.fold import FoldError, fold
+    from ehplan.report.summary import verdict
+
+    kept: list[dict[str, Any]] = []
+    result = verify_reading(path, key, kept.append, known=known)
+    mine = (path, result.final_hash) if result.final_hash is not None else None
     integrity = result.verdict
     if result.unreadable or result.needs_key:
-        return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, None)
+        return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, None), mine
     bad_seq = result.first_bad_seq
-    records, _damage = read_log(path, key)  # the valid prefix: what the row may say of the run
+    records = [AuditRecord(**raw) for raw in kept]
     if not records:
-        return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, bad_seq)
+        return RunRow(str(path), "", "", None, "", "", "", "", 0, 0, 0, 0, integrity, bad_seq), mine
     try:
         state = fold(records)
     except FoldError as exc:  # an intact chain whose content is malformed: still listed, as such
         return RunRow(str(path), records[0].run, records[0].ts, None, "", "", "", "", 0, 0, 0, len(records),
-                      "malformed", _seq_of(str(exc)))
+                      "malformed", _seq_of(str(exc))), mine
     escalated = {key for key, _step, _ts in state.escalations}
     verdicts = [verdict(t.kind, t.status, t.late, t.key in escalated) for t in state.timers.values()
                 if t.kind == "deadline"]
@@ -81,7 +99,49 @@ def row_for(path: Path, key: bytes | None = None) -> RunRow:
         playbook=state.root_playbook, operator=state.operator, mode=state.mode, outcome=state.outcome,
         deadlines_met=verdicts.count("met"), deadlines_late=verdicts.count("met_late"),
         deadlines_missed=verdicts.count("missed"), events=len(records), integrity=integrity, bad_seq=bad_seq,
-    )
+    ), mine
+
+
+def rows_in_order(paths: list[Path], key: bytes | None = None) -> list[RunRow]:
+    """The row of each absolute path in turn; a run's link to the file read just
+    before it is answered from that file's own check (a desk's runs, sorted,
+    are linked so), the verdict the same as alone."""
+    rows = []
+    known: Known | None = None
+    for path in paths:
+        row, known = _read_row(path, key, known)
+        rows.append(row)
+    return rows
+
+
+def read_rows(paths: list[Path], key: bytes | None = None,
+              progress: Callable[[int], object] | None = None) -> list[RunRow]:
+    """The rows of absolute paths, in order, on every core when there are many
+    (each worker takes runs of neighbours, so links are answered as above)."""
+    jobs = os.cpu_count() or 1
+    if jobs < 2 or len(paths) < PARALLEL_MIN_RUNS or not hasattr(os, "fork"):
+        rows = []
+        for chunk in _chunks(paths, CHUNK):
+            rows.extend(rows_in_order(chunk, key))
+            if progress is not None:
+                progress(len(chunk))
+        return rows
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    chunks = _chunks(paths, max(CHUNK, min(MAX_CHUNK, len(paths) // (jobs * 8))))
+    by_chunk: dict[int, list[RunRow]] = {}
+    with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+        futures = {pool.submit(rows_in_order, chunk, key): i for i, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            by_chunk[futures[future]] = future.result()
+            if progress is not None:
+                progress(len(by_chunk[futures[future]]))
+    return [row for i in range(len(chunks)) for row in by_chunk[i]]
+
+
+def _chunks(paths: list[Path], size: int) -> list[list[Path]]:
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
 
 
 def _seq_of(message: str) -> int | None:
@@ -148,12 +208,10 @@ def index_runs(directories: Iterable[Path], key: bytes | None = None, *, cache: 
                 rows.append(row)
     if on_total is not None:
         on_total(len(stale))
-    for absolute, size, mtime_ns in stale:
-        row = row_for(absolute, key)
+    fresh = read_rows([absolute for absolute, _size, _mtime in stale], key, progress)
+    for (absolute, size, mtime_ns), row in zip(stale, fresh, strict=True):
         rows.append(row)
         known[str(absolute)] = {"size": size, "mtime_ns": mtime_ns, "row": row.to_json()}
-        if progress is not None:
-            progress(1)
     gone = [name for name in known if os.path.dirname(name) in scanned and name not in seen]
     for name in gone:  # a run file removed from a directory looked at: forget it
         del known[name]
