@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -24,6 +25,19 @@ def test_status_words() -> None:
     assert HubStatus("refused", 1).text().startswith("hub ‼ refused")
 
 
+def test_a_status_written_twice_in_one_clock_tick_is_still_read(tmp_path: Path) -> None:
+    from ehplan.hub.ship import _status_to_file
+
+    status_file = tmp_path / "hub.json"
+    shipper = ShipperProcess("postgresql://unused", tmp_path, status_file)
+    _status_to_file(status_file, HubStatus("waiting", 0))
+    assert shipper.status() == HubStatus("waiting", 0)
+    stamp = status_file.stat().st_mtime_ns
+    _status_to_file(status_file, HubStatus("synced", 0))
+    os.utime(status_file, ns=(stamp, stamp))  # the same coarse tick as the first write
+    assert shipper.status().state == "synced"
+
+
 async def test_the_run_header_shows_the_hub_and_the_hub_gets_the_run(hub, make_app, tmp_path: Path) -> None:
     desk = hub.desk()
     app = make_app(tmp_path, lang="en")
@@ -40,6 +54,7 @@ async def test_the_run_header_shows_the_hub_and_the_hub_gets_the_run(hub, make_a
             while "hub ✓ synced" not in str(header.render()):
                 assert time.monotonic() - started < 10, str(header.render())
                 await asyncio.sleep(0.05)
+                await app.tick_runs()  # as the app does every second (the test's clock does not tick)
             assert str(header.render()).endswith(" │ 20261130-0900-test │ hub ✓ synced")
             records = len(app.session.records)
     finally:

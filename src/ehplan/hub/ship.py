@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +36,8 @@ INTERVAL_S = 0.25
 """How often the log directory is looked at while all is shipped."""
 RETRY_MAX_S = 10.0
 """The longest wait between two tries at an unreachable hub."""
+STAMP_TRUSTED_AFTER_NS = 2_000_000_000
+"""A status file's stamp this old can no longer hide a later write in the same clock tick."""
 
 HubState = Literal["off", "synced", "waiting", "unreachable", "refused"]
 
@@ -372,7 +375,7 @@ class ShipperProcess:
         self.log_dir = Path(log_dir)
         self.status_file = Path(status_file)
         self._proc: Any = None
-        self._read: tuple[int, HubStatus] = (-1, HubStatus("waiting"))
+        self._read: tuple[tuple[int, int, int], HubStatus] = ((-1, -1, -1), HubStatus("waiting"))
 
     def start(self) -> None:
         import subprocess
@@ -404,12 +407,20 @@ class ShipperProcess:
             pass
 
     def status(self) -> HubStatus:
-        """The child's latest status (a file read at most when it changed)."""
+        """The child's latest status (a file read at most when it changed).
+
+        A file's times come from the kernel's coarse clock: two replacements in
+        one tick can carry the same stamp, and the second (often the final
+        "synced") would never be read. So a stamp that is still fresh is not
+        trusted, and the file is read again until it has aged (as git treats
+        "racily clean" files)."""
         try:
-            stamp = os.stat(self.status_file).st_mtime_ns
+            found = os.stat(self.status_file)
         except OSError:
             return self._read[1]
-        if stamp != self._read[0]:
+        stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
+        fresh = abs(time.time_ns() - found.st_mtime_ns) < STAMP_TRUSTED_AFTER_NS
+        if fresh or stamp != self._read[0]:
             self._read = (stamp, _status_from_file(self.status_file) or self._read[1])
         return self._read[1]
 
