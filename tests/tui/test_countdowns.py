@@ -80,3 +80,47 @@ async def test_escalate_after_expiry_brings_up_the_escalation_step(tmp_path, mak
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.state.step == "greet"
+
+
+def test_far_from_due_a_countdown_shows_whole_minutes_rounded_up() -> None:
+    from ehplan.tui.widgets.countdown import remaining_text
+
+    assert remaining_text(599.2, "en") == "10:00"  # the last ten minutes in seconds
+    assert remaining_text(600, "en") == "10:00"
+    assert remaining_text(600.5, "en") == "11 min"  # never less time than is left
+    assert remaining_text(37 * 60 + 20, "en") == "38 min"
+    assert remaining_text(3600, "en") == "1 h"
+    assert remaining_text(3601, "zh-Hant") == "1 小時 1 分"
+    assert remaining_text(72 * 60, "zh-Hant") == "1 小時 12 分"
+    assert remaining_text(45 * 60, "zh-Hant") == "45 分鐘"
+    assert remaining_text(45 * 60, "en", urgent=True) == "45:00"
+
+
+async def test_a_countdown_far_from_due_redraws_once_a_minute_then_every_second(tmp_path, make_app, clock):
+    app = make_app(tmp_path, clock=clock, lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        repair = countdowns(app)["example/repair_30m"]
+        assert "30 min" in str(repair.render())
+        redrawn: list[int] = []
+        original = repair.refresh
+        repair.refresh = lambda *a, **k: (redrawn.append(1), original(*a, **k))[1]  # type: ignore[method-assign]
+        clock.advance(1)
+        await tick(app, pilot)
+        clock.advance(28)
+        await tick(app, pilot)
+        assert redrawn == []  # 29:31 left: neither the minutes nor the bar (20 cells, 90 s each) changed
+        assert "30 min" in str(repair.render())
+        clock.advance(31)
+        await tick(app, pilot)
+        assert redrawn == [1] and "29 min" in str(repair.render())
+        clock.advance(30 * 60 - 60 - 601)  # 10:01 left
+        await tick(app, pilot)
+        assert "11 min" in str(repair.render())
+        clock.advance(2)
+        await tick(app, pilot)
+        assert "09:59" in str(repair.render())
+        count = len(redrawn)
+        clock.advance(1)
+        await tick(app, pilot)
+        assert len(redrawn) == count + 1 and "09:58" in str(repair.render())

@@ -4,9 +4,9 @@ changes at warning and at expiry, in words and symbols as well as colour."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from textual.content import Content
-from textual.reactive import reactive
 from textual.widget import Widget
 
 from ehplan.engine.state import TimerState
@@ -15,6 +15,10 @@ from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
 
 BAR_WIDTH = 20
+SECONDS_SHOWN_UNDER = 600
+"""A countdown shows seconds in its last ten minutes, in warning and overdue;
+before that, whole minutes (what an operator plans with 38 minutes left), so
+eight countdowns far from due do not redraw every second."""
 
 
 def clock_text(seconds: float) -> str:
@@ -23,6 +27,18 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def remaining_text(seconds: float, lang: Lang, *, urgent: bool = False) -> str:
+    """Time left as a countdown shows it: mm:ss under ten minutes or when
+    ``urgent``; before that whole minutes, rounded up as the seconds are
+    ("38 min", "1 h 12 min", "2 h"), and 10:01 left reads "11 min" until "10:00"."""
+    if urgent or seconds <= SECONDS_SHOWN_UNDER:
+        return clock_text(seconds)
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    if hours:
+        return t("left_h_min" if minutes else "left_h", lang).format(h=hours, m=minutes)
+    return t("left_min", lang).format(m=minutes)
 
 
 class Countdown(Widget):
@@ -35,39 +51,46 @@ class Countdown(Widget):
     Countdown.-expired { border-left: thick $error; background: $error 20%; text-style: bold; }
     """
 
-    remaining: reactive[float] = reactive(0.0, init=False)
-    """Seconds until due; negative when overdue."""
-
     def __init__(self, timer: TimerState, label: str, lang: Lang, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.timer = timer
         self.label = label
         self.lang = lang
+        self.remaining = 0.0
+        """Seconds until due; negative when overdue."""
+        self._shown: tuple[str, int] | None = None
+        """The status and the bar's length last drawn."""
 
     def show(self, timer: TimerState, now: dt.datetime) -> None:
-        """Recompute from the stored deadline."""
+        """Recompute from the stored deadline; redraw only when what shows changes."""
         self.timer = timer
-        self.remaining = timer.remaining(now)
-        self.refresh()
-
-    def watch_remaining(self, remaining: float) -> None:
-        expired = remaining < 0 or self.timer.status == "expired"
-        warning = not expired and (self.timer.status == "warned" or remaining <= self._warn_window())
+        self.remaining = remaining = timer.remaining(now)
+        expired = remaining < 0 or timer.status == "expired"
+        warning = not expired and (timer.status == "warned" or remaining <= self._warn_window())
         self.set_class(expired, "-expired")
         self.set_class(warning, "-warning")
+        shown = (self._status(), self._filled())
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()
 
     def _warn_window(self) -> float:
         return (self.timer.due - self.timer.warn_at).total_seconds()
 
-    def render(self) -> Content:
+    def _status(self) -> str:
         remaining = self.remaining
         if remaining < 0:
-            symbol, status = "‼", f"{t('overdue', self.lang)} +{clock_text(remaining)}"
-        elif self.has_class("-warning"):
-            symbol, status = "⚠", f"{clock_text(remaining)} {t('warning', self.lang)}"
-        else:
-            symbol, status = "⏱", clock_text(remaining)
+            return f"‼ {t('overdue', self.lang)} +{clock_text(remaining)}"
+        if self.has_class("-warning"):
+            return f"⚠ {clock_text(remaining)} {t('warning', self.lang)}"
+        return f"⏱ {remaining_text(remaining, self.lang)}"
+
+    def _filled(self) -> int:
         total = max(self.timer.duration_s, 1)
-        filled = 0 if remaining <= 0 else round(BAR_WIDTH * min(remaining, total) / total)
+        return 0 if self.remaining <= 0 else round(BAR_WIDTH * min(self.remaining, total) / total)
+
+    def render(self) -> Content:
+        status, filled = self._shown = (self._status(), self._filled())
+        symbol, _, status = status.partition(" ")
         bar = "█" * filled + "░" * (BAR_WIDTH - filled)
         return Content.assemble(plain(f"{symbol} {self.label}"), "\n", f"  {status}", "\n", f"  {bar}")

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from ehplan.text import Lang
 from ehplan.tui.safe import fit, plain, tr
 from ehplan.tui.strings import t
-from ehplan.tui.widgets.countdown import clock_text
+from ehplan.tui.widgets.countdown import clock_text, remaining_text
 
 if TYPE_CHECKING:  # the picker shows the strip at first paint, before the library (pydantic) loads
     from ehplan.library import Library
@@ -57,7 +57,7 @@ def strip_row(run: RunController, library: Library, lang: Lang) -> StripRow:
     elif timer.status == "warned" or now >= timer.warn_at:
         mark = f"⚠ {clock_text(remaining)}"
     else:
-        mark = f"⏱ {clock_text(remaining)}"
+        mark = f"⏱ {remaining_text(remaining, lang)}"
     return StripRow(state.run_id, remaining, remaining < 0, f"{title} │ {mark} {label}")
 
 
