@@ -283,9 +283,11 @@ class RunScreen(Screen[None]):
         state, lang, now = self.run.state, self.app.lang, self.run.clock.now()
         box = self.query_one("#timers", Vertical)
         active = state.active_timers()
-        existing = {w.timer.key: w for w in box.query(Countdown)}
-        if rebuild or set(existing) != {timer.key for timer in active} or \
-                [w.timer.key for w in box.query(Countdown)] != [timer.key for timer in active]:
+        # The box's own children, not a query: this runs every second, and a
+        # query matches a selector against every node below.
+        shown = [w for w in box.children if isinstance(w, Countdown)]
+        existing = {w.timer.key: w for w in shown}
+        if rebuild or [w.timer.key for w in shown] != [timer.key for timer in active]:
             box.remove_children()
             widgets = []
             for timer in active:
