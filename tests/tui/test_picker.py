@@ -155,3 +155,23 @@ async def test_f9_never_leaves_the_list_blank(tmp_path, make_app, shipped_librar
         await pilot.press("f9")
         await pilot.pause()
         assert set(listed(app)) == {"hall_power_cut", "electrical_failure"} and app.lang == "zh-Hant"
+
+
+async def test_the_picker_under_a_run_does_not_blink_its_cursor(tmp_path, make_app):
+    import asyncio
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        picker = app.screen
+        search = picker.query_one("#filter", Input)
+        blink = search._blink_timer
+        assert search.has_focus and blink is not None and blink._active.is_set()  # the picker's own cursor blinks
+        app.start_run("example")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        for _ in range(60):  # a blink or two (0.5 s each): the picker below is not seen, and its timer stops
+            if not blink._active.is_set():
+                break
+            await asyncio.sleep(0.05)
+        assert not blink._active.is_set() and search._cursor_visible

@@ -62,6 +62,16 @@ class TextInput(Input):
             cell += width
         return max(0, min(offset, len(self.value)))
 
+    def _toggle_cursor(self) -> None:
+        """Blink only where it is seen: on a screen under another (the picker
+        under a run) the blink's timer is paused instead of waking the app twice
+        a second for ever; the cursor shows steady there, and blinks again at
+        the next key or focus."""
+        if not self.screen.is_active and self._blink_timer is not None:
+            self._pause_blink(visible=True)
+            return
+        super()._toggle_cursor()
+
     def _on_paste(self, event: events.Paste) -> None:
         event.prevent_default()  # not Input's own handler, which keeps the first line only
         event.stop()
