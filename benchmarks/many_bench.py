@@ -185,7 +185,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ehplan-many-") as tmp:
         results = {"many": bench_many(Path(tmp), dict(os.environ), args.runs_in_dir, args.repeats)}
     many = results["many"]
-    for name, values in (*many["samples_s"].items(), *(("runs " + k, v) for k, v in many["index"]["samples_s"].items())):
+    index_samples = (("runs " + k, v) for k, v in many["index"]["samples_s"].items())
+    for name, values in (*many["samples_s"].items(), *index_samples):
         print(f"{name}: " + ", ".join(f"{value:.2f}" for value in values) + " s")
     print("verify one/parse " + ", ".join(f"{r:.2f}x" for r in many["ratios"]) + "; every vs one "
           + ", ".join(f"{r:.2f}x" for r in many["speedups"]) + "; runs cold/loop "
