@@ -122,6 +122,11 @@ class Browser:
         if self._playwright is not None:
             self._playwright.stop()
 
+    def call(self, work: Callable[[Any], T]) -> T:
+        """``work(browser)`` run in the browser's own thread, with playwright's
+        Browser: for a caller that drives pages itself (the report's tests)."""
+        return self._run(work, self._browser)
+
     def _page(self, scale: float = 1.0) -> Any:
         """A fresh page that may not reach the network (the HTML is self-contained)."""
         page = self._browser.new_page(device_scale_factor=scale)

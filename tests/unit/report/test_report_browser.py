@@ -6,48 +6,30 @@ session; skipped, saying why, where Chromium is not installed.
 Playwright's synchronous API marks an event loop as running in the thread that
 starts it, for as long as it runs. Started in the test's own thread, it left
 every later Pilot test of that xdist worker failing with "Runner.run() cannot
-be called from a running event loop"; so the browser lives in a thread of its
-own, and each test hands it the checks to run."""
+be called from a running event loop"; so the browser is ehplan.paper.browser's,
+which lives in a thread of its own, and each test hands it the checks to run."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from fixture_runs import PLAYBOOKS
 
-CHROMIUM = "/usr/bin/chromium"
-T = TypeVar("T")
-InBrowser = Callable[[Callable[[Any], T]], T]
+from ehplan.paper.browser import Browser, RendererMissing, chromium_path
 
 
 @pytest.fixture(scope="session")
-def in_browser() -> Iterator[InBrowser[Any]]:
-    """Runs a check, given the browser, in the browser's own thread."""
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(f"Chromium is not installed ({CHROMIUM}): the HTML report is not checked in a browser")
-    from playwright.sync_api import sync_playwright
-
-    held: dict[str, Any] = {}
-
-    def start() -> None:
-        held["driver"] = sync_playwright().start()
-        held["browser"] = held["driver"].chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-
-    def stop() -> None:
-        held["browser"].close()
-        held["driver"].stop()
-
-    with ThreadPoolExecutor(1, thread_name_prefix="chromium") as thread:
-        thread.submit(start).result()
-        try:
-            yield lambda check: thread.submit(check, held["browser"]).result()
-        finally:
-            thread.submit(stop).result()
+def in_browser() -> Iterator[Callable[[Callable[[Any], Any]], Any]]:
+    """Runs a check, given playwright's browser, in the browser's own thread."""
+    if chromium_path() is None:
+        pytest.skip("Chromium is not installed (/usr/bin/chromium): the HTML report is not checked in a browser")
+    try:
+        with Browser(chinese=False) as browser:  # the fixtures' reports are in English
+            yield browser.call
+    except RendererMissing as exc:
+        pytest.skip(str(exc))
 
 
 def test_the_browser_leaves_the_tests_thread_without_a_running_loop(in_browser):
