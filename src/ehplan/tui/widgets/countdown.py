@@ -41,6 +41,16 @@ def remaining_text(seconds: float, lang: Lang, *, urgent: bool = False) -> str:
     return t("left_min", lang).format(m=minutes)
 
 
+def deadline_mark(remaining: float, lang: Lang, *, expired: bool, warning: bool) -> str:
+    """A deadline's time left as a symbol and words, as the countdowns and the
+    strip of other runs show it: ‼ overdue +mm:ss, ⚠ mm:ss, ⏱ minutes or mm:ss."""
+    if expired:
+        return f"‼ {t('overdue', lang)} +{clock_text(remaining)}"
+    if warning:
+        return f"⚠ {remaining_text(remaining, lang, urgent=True)}"
+    return f"⏱ {remaining_text(remaining, lang)}"
+
+
 class Countdown(Widget):
     """One timer. The screen calls `show(now)`; remaining time is always
     ``due - now``, so it is exact after a resume and never drifts."""
@@ -78,12 +88,9 @@ class Countdown(Widget):
         return (self.timer.due - self.timer.warn_at).total_seconds()
 
     def _status(self) -> str:
-        remaining = self.remaining
-        if remaining < 0:
-            return f"‼ {t('overdue', self.lang)} +{clock_text(remaining)}"
-        if self.has_class("-warning"):
-            return f"⚠ {clock_text(remaining)} {t('warning', self.lang)}"
-        return f"⏱ {remaining_text(remaining, self.lang)}"
+        warning = self.has_class("-warning")
+        mark = deadline_mark(self.remaining, self.lang, expired=self.has_class("-expired"), warning=warning)
+        return f"{mark} {t('warning', self.lang)}" if warning else mark
 
     def _filled(self) -> int:
         total = max(self.timer.duration_s, 1)

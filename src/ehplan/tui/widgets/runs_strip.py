@@ -16,7 +16,7 @@ from textual.widgets import Static
 from ehplan.text import Lang
 from ehplan.tui.safe import fit, plain, tr
 from ehplan.tui.strings import t
-from ehplan.tui.widgets.countdown import clock_text, remaining_text
+from ehplan.tui.widgets.countdown import deadline_mark
 
 if TYPE_CHECKING:  # the picker shows the strip at first paint, before the library (pydantic) loads
     from ehplan.library import Library
@@ -52,12 +52,9 @@ def strip_row(run: RunController, library: Library, lang: Lang) -> StripRow:
     timer, now = timers[0], run.clock.now()
     remaining = timer.remaining(now)
     label = tr(library.playbook(timer.playbook).timer(timer.timer).label, lang)
-    if remaining < 0 or timer.status == "expired":
-        mark = f"‼ {t('overdue', lang)} +{clock_text(remaining)}"
-    elif timer.status == "warned" or now >= timer.warn_at:
-        mark = f"⚠ {clock_text(remaining)}"
-    else:
-        mark = f"⏱ {remaining_text(remaining, lang)}"
+    expired = remaining < 0 or timer.status == "expired"
+    warning = not expired and (timer.status == "warned" or now >= timer.warn_at)
+    mark = deadline_mark(remaining, lang, expired=expired, warning=warning)
     return StripRow(state.run_id, remaining, remaining < 0, f"{title} │ {mark} {label}")
 
 
