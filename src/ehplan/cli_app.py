@@ -28,6 +28,9 @@ def run_app(options: dict[str, Any]) -> None:
 
     settings = load_settings()  # read once: the key file and the remembered operator
     log_dir = usable_log_dir(options.get("log_dir"))
+    from ehplan.open_runs import OpenRunsSearch
+
+    search = OpenRunsSearch(log_dir, resources.closed_memo(log_dir))  # the app begins it after its first frame
     hmac_key = run_key(options.get("key_file"), settings)
     playbooks = resources.playbooks_dir(options.get("playbooks"))
     data = resources.data_dir(options.get("data"))
@@ -52,6 +55,7 @@ def run_app(options: dict[str, Any]) -> None:
         try:
             library = load()
         except LoadError as exc:
+            search.close()
             _print_problems([str(p) for p in exc.problems])
     operator = options.get("operator") or settings.get("operator")
     if options.get("operator"):
@@ -60,13 +64,16 @@ def run_app(options: dict[str, Any]) -> None:
 
     app = EhplanApp(library, log_dir=log_dir, operator=operator,
                     lang=options.get("lang") or DEFAULT_LANG, remember_operator=remember_operator,
-                    catalog=cached, load_library=load, key=hmac_key)
+                    catalog=cached, load_library=load, key=hmac_key, open_runs_search=search)
     if isinstance(settings.get("hub"), str):  # ship the logs to the department's hub, in the background
         from ehplan.hub.ship import ShipperProcess
 
         app.shipper = ShipperProcess(settings["hub"], log_dir, resources.cache_dir() / f"hub-{os.getpid()}.json")
         app.shipper.start()
-    app.run()
+    try:
+        app.run()
+    finally:
+        search.close()  # the offer took its answer, or nobody will
     if app.shipper is not None:
         app.shipper.stop()
     if app.load_problems:

@@ -14,7 +14,6 @@ from ehplan.safeio import read_regular
 from .chain import MAX_LINE_BYTES, bounded_lines, check_one_line, scan_chain
 from .errors import AuditReadError
 from .record import AuditRecord
-from .runfiles import run_files
 
 RUN_ENDED = "run_ended"
 
@@ -76,19 +75,28 @@ def find_open_runs(log_dir: Path, closed_memo: Path | None = None) -> list[Path]
     a run found closed before is taken as closed while its inode, size and
     modification time are the same, so a start reads no closed run at all.
     """
-    if not log_dir.is_dir():
+    try:
+        with os.scandir(log_dir) as listing:  # DirEntry: the name and type without a Path or a stat each
+            entries = sorted((entry for entry in listing
+                              if entry.name.endswith(".jsonl") and entry.is_file(follow_symlinks=False)),
+                             key=lambda entry: entry.name, reverse=True)
+    except OSError:
         return []
     known = _read_memo(closed_memo)
     closed: dict[str, list[int]] = {}
     open_runs = []
-    for path in reversed(run_files(log_dir)):
+    for entry in entries:
         try:
-            st = os.lstat(path)
+            st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
         mark = [st.st_ino, st.st_size, st.st_mtime_ns]
-        if known.get(path.name) == mark or ends_closed(path):
-            closed[path.name] = mark
+        if known.get(entry.name) == mark:
+            closed[entry.name] = mark
+            continue
+        path = log_dir / entry.name
+        if ends_closed(path):
+            closed[entry.name] = mark
             continue
         try:
             records, _damage = read_log(path)
@@ -113,8 +121,7 @@ def _read_memo(memo: Path | None) -> dict[str, list[int]]:
         return {}
     if not isinstance(found, dict):
         return {}
-    return {name: mark for name, mark in found.items()
-            if isinstance(mark, list) and len(mark) == 3 and all(type(n) is int for n in mark)}
+    return found  # a mark that is not [inode, size, mtime] never equals one, so it is never trusted
 
 
 def _write_memo(memo: Path, closed: dict[str, list[int]]) -> None:

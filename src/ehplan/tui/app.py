@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the first paint needs none of these: they load with the lib
     from ehplan.drill import Scenario
     from ehplan.hub.ship import Shipper, ShipperProcess
     from ehplan.library import Library
+    from ehplan.open_runs import OpenRunsSearch
     from ehplan.session import Session
     from ehplan.tui.controller import LiveRun, RunController
     from ehplan.tui.screens.resume import OpenRun
@@ -77,10 +78,13 @@ class EhplanApp(App[None]):
                  lang: Lang = "zh-Hant", clock: Clock | None = None, mode: str = "live",
                  remember_operator: object = None, resume_offer: bool = True,
                  catalog: list[Entry] | None = None, load_library: Callable[[], Library] | None = None,
-                 scenario: Scenario | None = None, key: bytes | None = None) -> None:
+                 scenario: Scenario | None = None, key: bytes | None = None,
+                 open_runs_search: OpenRunsSearch | None = None) -> None:
         """Give either a validated ``library``, or a ``catalog`` to paint the picker
         at once and ``load_library`` to validate the files right after. With a
-        ``key``, run logs are HMAC-chained with it."""
+        ``key``, run logs are HMAC-chained with it. An ``open_runs_search``
+        (``ehplan.open_runs``) is begun after the first frame and gives the
+        first resume offer."""
         super().__init__()
         if library is not None:
             catalog = catalog if catalog is not None else entries_of(library)
@@ -109,6 +113,7 @@ class EhplanApp(App[None]):
         """A drill's scenario: briefed, run on its playbook with injects, scored."""
         self.key = key
         """The HMAC key run logs are written with, or None for plain SHA-256 chains."""
+        self._open_runs_search = open_runs_search
         self.set_reactive(EhplanApp.lang, lang)
         self._bind_keys(lang)
 
@@ -129,6 +134,8 @@ class EhplanApp(App[None]):
         return PickerScreen(self.catalog, self.lang)
 
     def on_mount(self) -> None:
+        if self._open_runs_search is not None and self._resume_offer:
+            self.call_after_refresh(self._open_runs_search.begin)  # on the other core, beside the library
         if self._library is not None:
             self._library_ready.set()
             self.call_after_refresh(self._after_library)
@@ -145,6 +152,8 @@ class EhplanApp(App[None]):
             run.close()
         if self.current is not None:
             self.current.close()
+        if self._open_runs_search is not None:
+            self._open_runs_search.close()
 
     @property
     def session(self) -> Session | None:
@@ -338,8 +347,9 @@ class EhplanApp(App[None]):
 
         at, offset = local_time(self.library), plan_calendar(self.library).utc_offset
         held = {run.path for run in self.runs}
+        search, self._open_runs_search = self._open_runs_search, None  # the first offer's, begun at start
         found = []
-        for path in find_open_runs(self.log_dir, closed_memo(self.log_dir)):
+        for path in search.take() if search is not None else find_open_runs(self.log_dir, closed_memo(self.log_dir)):
             if path in held:
                 continue
             try:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widget import Widget
 
-from ehplan.engine.state import TimerState
 from ehplan.text import Lang
 from ehplan.tui.safe import plain
 from ehplan.tui.strings import t
+
+if TYPE_CHECKING:  # the picker's strip paints countdown marks before the engine loads
+    from ehplan.engine.state import TimerState
 
 BAR_WIDTH = 20
 SECONDS_SHOWN_UNDER = 600
