@@ -98,9 +98,9 @@ BEGIN
         -- The hash is over the line without its hash member, as the file verifier computes it.
         SELECT c.o, c.line, c.fault, c.alg_at, c.hash, c.prev, c.run, c.type, c.seq_text, c.ts_text,
                CASE WHEN c.fault IS NOT NULL THEN NULL
-                    WHEN c.alg_at = 24 THEN encode(sha256(convert_to(left(c.line, c.at - 1) || substr(c.after, 66), 'UTF8')), 'hex')
+                    WHEN c.alg_at = 24 THEN encode(sha256(overlay(convert_to(c.line, 'UTF8') PLACING '' FROM c.at FOR 74)), 'hex')
                     WHEN keyed THEN encode(sha256(k.opad || sha256(k.ipad
-                                    || convert_to(left(c.line, c.at - 1) || substr(c.after, 66), 'UTF8'))), 'hex')
+                                    || overlay(convert_to(c.line, 'UTF8') PLACING '' FROM c.at FOR 74))), 'hex')
                     ELSE c.hash  -- no key here: stored on its chain links alone, flagged
                END AS computed
           FROM (
@@ -124,15 +124,24 @@ BEGIN
                             || ',"ts":"' || m.ts || '","type":' || (b.tail->'type')::text || ',"v":' || m.v::text || '}'
                             IS DISTINCT FROM b.after
                            THEN 'not an audit record in canonical form (its eleven members, in order)'
-                       WHEN length(m.hash) <> 64 OR ltrim(m.hash, '0123456789abcdef') <> ''
-                            OR length(m.prev) <> 64 OR ltrim(m.prev, '0123456789abcdef') <> ''
+                       -- (hash: 64 lowercase hex, as the hash it must equal is, tested
+                       -- here only where no hash is computed; prev: equal to the hash
+                       -- before it or the genesis, tested with the chain; run: one per
+                       -- batch, tested once, below)
+                       WHEN (b.alg_at = 29 AND NOT keyed AND (length(m.hash) <> 64 OR m.hash !~ '^[0-9a-f]+$'))
                             OR m.mode NOT IN ('live', 'drill') OR NOT starts_with(m.operator::text, '"')
-                            OR m.run = '' OR length(m.run) > 128 OR left(m.run, 1) IN ('.', '_', '-')
-                            OR ltrim(m.run, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-') <> ''
                             OR length(m.seq::text) > 18 OR ltrim(m.seq::text, '0123456789') <> ''
                             OR (starts_with(m.seq::text, '0') AND m.seq::text <> '0')
                             OR NOT starts_with(m.type::text, '"')
-                            OR m.ts !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$'
+                            -- ts: YYYY-MM-DDTHH:MM:SS, up to six decimals, Z or an offset (its
+                            -- digits all 0 after translate: the 21 shapes there are)
+                            OR translate(m.ts, '123456789', '000000000') NOT IN (
+                                '0000-00-00T00:00:00Z', '0000-00-00T00:00:00.0Z', '0000-00-00T00:00:00.00Z', '0000-00-00T00:00:00.000Z',
+                                '0000-00-00T00:00:00.0000Z', '0000-00-00T00:00:00.00000Z', '0000-00-00T00:00:00.000000Z', '0000-00-00T00:00:00+00:00',
+                                '0000-00-00T00:00:00.0+00:00', '0000-00-00T00:00:00.00+00:00', '0000-00-00T00:00:00.000+00:00', '0000-00-00T00:00:00.0000+00:00',
+                                '0000-00-00T00:00:00.00000+00:00', '0000-00-00T00:00:00.000000+00:00', '0000-00-00T00:00:00-00:00', '0000-00-00T00:00:00.0-00:00',
+                                '0000-00-00T00:00:00.00-00:00', '0000-00-00T00:00:00.000-00:00', '0000-00-00T00:00:00.0000-00:00', '0000-00-00T00:00:00.00000-00:00',
+                                '0000-00-00T00:00:00.000000-00:00')
                             OR m.v::text <> '1'
                            THEN 'not an audit record (a member of the wrong form)'
                        -- Inside the strings: only the escapes Python's canonical form writes.
@@ -181,6 +190,9 @@ BEGIN
     IF runs_seen > 1 THEN
         RAISE EXCEPTION 'ehplan hub: a batch holds records of one run, this one of %', runs_seen
             USING ERRCODE = 'check_violation';
+    END IF;
+    IF length(the_run) > 128 OR the_run !~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' THEN
+        RAISE EXCEPTION 'ehplan hub: not an audit record (a member of the wrong form: run)' USING ERRCODE = 'check_violation';
     END IF;
 
     -- 3. The run locked, and what is stored of it looked up once: no other
