@@ -157,3 +157,28 @@ def test_what_python_writes_beyond_ascii_is_taken(hub, tmp_path: Path) -> None:
     # ... and a non-canonical escape there still is refused
     bad = rehash(lines[1]).replace('"operator":"Zo\\u00eb', '"operator":"Zo\\u00EB')
     refused(desk, writer.path, [bad], "escape Python would not write|hash mismatch", first=False)
+
+
+def test_forms_tested_once_per_batch_or_through_the_chain_still_refuse(hub, write_run, tmp_path: Path) -> None:
+    """The run's form (once per batch), a keyless HMAC line's hash (no computed
+    hash to equal), prev (through the chain links) and the other members."""
+    key = b"k"
+    desk = hub.desk()
+    path = write_run(tmp_path / "logs", "f1", 3)
+    lines = lines_of(path)
+    bad_run = rehash(lines[0], run="-f1")
+    refused(desk, path, [bad_run], "wrong form: run")
+    refused(desk, path, [rehash(lines[0], prev="G" * 64)], "genesis")
+    refused(desk, path, [rehash(lines[0], mode="test")], "wrong form")
+    refused(desk, path, [rehash(lines[0], ts="2026-11-30 09:00:00+08:00")], "wrong form")
+    refused(desk, path, [rehash(lines[0], ts="2026-11-30T09:00:00.1234567Z")], "wrong form")
+    refused(desk, path, [rehash(lines[0], v=2)], "wrong form")
+    refused(desk, path, [lines[0].replace('"seq":0', '"seq":00')], "JSON|json|canonical|wrong form")
+    send(desk, path, lines[:1])
+    refused(desk, path, [rehash(lines[1], prev=json.loads(lines[0])["hash"].upper())], "does not match", first=False)
+    keyed_path = write_run(tmp_path / "keyed", "f2", 2, key=key)
+    keyed_lines = lines_of(keyed_path)
+    assert send(desk, keyed_path, keyed_lines[:1]) == (0, False)  # no key here: stored, flagged
+    no_hex = keyed_lines[1].replace(json.loads(keyed_lines[1])["hash"], "Z" * 64)
+    refused(desk, keyed_path, [no_hex], "wrong form", first=False)
+    assert send(desk, keyed_path, keyed_lines[1:], first=False) == (len(keyed_lines) - 1, False)

@@ -45,7 +45,7 @@ CREATE TYPE ehplan.offered AS (
 );
 
 CREATE FUNCTION ehplan.ingest(file text, lines text[], OUT stored int, OUT last_seq bigint, OUT alarm boolean)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, ehplan AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, ehplan, pg_temp AS $$
 DECLARE
     the_desk   text := ehplan.current_desk();
     k          ehplan.desk_keys%ROWTYPE;
