@@ -19,7 +19,9 @@
 -- A line that fails a check refuses the whole batch (an exception: nothing of it
 -- is stored). A conflicting version does NOT raise: an exception would roll the
 -- alarm back with the rest of the transaction, so ingest returns alarm = true
--- instead, and the alarm commits with the caller's transaction.
+-- instead, and the alarm commits with the caller's transaction. ingest also
+-- keeps ehplan.runs and notifies the boards (migration 1's statement trigger
+-- note_runs did; it goes too).
 --
 -- Who may insert: desks lose their INSERT privilege on ehplan.records and get
 -- EXECUTE on ehplan.ingest, which takes the desk from ehplan.current_desk()
