@@ -1,6 +1,6 @@
 """The hub's benchmarks (ehplan.hub, a real PostgreSQL started by pgserver):
 
-1. ingest: events/s into the hub (the in-database chain check on every row), in
+1. ingest: events/s into the hub (the in-database checks of every line, ehplan.ingest), in
    the shipper's batches, vs. a bare COPY of the same rows into a table without
    the checks (same columns, same primary key), interleaved, medians;
 2. append -> board: 50 simulated desks (each its own log directory and shipper
@@ -28,8 +28,6 @@ import audit_bench
 
 TARGETS = {"hub_ingest_eps": 20_000.0, "hub_ingest_vs_copy": 2.0, "hub_board_p99_s": 1.0,
            "hub_append_ratio": 1.1}
-INSERT = ("INSERT INTO ehplan.records (desk, file, line) SELECT %s, CASE WHEN u.o = 1 AND %s THEN %s END, u.l "
-          "FROM unnest(%s::text[]) WITH ORDINALITY AS u(l, o) ORDER BY u.o")
 
 
 def start_server(scratch: Path) -> tuple[Any, str]:
@@ -75,6 +73,7 @@ def bench_ingest(dsn: str, files: list[tuple[str, list[str]]], repeats: int = 3,
     import psycopg
 
     from ehplan.hub.db import add_desk
+    from ehplan.hub.ship import INGEST  # the shipper's own statement
 
     events = sum(len(lines) for _name, lines in files)
     hub_s, copy_s = [], []
@@ -88,7 +87,7 @@ def bench_ingest(dsn: str, files: list[tuple[str, list[str]]], repeats: int = 3,
             started = time.perf_counter()
             for name, lines in files:
                 for at in range(0, len(lines), batch):
-                    conn.execute(INSERT, (desk.name, at == 0, name, lines[at:at + batch]))
+                    conn.execute(INGEST, (name, lines[at:at + batch])).fetchone()
                     conn.commit()
             hub_s.append(time.perf_counter() - started)
         with psycopg.connect(dsn) as conn:

@@ -5,7 +5,7 @@ The shipper only reads the log files (lock-free, as `read_log` does), so the
 operator's appends never wait for it; it keeps the verified lines it has read
 but the hub has not acknowledged, so a hub that is down or slow only makes the
 backlog grow, shipped in order when it answers again. Shipping is idempotent:
-the hub stores a line it already holds once (its trigger skips it), so a
+the hub stores a line it already holds once (its ingest skips it), so a
 shipper killed anywhere — before, during or after a commit — simply ships the
 unacknowledged lines again.
 
@@ -31,7 +31,11 @@ from ehplan.audit.runfiles import run_files
 from .db import HubError, HubUnreachable, connect, first_line
 
 BATCH = 1000
-"""Lines sent in one INSERT."""
+"""Lines sent in one call of the hub's ingest."""
+INGEST = "SELECT last_seq, alarm FROM ehplan.ingest(%s, %b::text[])"
+"""The hub's one way in (migration 0002): the run file's name and a batch of its
+lines in order; the hub's last stored seq of the run (NULL: none) and whether
+the run has an alarm come back."""
 INTERVAL_S = 0.25
 """How often the log directory is looked at while all is shipped."""
 RETRY_MAX_S = 10.0
@@ -319,22 +323,15 @@ class Shipper:
         while run.pending:
             batch = run.pending[: self.batch]
             try:
-                conn.execute(
-                    "INSERT INTO ehplan.records (desk, file, line) "
-                    "SELECT %s, CASE WHEN u.o = 1 AND %s THEN %s END, u.l "
-                    "FROM unnest(%s::text[]) WITH ORDINALITY AS u(l, o) ORDER BY u.o",
-                    (self._desk, batch[0][0] == 0, run.path.name, [line for _seq, line in batch]))
-                row = conn.execute("SELECT last_seq, EXISTS (SELECT 1 FROM ehplan.alarms a WHERE a.desk = %s "
-                                   "AND a.run = %s) FROM ehplan.runs WHERE desk = %s AND run = %s",
-                                   (self._desk, run.run_id, self._desk, run.run_id)).fetchone()
-                conn.commit()
+                row = conn.execute(INGEST, (run.path.name, [line for _seq, line in batch])).fetchone()
+                conn.commit()  # an alarm ingest recorded commits too (it does not raise)
             except psycopg.OperationalError as exc:
                 raise HubUnreachable(f"hub unreachable: {first_line(exc)}") from None
             except psycopg.Error as exc:  # the hub's checks refused the batch
                 _rollback(conn)
                 run.refused = f"refused by the hub: {first_line(exc)}"
                 return sent
-            acked, alarm = (row[0], row[1]) if row is not None else (-1, False)
+            acked, alarm = (row[0], row[1]) if row is not None and row[0] is not None else (-1, bool(row and row[1]))
             before = run.acked
             self._acknowledge(run, acked)
             sent += max(0, run.acked - before)
