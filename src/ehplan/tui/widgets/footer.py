@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -40,6 +41,8 @@ class WholeFooter(Footer):
         made = list(super().compose())
         keys = made
         width = self.size.width or self.app.size.width
+        self._laid_out_for = width
+        self._keys_shown = self._keys_now() if made else None
         for key in DROP_FIRST:
             if needed(keys) <= width:
                 break
@@ -64,5 +67,25 @@ class WholeFooter(Footer):
         for entries in watchers.values():
             entries[:] = [(node, callback) for node, callback in entries if not gone(node)]
 
+    _laid_out_for = -1
+    """The width the keys were chosen for."""
+    _keys_shown: tuple[object, ...] | None = None
+    """The screen's keys as they were when the footer was composed."""
+
+    def _keys_now(self) -> tuple[object, ...]:
+        """What the footer shows of the screen's keys: each shown binding's key,
+        label, action and whether it is enabled, with its tooltip."""
+        return tuple((binding.key, binding.description, binding.action, binding.group, enabled, tooltip)
+                     for _node, binding, enabled, tooltip in self.screen.active_bindings.values() if binding.show)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Recompose only when the keys to show changed: the screen signals on
+        every focus change and binding refresh, and a footer is some twenty
+        widgets to build again (a new screen's first key waited on two of them)."""
+        if self._keys_shown is not None and screen is self.screen and self._keys_now() == self._keys_shown:
+            return
+        super().bindings_changed(screen)
+
     def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self.recompose)
+        if event.size.width != self._laid_out_for:  # not on a new screen's first layout: the keys fit already
+            self.call_after_refresh(self.recompose)
