@@ -28,3 +28,23 @@ async def test_old_footer_keys_do_not_pile_up(tmp_path, make_app):
             await pilot.press("f9")
             await pilot.pause()
         assert live_footer_keys() <= settled + 15  # one footer's worth at most, not fifteen
+
+
+async def test_the_footer_is_built_again_only_when_its_keys_change(tmp_path, make_app):
+    from ehplan.tui.widgets.footer import WholeFooter
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await pilot.pause()
+        footer = app.screen.query_one(WholeFooter)
+        keys = list(footer.query(FooterKey))
+        assert keys
+        footer.bindings_changed(app.screen)  # what the screen signals on a focus change or a refresh
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys  # the same widgets: nothing was built again
+        await pilot.press("f9")  # another language: every label changes
+        await pilot.pause()
+        relabelled = list(footer.query(FooterKey))
+        assert relabelled and not set(map(id, relabelled)) & set(map(id, keys))
