@@ -55,19 +55,18 @@ async def test_an_unfinished_run_is_offered_and_resumed_on_its_step(tmp_path, ma
         assert app.session.state.step == "call_it"
 
 
-async def test_the_first_offer_comes_from_the_search_begun_before_the_app(tmp_path, example_library, clock,
-                                                                          monkeypatch):
+async def test_the_first_offer_comes_from_the_search_begun_after_the_first_frame(tmp_path, make_app,
+                                                                                   example_library, clock,
+                                                                                   monkeypatch):
     import ehplan.audit
-    from conftest import build_app
-
     from ehplan import open_runs as search_module
     from ehplan.open_runs import OpenRunsSearch
 
     log_dir = tmp_path / "logs"
     path = unfinished_run(example_library, log_dir, clock).path
     search = OpenRunsSearch(log_dir, None)  # as `ehplan` gives it: the app begins it after its first frame
-    app = build_app(tmp_path, example_library, clock=clock, resume_offer=True)
-    app._open_runs_search = search
+    app = make_app(tmp_path, clock=clock, resume_offer=True)
+    app._open_runs_search = search  # what run_app gives the app as open_runs_search
     for where in (ehplan.audit, search_module):  # the offer must be the child's answer, not a search here
         monkeypatch.setattr(where, "find_open_runs", lambda *args: [])
     async with app.run_test(size=(100, 30)) as pilot:
