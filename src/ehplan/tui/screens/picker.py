@@ -118,7 +118,7 @@ class PickerScreen(Screen[None]):
 
     def _fill(self, query: str) -> None:
         options = self.query_one("#playbooks", OptionList)
-        options.clear_options()
+        listed: list[Option] = []  # added in one go: each add_option lays the list out again
         first = None
         groups = [(category, sorted((e for e in self.catalog if e.category == category and matches(e, query)),
                                     key=lambda playbook: -rank(playbook, query)))
@@ -128,13 +128,16 @@ class PickerScreen(Screen[None]):
         for category, found in groups:
             if not found:
                 continue
-            options.add_option(Option(plain(f"── {category_name(category, self.lang)}"), disabled=True))
+            listed.append(Option(plain(f"── {category_name(category, self.lang)}"), disabled=True))
             for playbook in found:
                 key = f"  [{playbook.emergency_key.upper()}]" if playbook.emergency_key else ""
-                options.add_option(Option(plain(f"  {tr(playbook.title, self.lang)}{key}"), id=playbook.id))
+                listed.append(Option(plain(f"  {tr(playbook.title, self.lang)}{key}"), id=playbook.id))
                 first = first or playbook.id
         if first is None:
-            options.add_option(Option(plain(t("no_match", self.lang)), disabled=True))
+            listed.append(Option(plain(t("no_match", self.lang)), disabled=True))
+        options.clear_options()
+        options.add_options(listed)
+        if first is None:
             self._describe(None)
         else:
             options.highlighted = options.get_option_index(first)
