@@ -159,7 +159,7 @@ def _read_aside(raw: bytes, key: bytes | None, keep: Callable[[dict[str, Any]], 
             stopped = True  # cannot verify: the check says why
             return False
         try:
-            record = json.loads(line)
+            record = _SCAN(line.decode("utf-8"), 0)[0]  # json.loads without its wrappers
             keep(record)
         except Exception as exc:  # raised below only if this line verified
             failed, stopped = exc, True
@@ -186,6 +186,10 @@ def _read_aside(raw: bytes, key: bytes | None, keep: Callable[[dict[str, Any]], 
     if handed != scan.count or not _same(first, scan.first) or not _same(last, scan.last):
         raise ReadMismatch(f"the chain check verified {scan.count} records, the reader read {handed}")
     return scan
+
+
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""The C scanner itself: one value from a position (a line that verifies is that one value)."""
 
 
 def _same(record: dict[str, Any] | None, checked: AuditRecord | None) -> bool:

@@ -400,6 +400,26 @@ def _clock(zone: dt.tzinfo) -> Any:
     return at
 
 
+def _elapsed(start: dt.datetime) -> Callable[[str], float]:
+    """Seconds from ``start`` to an instant's RFC 3339 text, as
+    ``(parse_instant(text) - start).total_seconds()`` gives them (the same
+    whole microseconds over 10**6, so the same float), the minute's offset from
+    the start worked out once per minute as `_clock` does."""
+    minutes: dict[str, int] = {}
+    micro = dt.timedelta(microseconds=1)
+
+    def elapsed(instant: str) -> float:
+        if len(instant) != 29 or instant[16] != ":" or instant[19] != ".":  # not ehplan's own form
+            return (parse_instant(instant) - start).total_seconds()
+        key = instant[:16] + instant[23:]
+        base = minutes.get(key)
+        if base is None:
+            base = minutes[key] = (parse_instant(instant[:17] + "00.000" + instant[23:]) - start) // micro
+        return (base + int(instant[17:19]) * 1_000_000 + int(instant[20:23]) * 1000) / 1_000_000
+
+    return elapsed
+
+
 class ReportBuilder:
     """Builds a `Report` as the run's states go by: `visit` each record with the
     states before and after it (what `ehplan.engine.fold.states` and a verified
@@ -411,6 +431,7 @@ class ReportBuilder:
         self.at = _clock(plan_calendar(library).zone)
         self.names: _Names | None = None
         self.start: dt.datetime | None = None
+        self.elapsed: Callable[[str], float] | None = None
         self.moments: list[Moment] = []
         self.seqs: dict[str, tuple[int, int | None]] = {}
         self.state = RunState()
@@ -423,6 +444,8 @@ class ReportBuilder:
             self.lang = self.lang or after.lang  # type: ignore[assignment]
             names = self.names = _Names(self.library, self.lang or "zh-Hant")
             self.start = after.started_at
+            if self.start is not None:
+                self.elapsed = _elapsed(self.start)
         self.state = after
         event = entry.event
         if isinstance(event, ev.TimerStarted):
@@ -431,13 +454,11 @@ class ReportBuilder:
             started, done = self.seqs[event.key]
             if done is None or isinstance(event, ev.TimerMet):
                 self.seqs[event.key] = (started, entry.seq)
-        assert self.lang is not None and self.start is not None
+        assert self.lang is not None and self.elapsed is not None
         text = _event_text(entry, before, names, self.lang, self.at)
         if text is None:
             return
-        instant = parse_instant(entry.ts)
-        self.moments.append(Moment(entry.seq, (instant - self.start).total_seconds(), self.at(instant)[11:],
-                                   event.TYPE, text))
+        self.moments.append(Moment(entry.seq, self.elapsed(entry.ts), self.at(entry.ts)[11:], event.TYPE, text))
 
     def finish(self) -> Report:
         state, names, at, lang = self.state, self.names, self.at, self.lang
@@ -648,6 +669,13 @@ def timeline_text(record: ev.EventRecord, before: RunState, library: Library, la
 def _event_text(entry: ev.Entry, before: RunState, names: _Names, lang: Lang, at: Any) -> str | None:
     """One timeline line for ``entry`` (None for bookkeeping events)."""
     event = entry.event
+    # The two events a long run is mostly made of, first: a match tries its cases in order.
+    if type(event) is ev.NoteAdded:
+        return _s("e_note", lang, text=event.text)
+    if type(event) is ev.ContactLogged:
+        number = f"  {event.number}" if event.number else ""
+        return _s("e_call", lang, name=names.contact(event.contact), number=number,
+                  outcome=call_word(event.outcome, lang))
     playbook = getattr(event, "playbook", None) or before.playbook
     match event:
         case ev.RunStarted():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -25,7 +25,7 @@ from ehplan.report.vocabulary import (
     verdict_word,
     word,
 )
-from ehplan.text import duration_text, visible
+from ehplan.text import UNSAFE_CHARS, duration_text, visible
 
 FORMATS = ("text", "md", "html", "json")
 JSON_VERSION = 1
@@ -91,6 +91,23 @@ _ROWS = ("timeline", "calls", "notes", "overrides", "followups")
 """The members that grow with the run: written a row at a time."""
 
 
+def _row_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False)`` made once: dumps builds its
+    encoder anew on every call, which a long run's 100,000 rows each paid."""
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return encoder.encode
+    # The arguments JSONEncoder.iterencode gives the C encoder for dumps's defaults:
+    # a circular check, no default, UTF-8 strings, no indent, ": " and ", ", keys
+    # in order, no skipping, NaN allowed (the report has none).
+    scan = make({}, encoder.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(scan(value, 0))
+
+
+_ROW = _row_encoder()
+
+
 def json_chunks(report: Report) -> Iterator[str]:
     """`to_json` as text, a row per line for the members that grow with the run,
     so a long run's JSON is never held twice (as objects and as text)."""
@@ -103,7 +120,7 @@ def json_chunks(report: Report) -> Iterator[str]:
         if key in _ROWS:
             yield "["
             for j, row in enumerate(rows[key]):
-                yield ("\n " if j == 0 else ",\n ") + json.dumps(row, ensure_ascii=False)
+                yield ("\n " if j == 0 else ",\n ") + _ROW(row)
             yield "]"
         else:
             yield json.dumps(value, ensure_ascii=False)
@@ -280,11 +297,18 @@ class ReportJson(_Strict):
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")
 
 
+_MD_PLAIN = re.compile(f"[{UNSAFE_CHARS}\n&<\\\\`*_\\[\\]()!|~]")
+"""Any character `md` would change: without one, the text is its own Markdown."""
+
+
 def md(text: str) -> str:
     """Text from the log as literal Markdown: on one line, HTML made inert, every
     Markdown character escaped (so ``](javascript:…)`` is never a link and ``|``
     never ends a table cell)."""
-    text = visible(str(text), one_line=True)
+    text = str(text)
+    if _MD_PLAIN.search(text) is None:  # most texts: one scan in C, nothing to escape
+        return text
+    text = visible(text, one_line=True)
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -353,9 +377,16 @@ def md_lines(report: Report) -> list[str]:
 # --- HTML -------------------------------------------------------------------------------
 
 
+_HTML_PLAIN = re.compile(f"[{UNSAFE_CHARS}\n&<>\"']")
+"""Any character `h` would change: without one, the text is its own HTML."""
+
+
 def h(text: object) -> str:
     """Text from the log as HTML text: escaped, on one line, controls visible."""
-    return html.escape(visible(str(text), one_line=True), quote=True)
+    text = str(text)
+    if _HTML_PLAIN.search(text) is None:  # most texts: one scan in C, nothing to escape
+        return text
+    return html.escape(visible(text, one_line=True), quote=True)
 
 
 def _css_string(text: str) -> str:

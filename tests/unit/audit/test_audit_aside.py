@@ -153,8 +153,10 @@ def _outcome(path: Path) -> tuple[Any, ...]:
 
 @pytest.fixture
 def forced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The aside path for every log, however short."""
+    """The aside path for every log, however short, even where another thread
+    runs (pytest-xdist's worker has some: the child here only scans and leaves)."""
     monkeypatch.setattr(verify, "ASIDE_MIN_BYTES", 0)
+    monkeypatch.setattr(verify, "can_check_aside", lambda: hasattr(os, "fork") and (os.cpu_count() or 1) >= 2)
 
 
 def _serial(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[Any, ...]:
@@ -163,6 +165,7 @@ def _serial(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[Any, ...]:
         return _outcome(path)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs os.fork and two cores")
 def test_the_aside_path_is_taken_when_forced(forced: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     made: list[int] = []
     original = aside.ChainCheck.__init__
@@ -229,12 +232,18 @@ def test_without_a_child_the_parent_checks_the_chain(forced: None, monkeypatch: 
         elif how == "child fails":
             patch.setattr(aside, "scan_lines", _child_crash(aside.scan_lines))
         else:
+            patch.setattr(verify, "can_check_aside", aside.can_check_aside)  # the real rule
             threading.Thread(target=stop.wait, daemon=True).start()
+            patch.setattr(aside.ChainCheck, "__init__", _never)
         try:
             for path, expected in results.values():
                 assert _outcome(path) == expected
         finally:
             stop.set()
+
+
+def _never(*args: Any) -> None:
+    raise AssertionError("no fork while another thread runs")
 
 
 def _child_crash(scan: Callable[..., StreamScan]) -> Callable[..., StreamScan]:
