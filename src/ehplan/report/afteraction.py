@@ -400,24 +400,27 @@ def _clock(zone: dt.tzinfo) -> Any:
     return at
 
 
-def _elapsed(start: dt.datetime) -> Callable[[str], float]:
-    """Seconds from ``start`` to an instant's RFC 3339 text, as
-    ``(parse_instant(text) - start).total_seconds()`` gives them (the same
-    whole microseconds over 10**6, so the same float), the minute's offset from
-    the start worked out once per minute as `_clock` does."""
-    minutes: dict[str, int] = {}
+def _moment_clock(at: Any, start: dt.datetime) -> Callable[[str], tuple[float, str]]:
+    """A timeline line's seconds from ``start`` and its local HH:MM:SS, of an
+    instant's RFC 3339 text: the seconds as ``(parse_instant(text) -
+    start).total_seconds()`` gives them (the same whole microseconds over 10**6,
+    so the same float), the time as ``at(text)[11:]``; each minute worked out
+    once, as `_clock` does."""
+    minutes: dict[str, tuple[str, int]] = {}
     micro = dt.timedelta(microseconds=1)
 
-    def elapsed(instant: str) -> float:
+    def when(instant: str) -> tuple[float, str]:
         if len(instant) != 29 or instant[16] != ":" or instant[19] != ".":  # not ehplan's own form
-            return (parse_instant(instant) - start).total_seconds()
-        key = instant[:16] + instant[23:]
-        base = minutes.get(key)
-        if base is None:
-            base = minutes[key] = (parse_instant(instant[:17] + "00.000" + instant[23:]) - start) // micro
-        return (base + int(instant[17:19]) * 1_000_000 + int(instant[20:23]) * 1000) / 1_000_000
+            return (parse_instant(instant) - start).total_seconds(), at(instant)[11:]
+        key = instant[:16] + instant[23:]  # the minute and the offset
+        known = minutes.get(key)
+        if known is None:
+            minute = parse_instant(instant[:17] + "00.000" + instant[23:])
+            known = minutes[key] = (at(minute)[11:17], (minute - start) // micro)
+        micros = known[1] + int(instant[17:19]) * 1_000_000 + int(instant[20:23]) * 1000
+        return micros / 1_000_000, known[0] + instant[17:19]
 
-    return elapsed
+    return when
 
 
 class ReportBuilder:
@@ -431,7 +434,7 @@ class ReportBuilder:
         self.at = _clock(plan_calendar(library).zone)
         self.names: _Names | None = None
         self.start: dt.datetime | None = None
-        self.elapsed: Callable[[str], float] | None = None
+        self.when: Callable[[str], tuple[float, str]] | None = None
         self.moments: list[Moment] = []
         self.seqs: dict[str, tuple[int, int | None]] = {}
         self.state = RunState()
@@ -445,7 +448,7 @@ class ReportBuilder:
             names = self.names = _Names(self.library, self.lang or "zh-Hant")
             self.start = after.started_at
             if self.start is not None:
-                self.elapsed = _elapsed(self.start)
+                self.when = _moment_clock(self.at, self.start)
         self.state = after
         event = entry.event
         if isinstance(event, ev.TimerStarted):
@@ -454,11 +457,12 @@ class ReportBuilder:
             started, done = self.seqs[event.key]
             if done is None or isinstance(event, ev.TimerMet):
                 self.seqs[event.key] = (started, entry.seq)
-        assert self.lang is not None and self.elapsed is not None
+        assert self.lang is not None and self.when is not None
         text = _event_text(entry, before, names, self.lang, self.at)
         if text is None:
             return
-        self.moments.append(Moment(entry.seq, self.elapsed(entry.ts), self.at(entry.ts)[11:], event.TYPE, text))
+        elapsed, time = self.when(entry.ts)
+        self.moments.append(Moment(entry.seq, elapsed, time, event.TYPE, text))
 
     def finish(self) -> Report:
         state, names, at, lang = self.state, self.names, self.at, self.lang
