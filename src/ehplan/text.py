@@ -7,6 +7,7 @@ is derived from zh-Hant with OpenCC unless a file gives it explicitly.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
@@ -84,6 +85,21 @@ def duration_text(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     sign = "-" if whole < 0 else ""
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def durations() -> Callable[[float], str]:
+    """`duration_text`, each whole second worked out once: a long run's
+    timeline has many lines in each second (one dict per render)."""
+    known: dict[int, str] = {}
+
+    def text(seconds: float) -> str:
+        whole = int(seconds)
+        found = known.get(whole)
+        if found is None:
+            found = known[whole] = duration_text(whole)
+        return found
+
+    return text
 
 
 def parse_lang(value: str) -> Lang:

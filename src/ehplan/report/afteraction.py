@@ -36,7 +36,7 @@ from ehplan.report.vocabulary import (
     verdict_word,
     word,
 )
-from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, in_lang, pick, tagged
+from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, durations, in_lang, pick, tagged
 
 if TYPE_CHECKING:
     from ehplan.drill import Score
@@ -603,7 +603,8 @@ def render_text(report: Report) -> list[str]:
         lines.append(f"  {_s('none', lang)}")
 
     lines += ["", f"{_s('timeline', lang)}:"]
-    lines += [f"  +{duration_text(m.elapsed_s)}  {m.time}  {m.text}" for m in report.timeline]
+    duration = durations()  # many lines in each second
+    lines += [f"  +{duration(m.elapsed_s)}  {m.time}  {m.text}" for m in report.timeline]
     none = [f"  {_s('none', lang)}"]
     lines += ["", f"{_s('calls', lang)}:"]
     lines += [f"  ☎ {c.name}{'  ' + c.number if c.number else ''} — {call_word(c.outcome, lang)} ({c.time})"

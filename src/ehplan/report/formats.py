@@ -9,6 +9,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -25,7 +26,7 @@ from ehplan.report.vocabulary import (
     verdict_word,
     word,
 )
-from ehplan.text import UNSAFE_CHARS, duration_text, visible
+from ehplan.text import UNSAFE_CHARS, duration_text, durations, visible
 
 FORMATS = ("text", "md", "html", "json")
 JSON_VERSION = 1
@@ -106,6 +107,26 @@ def _row_encoder() -> Callable[[Any], str]:
 
 
 _ROW = _row_encoder()
+_STR = json.encoder.encode_basestring
+"""A JSON string as `_ROW` writes one (ensure_ascii=False: the C function it uses)."""
+
+
+def _row_lines(report: Report) -> dict[str, Iterator[str]]:
+    """The rows of the three members a long run is made of, each as `_ROW` of its
+    `to_json` row writes it, straight from the report (no dict per row, no
+    encoder call: the members in `to_json`'s order, strings through the same
+    C function, numbers as their repr). A test holds every row to `_ROW`'s."""
+    def number(value: str) -> str:
+        return _STR(value) if value else "null"
+
+    return {
+        "timeline": (f'{{"seq": {m.seq!r}, "elapsed_s": {m.elapsed_s!r}, "time": {_STR(m.time)}, '
+                     f'"type": {_STR(m.type)}, "text": {_STR(m.text)}}}' for m in report.timeline),
+        "calls": (f'{{"seq": {c.seq!r}, "contact": {_STR(c.contact)}, "name": {_STR(c.name)}, '
+                  f'"number": {number(c.number)}, "outcome": {_STR(c.outcome)}, "time": {_STR(c.time)}}}'
+                  for c in report.calls),
+        "notes": (f'{{"seq": {n.seq!r}, "time": {_STR(n.time)}, "step": {_STR(n.step)}, "text": {_STR(n.text)}}}'
+                  for n in report.notes)}
 
 
 def json_chunks(report: Report) -> Iterator[str]:
@@ -114,13 +135,17 @@ def json_chunks(report: Report) -> Iterator[str]:
     short = Report(report.lang, report.header, report.deadlines, (), (), (), (), (), report.still_open,
                    report.integrity, report.score, report.compliance)
     rows = to_json(report, rows=True)
+    lines = _row_lines(report)
     data = to_json(short)
     for i, (key, value) in enumerate(data.items()):
         yield ("{" if i == 0 else ",\n") + json.dumps(key) + ": "
         if key in _ROWS:
             yield "["
-            for j, row in enumerate(rows[key]):
-                yield ("\n " if j == 0 else ",\n ") + _ROW(row)
+            written = lines[key] if key in lines else map(_ROW, rows[key])
+            lead = "\n "
+            while batch := list(islice(written, 4096)):  # a piece per 4,096 rows, not per row
+                yield lead + ",\n ".join(batch)
+                lead = ",\n "
             yield "]"
         else:
             yield json.dumps(value, ensure_ascii=False)
@@ -294,7 +319,6 @@ class ReportJson(_Strict):
 
 # --- Markdown ---------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")
 
 
 _MD_PLAIN = re.compile(f"[{UNSAFE_CHARS}\n&<\\\\`*_\\[\\]()!|~]")
@@ -308,9 +332,27 @@ def md(text: str) -> str:
     text = str(text)
     if _MD_PLAIN.search(text) is None:  # most texts: one scan in C, nothing to escape
         return text
-    text = visible(text, one_line=True)
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return visible(text, one_line=True).translate(_MD_ESCAPES)
+
+
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", **{c: "\\" + c for c in "\\`*_[]()!|~"}})
+"""What `md` does to each character, in one pass in C: HTML made inert, each
+Markdown character after a backslash (the neutralised forms hold no Markdown
+character, so the order of the two does not matter)."""
+
+
+def _memo(escape: Callable[[str], str]) -> Callable[[str], str]:
+    """``escape`` of each text once: a long run's report repeats its times,
+    step names and contacts on thousands of lines (one dict per render)."""
+    known: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = escape(text)
+        return found
+
+    return once
 
 
 def render_md(report: Report) -> str:
@@ -351,13 +393,14 @@ def md_lines(report: Report) -> list[str]:
     out += ["| | | | | |", "|---|---|---|---|---|"]
     out += [f"| {VERDICT_SYMBOL[d.verdict]} {md(verdict_word(d.verdict, lang))} | {md(d.label)} | "
             f"{md(duration_text(d.duration_s))} | {md(d.due)} | {md(d.done or '—')} |" for d in report.deadlines]
+    cell, duration = _memo(md), durations()  # times, steps and contacts repeat on thousands of lines
     out += ["", f"## {md(_s('timeline', lang))}", "", "| | | |", "|---|---|---|"]
-    out += [f"| +{md(duration_text(m.elapsed_s))} | {md(m.time)} | {md(m.text)} |" for m in report.timeline]
+    out += [f"| +{cell(duration(m.elapsed_s))} | {cell(m.time)} | {md(m.text)} |" for m in report.timeline]
     out += ["", f"## {md(_s('calls', lang))}", ""]
-    out += [f"- ☎ {md(c.name)}{' ' + md(c.number) if c.number else ''} — {md(call_word(c.outcome, lang))} "
-            f"({md(c.time)})" for c in report.calls] or ["—"]
+    out += [f"- ☎ {cell(c.name)}{' ' + cell(c.number) if c.number else ''} — {cell(call_word(c.outcome, lang))} "
+            f"({cell(c.time)})" for c in report.calls] or ["—"]
     out += ["", f"## {md(_s('notes', lang))}", ""]
-    out += [f"- ✎ {md(n.time)} \\[{md(n.step)}\\] {md(n.text)}" for n in report.notes] or ["—"]
+    out += [f"- ✎ {cell(n.time)} \\[{cell(n.step)}\\] {md(n.text)}" for n in report.notes] or ["—"]
     out += ["", f"## {md(_s('overrides', lang))}", ""]
     out += [f"- ⤼ {md(o.time)} {md(o.step)}: {md(o.reason)}" for o in report.overrides] or ["—"]
     out += ["", f"## {md(_s('followups', lang))}", ""]
@@ -520,7 +563,8 @@ def _html_body(report: Report) -> list[str]:
             f"<td>{h(_s('limit', lang, d=duration_text(d.duration_s)))}</td><td>{h(_s('due_at', lang, t=d.due))}</td>"
             f"<td>{h(_s('done_at', lang, t=d.done) if d.done else '—')}</td></tr>" for d in report.deadlines]
     out += ["</table>", f"<h2>{h(_s('timeline', lang))}</h2>", "<table>"]
-    out += [f"<tr><td class=\"mono\">+{h(duration_text(m.elapsed_s))}</td><td class=\"mono\">{h(m.time)}</td>"
+    cell, duration = _memo(h), durations()  # times repeat on thousands of lines
+    out += [f"<tr><td class=\"mono\">+{cell(duration(m.elapsed_s))}</td><td class=\"mono\">{cell(m.time)}</td>"
             f"<td>{h(m.text)}</td></tr>" for m in report.timeline]
     out.append("</table>")
     for key, items in (("calls", [f"☎ {c.name}{'  ' + c.number if c.number else ''} — "
