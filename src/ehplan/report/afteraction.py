@@ -404,23 +404,26 @@ def _moment_clock(at: Any, start: dt.datetime) -> Callable[[str], tuple[float, s
     """A timeline line's seconds from ``start`` and its local HH:MM:SS, of an
     instant's RFC 3339 text: the seconds as ``(parse_instant(text) -
     start).total_seconds()`` gives them (the same whole microseconds over 10**6,
-    so the same float), the time as ``at(text)[11:]``; each minute worked out
-    once, as `_clock` does."""
-    minutes: dict[str, tuple[str, int]] = {}
+    so the same float), the time as ``at(text)[11:]``; each second worked out
+    once (`at` works out each minute once)."""
+    seconds: dict[str, tuple[str, int]] = {}
     micro = dt.timedelta(microseconds=1)
 
     def when(instant: str) -> tuple[float, str]:
         if len(instant) != 29 or instant[16] != ":" or instant[19] != ".":  # not ehplan's own form
             return (parse_instant(instant) - start).total_seconds(), at(instant)[11:]
-        key = instant[:16] + instant[23:]  # the minute and the offset
-        known = minutes.get(key)
+        key = instant[:19] + instant[23:]  # the second and the offset
+        known = seconds.get(key)
         if known is None:
-            minute = parse_instant(instant[:17] + "00.000" + instant[23:])
-            known = minutes[key] = (at(minute)[11:17], (minute - start) // micro)
-        micros = known[1] + int(instant[17:19]) * 1_000_000 + int(instant[20:23]) * 1000
-        return micros / 1_000_000, known[0] + instant[17:19]
+            second = parse_instant(instant[:20] + "000" + instant[23:])
+            known = seconds[key] = (at(instant)[11:], (second - start) // micro)
+        return (known[1] + int(instant[20:23]) * 1000) / 1_000_000, known[0]
 
     return when
+
+
+_TIMER_DONE = (ev.TimerMet, ev.TimerExpired)
+"""(A tuple made once: ``TimerMet | TimerExpired`` would make its union on every event.)"""
 
 
 class ReportBuilder:
@@ -453,7 +456,7 @@ class ReportBuilder:
         event = entry.event
         if isinstance(event, ev.TimerStarted):
             self.seqs[event.key] = (entry.seq, None)
-        elif isinstance(event, ev.TimerMet | ev.TimerExpired) and event.key in self.seqs:
+        elif isinstance(event, _TIMER_DONE) and event.key in self.seqs:
             started, done = self.seqs[event.key]
             if done is None or isinstance(event, ev.TimerMet):
                 self.seqs[event.key] = (started, entry.seq)
