@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from ehplan.drill import Scenario
 from ehplan.playbook.models import Playbook
 from ehplan.report.acrossformats import SummaryJson
-from ehplan.report.formats import ReportJson
+from ehplan.report.reportjson import ReportJson
 from ehplan.sitedata.models import CalendarFile, ContactsFile, PlanInfo, SuppliesFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {

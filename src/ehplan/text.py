@@ -7,6 +7,7 @@ is derived from zh-Hant with OpenCC unless a file gives it explicitly.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
@@ -86,6 +87,21 @@ def duration_text(seconds: float) -> str:
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
 
 
+def durations() -> Callable[[float], str]:
+    """`duration_text`, each whole second worked out once: a long run's
+    timeline has many lines in each second (one dict per render)."""
+    known: dict[int, str] = {}
+
+    def text(seconds: float) -> str:
+        whole = int(seconds)
+        found = known.get(whole)
+        if found is None:
+            found = known[whole] = duration_text(whole)
+        return found
+
+    return text
+
+
 def parse_lang(value: str) -> Lang:
     """Normalise a language name given on the command line or in settings."""
     aliases = {
@@ -99,12 +115,15 @@ def parse_lang(value: str) -> Lang:
     return found  # type: ignore[return-value]
 
 
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
+UNSAFE_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
     "\u2028\u2029"  # Unicode's line and paragraph separators, which some viewers break a line at
-    "\ud800-\udfff]"  # lone surrogates, as os.fsdecode leaves bytes that were not UTF-8
+    "\ud800-\udfff"  # lone surrogates, as os.fsdecode leaves bytes that were not UTF-8
 )
+"""What `visible` escapes, as the inside of a regex character class (a renderer
+that escapes more adds its own characters to it, for one scan of the text)."""
+_UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
 
 
 _BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ehplan.audit import VerifyResult
-from ehplan.audit.verify import verify_reading
+from ehplan.audit.verify import ReadMismatch, verify_reading
 from ehplan.engine.events import Entry, FoldError, MalformedData, parse_event
 from ehplan.engine.fold import apply_entry, states
 from ehplan.engine.state import RunState
@@ -144,8 +144,14 @@ def load_verified(path: Path, key: bytes | None, refusal: str, visit: Visit | No
     cannot be read, needs its key, or is no run at all is refused with exit 2.
     """
     reader = _Reader(visit, keep_entries)
+    # The chain is checked aside, in a child on the other core, while this
+    # process reads and folds: what the reader did counts only once the result
+    # below says the log verified, as it always did.
     with no_collection():
-        result = verify_reading(path, key, reader.keep)
+        try:
+            result = verify_reading(path, key, reader.keep, aside=True)
+        except ReadMismatch as exc:
+            raise LogRefused(f"{path}: cannot read this log: {exc}", EXIT_ERROR) from None
     if result.unreadable:
         raise LogRefused(f"{path}: unreadable: {result.reason}", EXIT_ERROR)
     if result.needs_key:

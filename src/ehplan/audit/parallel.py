@@ -26,7 +26,7 @@ def scan_file(path: Path, key: bytes | None, *, split: bool = True) -> StreamSca
     size = os.fstat(fd).st_size
     if size <= MAX_LINE_BYTES:  # a small run (most are) in one read: no line of it can be too long
         try:
-            raw = _read_to_end(fd, size)
+            raw = read_to_end(fd, size)
         finally:
             os.close(fd)
         return scan_lines(iter_lines(raw), key)
@@ -45,7 +45,7 @@ def scan_file(path: Path, key: bytes | None, *, split: bool = True) -> StreamSca
     return _join(head, tail, seam)
 
 
-def _read_to_end(fd: int, size: int) -> bytes:
+def read_to_end(fd: int, size: int) -> bytes:
     """Every byte of an open file, ``size`` of them expected; what is appended
     while it is read is read too, as a streaming read would."""
     pieces = [os.read(fd, size + 1)]

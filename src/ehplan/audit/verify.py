@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -11,9 +12,11 @@ from typing import Any
 
 from ehplan.safeio import open_regular, read_regular
 
-from .chain import KEY_NEEDED, StreamScan, bounded_lines, scan_lines
+from .aside import ChainCheck, can_check_aside
+from .chain import KEY_NEEDED, MAX_LINE_BYTES, StreamScan, bounded_lines, scan_lines
 from .errors import AuditReadError
-from .parallel import scan_file
+from .parallel import read_to_end, scan_file
+from .record import AuditRecord
 
 PREV_RUN_BAD = "previous run file missing or altered"
 VERDICTS = ("intact", "tampered", "torn tail", "previous-run link broken", "unreadable", "needs its key")
@@ -93,19 +96,106 @@ def verify_in_order(paths: Iterable[Path], key: bytes | None = None) -> Iterator
 
 
 def verify_reading(path: Path, key: bytes | None, keep: Callable[[dict[str, Any]], object], *,
-                   known: Known | None = None) -> VerifyResult:
+                   known: Known | None = None, aside: bool = False) -> VerifyResult:
     """`verify_log` in one pass that also hands each verified line's parsed
     record (a dict, to be treated as read-only) to ``keep``, in order, so a
-    reader never parses the file twice. Never split over processes."""
+    reader never parses the file twice. Never split over processes.
+
+    With ``aside``, a long log is instead read into memory and its chain checked
+    in a forked child while this process parses the same bytes and hands each
+    record over before its line is known to verify (see `_read_aside`): for a
+    ``keep`` whose work counts only once the result says the log verified. What
+    it is handed, and what it raises, is then what the one pass would give."""
     path = path if isinstance(path, Path) else Path(path)
     try:
         fd = open_regular(path)
         with os.fdopen(fd, "rb") as handle:
-            scan = scan_lines(bounded_lines(handle), key, keep_raw=keep)
+            size = os.fstat(fd).st_size
+            if aside and ASIDE_MIN_BYTES <= size <= ASIDE_MAX_BYTES and can_check_aside():
+                scan = _read_aside(read_to_end(fd, size), key, keep)
+            else:
+                scan = scan_lines(bounded_lines(handle), key, keep_raw=keep)
     except OSError as exc:
         return VerifyResult(False, 0, None, None, None, str(AuditReadError(path, exc)), False, None,
                             unreadable=True)
     return _result(path, scan, key, known)
+
+
+ASIDE_MIN_BYTES = 1 << 20
+"""Below this (some 3,000 records) a forked child costs more than it saves."""
+ASIDE_MAX_BYTES = 64 << 20
+"""Above this the log is not held in memory whole: it is streamed in one pass."""
+
+
+class ReadMismatch(Exception):
+    """The chain check and the reader saw different records (a bug, never a verdict on the log)."""
+
+
+def _read_aside(raw: bytes, key: bytes | None, keep: Callable[[dict[str, Any]], object]) -> StreamScan:
+    """The chain check of ``raw`` in a forked child, and meanwhile here each line
+    parsed (json.loads: a line that verifies is canonical JSON, so it parses to
+    what the check parsed) and handed to ``keep``. The same as the one pass:
+
+    - the last line is handed over only once the verdict is in: it alone may be
+      a torn tail, which the one pass never hands over;
+    - a line this side cannot read, or whose ``keep`` raises, ends the handing
+      over; what ``keep`` raised is raised only if the check says that line
+      verified (the one pass would have raised it there);
+    - every other line the check rejects makes the result a refusal anyway,
+      whatever ``keep`` did with the lines after it.
+
+    Then the two sides must agree: as many records handed over as verified, the
+    same first and last record (by seq, prev and hash), else `ReadMismatch`."""
+    check = ChainCheck(raw, key)
+    handed = 0
+    first: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None
+    failed: BaseException | None = None
+    stopped = False
+
+    def hand(line: bytes) -> bool:
+        nonlocal handed, first, last, failed, stopped
+        if len(line) > MAX_LINE_BYTES or not line.endswith(b"\n"):
+            stopped = True  # cannot verify: the check says why
+            return False
+        try:
+            record = _SCAN(line.decode("utf-8"), 0)[0]  # json.loads without its wrappers
+            keep(record)
+        except Exception as exc:  # raised below only if this line verified
+            failed, stopped = exc, True
+            return False
+        first = record if first is None else first
+        last, handed = record, handed + 1
+        return True
+
+    lines = iter(io.BytesIO(raw))  # shares raw's buffer: no copy
+    held = next(lines, None)
+    if held is not None:
+        for line in lines:
+            if not hand(held):
+                break
+            held = line
+    scan = check.result()
+    fault = scan.fault
+    if not stopped and held is not None and (fault is None or fault.seq > handed):
+        hand(held)  # the last line, verified
+    if fault is not None and fault.seq <= handed:
+        return scan  # the one pass stops at the fault: nothing after it counts
+    if failed is not None:
+        raise failed
+    if handed != scan.count or not _same(first, scan.first) or not _same(last, scan.last):
+        raise ReadMismatch(f"the chain check verified {scan.count} records, the reader read {handed}")
+    return scan
+
+
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""The C scanner itself: one value from a position (a line that verifies is that one value)."""
+
+
+def _same(record: dict[str, Any] | None, checked: AuditRecord | None) -> bool:
+    if record is None or checked is None:
+        return record is None and checked is None
+    return (record.get("seq"), record.get("prev"), record.get("hash")) == (checked.seq, checked.prev, checked.hash)
 
 
 def _result(path: Path, scan: StreamScan, key: bytes | None, known: Known | None = None) -> VerifyResult:

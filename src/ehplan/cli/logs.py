@@ -352,13 +352,13 @@ def _compare(ctx: click.Context, logs: Sequence[Path], key_file: Path | None, ou
 
 def _drill_score(run: VerifiedRun, library: Library, scenario_file: Path | None, lang: Lang) -> Score | None:
     """A drill run's score, from its scenario (given, or shipped with the same id)."""
-    from ehplan.drill import load_scenario, score_run
-    from ehplan.library import Library
-    from ehplan.yamlpos import LoadError
-
     scenario_id = run.state.scenario
     if not scenario_id and scenario_file is None:
         return None
+    from ehplan.drill import load_scenario, score_run  # only for a drill: a live run's report never needs it
+    from ehplan.library import Library
+    from ehplan.yamlpos import LoadError
+
     assert isinstance(library, Library)
     path = scenario_file or resources.drills_dir() / f"{scenario_id}.yaml"
     if scenario_file is None and not path.exists():  # a drill from a scenario that did not ship

@@ -36,7 +36,7 @@ from ehplan.report.vocabulary import (
     verdict_word,
     word,
 )
-from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, in_lang, pick, tagged
+from ehplan.text import RECONSTRUCTED, SHORT_TAG, Lang, duration_text, durations, in_lang, pick, tagged
 
 if TYPE_CHECKING:
     from ehplan.drill import Score
@@ -400,6 +400,32 @@ def _clock(zone: dt.tzinfo) -> Any:
     return at
 
 
+def _moment_clock(at: Any, start: dt.datetime) -> Callable[[str], tuple[float, str]]:
+    """A timeline line's seconds from ``start`` and its local HH:MM:SS, of an
+    instant's RFC 3339 text: the seconds as ``(parse_instant(text) -
+    start).total_seconds()`` gives them (the same whole microseconds over 10**6,
+    so the same float), the time as ``at(text)[11:]``; each second worked out
+    once (`at` works out each minute once)."""
+    seconds: dict[str, tuple[str, int]] = {}
+    micro = dt.timedelta(microseconds=1)
+
+    def when(instant: str) -> tuple[float, str]:
+        if len(instant) != 29 or instant[16] != ":" or instant[19] != ".":  # not ehplan's own form
+            return (parse_instant(instant) - start).total_seconds(), at(instant)[11:]
+        key = instant[:19] + instant[23:]  # the second and the offset
+        known = seconds.get(key)
+        if known is None:
+            second = parse_instant(instant[:20] + "000" + instant[23:])
+            known = seconds[key] = (at(instant)[11:], (second - start) // micro)
+        return (known[1] + int(instant[20:23]) * 1000) / 1_000_000, known[0]
+
+    return when
+
+
+_TIMER_DONE = (ev.TimerMet, ev.TimerExpired)
+"""(A tuple made once: ``TimerMet | TimerExpired`` would make its union on every event.)"""
+
+
 class ReportBuilder:
     """Builds a `Report` as the run's states go by: `visit` each record with the
     states before and after it (what `ehplan.engine.fold.states` and a verified
@@ -411,6 +437,7 @@ class ReportBuilder:
         self.at = _clock(plan_calendar(library).zone)
         self.names: _Names | None = None
         self.start: dt.datetime | None = None
+        self.when: Callable[[str], tuple[float, str]] | None = None
         self.moments: list[Moment] = []
         self.seqs: dict[str, tuple[int, int | None]] = {}
         self.state = RunState()
@@ -423,21 +450,22 @@ class ReportBuilder:
             self.lang = self.lang or after.lang  # type: ignore[assignment]
             names = self.names = _Names(self.library, self.lang or "zh-Hant")
             self.start = after.started_at
+            if self.start is not None:
+                self.when = _moment_clock(self.at, self.start)
         self.state = after
         event = entry.event
         if isinstance(event, ev.TimerStarted):
             self.seqs[event.key] = (entry.seq, None)
-        elif isinstance(event, ev.TimerMet | ev.TimerExpired) and event.key in self.seqs:
+        elif isinstance(event, _TIMER_DONE) and event.key in self.seqs:
             started, done = self.seqs[event.key]
             if done is None or isinstance(event, ev.TimerMet):
                 self.seqs[event.key] = (started, entry.seq)
-        assert self.lang is not None and self.start is not None
+        assert self.lang is not None and self.when is not None
         text = _event_text(entry, before, names, self.lang, self.at)
         if text is None:
             return
-        instant = parse_instant(entry.ts)
-        self.moments.append(Moment(entry.seq, (instant - self.start).total_seconds(), self.at(instant)[11:],
-                                   event.TYPE, text))
+        elapsed, time = self.when(entry.ts)
+        self.moments.append(Moment(entry.seq, elapsed, time, event.TYPE, text))
 
     def finish(self) -> Report:
         state, names, at, lang = self.state, self.names, self.at, self.lang
@@ -578,7 +606,8 @@ def render_text(report: Report) -> list[str]:
         lines.append(f"  {_s('none', lang)}")
 
     lines += ["", f"{_s('timeline', lang)}:"]
-    lines += [f"  +{duration_text(m.elapsed_s)}  {m.time}  {m.text}" for m in report.timeline]
+    duration = durations()  # many lines in each second
+    lines += [f"  +{duration(m.elapsed_s)}  {m.time}  {m.text}" for m in report.timeline]
     none = [f"  {_s('none', lang)}"]
     lines += ["", f"{_s('calls', lang)}:"]
     lines += [f"  ☎ {c.name}{'  ' + c.number if c.number else ''} — {call_word(c.outcome, lang)} ({c.time})"
@@ -648,6 +677,13 @@ def timeline_text(record: ev.EventRecord, before: RunState, library: Library, la
 def _event_text(entry: ev.Entry, before: RunState, names: _Names, lang: Lang, at: Any) -> str | None:
     """One timeline line for ``entry`` (None for bookkeeping events)."""
     event = entry.event
+    # The two events a long run is mostly made of, first: a match tries its cases in order.
+    if type(event) is ev.NoteAdded:
+        return _s("e_note", lang, text=event.text)
+    if type(event) is ev.ContactLogged:
+        number = f"  {event.number}" if event.number else ""
+        return _s("e_call", lang, name=names.contact(event.contact), number=number,
+                  outcome=call_word(event.outcome, lang))
     playbook = getattr(event, "playbook", None) or before.playbook
     match event:
         case ev.RunStarted():

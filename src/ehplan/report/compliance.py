@@ -124,6 +124,8 @@ class ComplianceBuilder:
 
     def visit(self, entry: ev.Entry, before: RunState, after: RunState) -> None:
         event, seq = entry.event, entry.seq
+        if type(event) is ev.NoteAdded:  # most of a long run: no trigger, no rule of its own
+            return
         for key in triggers_of(event, before.playbook or getattr(event, "playbook", "")):
             self.first.setdefault(key, seq)
         match event:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from ehplan.report.afteraction import Report, _s, compliance_lines, render_text
 from ehplan.report.vocabulary import (
@@ -25,7 +24,7 @@ from ehplan.report.vocabulary import (
     verdict_word,
     word,
 )
-from ehplan.text import duration_text, visible
+from ehplan.text import UNSAFE_CHARS, duration_text, durations, visible
 
 FORMATS = ("text", "md", "html", "json")
 JSON_VERSION = 1
@@ -91,19 +90,60 @@ _ROWS = ("timeline", "calls", "notes", "overrides", "followups")
 """The members that grow with the run: written a row at a time."""
 
 
+def _row_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False)`` made once: dumps builds its
+    encoder anew on every call, which a long run's 100,000 rows each paid."""
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return encoder.encode
+    # The arguments JSONEncoder.iterencode gives the C encoder for dumps's defaults:
+    # a circular check, no default, UTF-8 strings, no indent, ": " and ", ", keys
+    # in order, no skipping, NaN allowed (the report has none).
+    scan = make({}, encoder.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(scan(value, 0))
+
+
+_ROW = _row_encoder()
+_STR = json.encoder.encode_basestring
+"""A JSON string as `_ROW` writes one (ensure_ascii=False: the C function it uses)."""
+
+
+def _row_lines(report: Report) -> dict[str, Iterator[str]]:
+    """The rows of the three members a long run is made of, each as `_ROW` of its
+    `to_json` row writes it, straight from the report (no dict per row, no
+    encoder call: the members in `to_json`'s order, strings through the same
+    C function, numbers as their repr). A test holds every row to `_ROW`'s."""
+    def number(value: str) -> str:
+        return _STR(value) if value else "null"
+
+    return {
+        "timeline": (f'{{"seq": {m.seq!r}, "elapsed_s": {m.elapsed_s!r}, "time": {_STR(m.time)}, '
+                     f'"type": {_STR(m.type)}, "text": {_STR(m.text)}}}' for m in report.timeline),
+        "calls": (f'{{"seq": {c.seq!r}, "contact": {_STR(c.contact)}, "name": {_STR(c.name)}, '
+                  f'"number": {number(c.number)}, "outcome": {_STR(c.outcome)}, "time": {_STR(c.time)}}}'
+                  for c in report.calls),
+        "notes": (f'{{"seq": {n.seq!r}, "time": {_STR(n.time)}, "step": {_STR(n.step)}, "text": {_STR(n.text)}}}'
+                  for n in report.notes)}
+
+
 def json_chunks(report: Report) -> Iterator[str]:
     """`to_json` as text, a row per line for the members that grow with the run,
     so a long run's JSON is never held twice (as objects and as text)."""
     short = Report(report.lang, report.header, report.deadlines, (), (), (), (), (), report.still_open,
                    report.integrity, report.score, report.compliance)
     rows = to_json(report, rows=True)
+    lines = _row_lines(report)
     data = to_json(short)
     for i, (key, value) in enumerate(data.items()):
         yield ("{" if i == 0 else ",\n") + json.dumps(key) + ": "
         if key in _ROWS:
             yield "["
-            for j, row in enumerate(rows[key]):
-                yield ("\n " if j == 0 else ",\n ") + json.dumps(row, ensure_ascii=False)
+            written = lines[key] if key in lines else map(_ROW, rows[key])
+            lead = "\n "
+            while batch := list(islice(written, 4096)):  # a piece per 4,096 rows, not per row
+                yield lead + ",\n ".join(batch)
+                lead = ",\n "
             yield "]"
         else:
             yield json.dumps(value, ensure_ascii=False)
@@ -114,179 +154,52 @@ def render_json(report: Report) -> str:
     return "".join(json_chunks(report))
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def __getattr__(name: str) -> Any:
+    """`ReportJson`, the JSON form's schema, lives in `ehplan.report.reportjson`:
+    a report need not build its pydantic models (~15 ms) to write itself."""
+    if name == "ReportJson":
+        from ehplan.report.reportjson import ReportJson
 
-
-class _PlaybookSet(_Strict):
-    count: int
-    hash: str
-
-
-class _Version(_Strict):
-    playbook: str
-    status: str
-
-
-class _Header(_Strict):
-    run: str
-    playbook: str
-    playbook_title: str
-    operator: str
-    mode: str
-    clock_scale: int
-    scenario: str | None
-    started: str | None
-    ended: str | None
-    duration_s: int | None
-    outcome: str | None
-    utc_offset: str
-    plan: str
-    playbook_set: _PlaybookSet
-    reconstructed: list[str]
-    versions: list[_Version]
-
-
-class _Deadline(_Strict):
-    timer: str
-    label: str
-    kind: str
-    verdict: str
-    duration_s: int
-    rule: str
-    started: str
-    due: str
-    done: str | None
-    started_s: float
-    due_s: float
-    done_s: float | None
-    started_seq: int
-    done_seq: int | None
-
-
-class _Moment(_Strict):
-    seq: int
-    elapsed_s: float
-    time: str
-    type: str
-    text: str
-
-
-class _Call(_Strict):
-    seq: int
-    contact: str
-    name: str
-    number: str | None
-    outcome: str
-    time: str
-
-
-class _Note(_Strict):
-    seq: int
-    time: str
-    step: str
-    text: str
-
-
-class _Override(_Strict):
-    seq: int
-    time: str
-    step: str
-    step_title: str
-    reason: str
-
-
-class _FollowUp(_Strict):
-    seq: int
-    due: str
-    text: str
-
-
-class _Item(_Strict):
-    category: str
-    ref: str
-    label: str
-    done: bool
-    evidence: list[int]
-
-
-class _Deviation(_Strict):
-    kind: str
-    grade: str
-    ref: str
-    label: str
-    detail: str
-    evidence: list[int]
-
-
-class _Compliance(_Strict):
-    done: int
-    applicable: int
-    percent: int
-    items: list[_Item]
-    deviations: list[_Deviation]
-
-
-class _ScoreLine(_Strict):
-    label: str
-    points: int
-    possible: int
-    note: str
-    item: str | None = None
-    """The ``ref`` of the compliance item (a deadline, an expectation) or deviation (a skipped step) these
-    points are of: the drill's points are read off the compliance score's items."""
-    seq: int | None = None
-    """The record that shows it (met, late, missed, the choice or the override), if any."""
-
-
-class _DrillScore(_Strict):
-    points: int
-    possible: int
-    percent: int
-    lines: list[_ScoreLine]
-
-
-class _Integrity(_Strict):
-    log: str
-    records: int
-    final_hash: str
-    torn_tail: bool
-    hmac_checked: bool
-
-
-class ReportJson(_Strict):
-    """`ehplan report --format json`: one run's after-action report. Times are
-    the plan's local time (``header.utc_offset``); every ``seq`` is a record of
-    the verified log, the evidence an auditor can check."""
-
-    format: str
-    version: int
-    lang: str
-    header: _Header
-    deadlines: list[_Deadline]
-    timeline: list[_Moment]
-    calls: list[_Call]
-    notes: list[_Note]
-    overrides: list[_Override]
-    followups: list[_FollowUp]
-    still_open: list[str]
-    compliance: _Compliance | None
-    drill_score: _DrillScore | None
-    integrity: _Integrity
+        return ReportJson
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- Markdown ---------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")
+
+
+_MD_PLAIN = re.compile(f"[{UNSAFE_CHARS}\n&<\\\\`*_\\[\\]()!|~]")
+"""Any character `md` would change: without one, the text is its own Markdown."""
 
 
 def md(text: str) -> str:
     """Text from the log as literal Markdown: on one line, HTML made inert, every
     Markdown character escaped (so ``](javascript:…)`` is never a link and ``|``
     never ends a table cell)."""
-    text = visible(str(text), one_line=True)
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = str(text)
+    if _MD_PLAIN.search(text) is None:  # most texts: one scan in C, nothing to escape
+        return text
+    return visible(text, one_line=True).translate(_MD_ESCAPES)
+
+
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", **{c: "\\" + c for c in "\\`*_[]()!|~"}})
+"""What `md` does to each character, in one pass in C: HTML made inert, each
+Markdown character after a backslash (the neutralised forms hold no Markdown
+character, so the order of the two does not matter)."""
+
+
+def _memo(escape: Callable[[str], str]) -> Callable[[str], str]:
+    """``escape`` of each text once: a long run's report repeats its times,
+    step names and contacts on thousands of lines (one dict per render)."""
+    known: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = escape(text)
+        return found
+
+    return once
 
 
 def render_md(report: Report) -> str:
@@ -327,13 +240,14 @@ def md_lines(report: Report) -> list[str]:
     out += ["| | | | | |", "|---|---|---|---|---|"]
     out += [f"| {VERDICT_SYMBOL[d.verdict]} {md(verdict_word(d.verdict, lang))} | {md(d.label)} | "
             f"{md(duration_text(d.duration_s))} | {md(d.due)} | {md(d.done or '—')} |" for d in report.deadlines]
+    cell, duration = _memo(md), durations()  # times, steps and contacts repeat on thousands of lines
     out += ["", f"## {md(_s('timeline', lang))}", "", "| | | |", "|---|---|---|"]
-    out += [f"| +{md(duration_text(m.elapsed_s))} | {md(m.time)} | {md(m.text)} |" for m in report.timeline]
+    out += [f"| +{cell(duration(m.elapsed_s))} | {cell(m.time)} | {md(m.text)} |" for m in report.timeline]
     out += ["", f"## {md(_s('calls', lang))}", ""]
-    out += [f"- ☎ {md(c.name)}{' ' + md(c.number) if c.number else ''} — {md(call_word(c.outcome, lang))} "
-            f"({md(c.time)})" for c in report.calls] or ["—"]
+    out += [f"- ☎ {cell(c.name)}{' ' + cell(c.number) if c.number else ''} — {cell(call_word(c.outcome, lang))} "
+            f"({cell(c.time)})" for c in report.calls] or ["—"]
     out += ["", f"## {md(_s('notes', lang))}", ""]
-    out += [f"- ✎ {md(n.time)} \\[{md(n.step)}\\] {md(n.text)}" for n in report.notes] or ["—"]
+    out += [f"- ✎ {cell(n.time)} \\[{cell(n.step)}\\] {md(n.text)}" for n in report.notes] or ["—"]
     out += ["", f"## {md(_s('overrides', lang))}", ""]
     out += [f"- ⤼ {md(o.time)} {md(o.step)}: {md(o.reason)}" for o in report.overrides] or ["—"]
     out += ["", f"## {md(_s('followups', lang))}", ""]
@@ -353,9 +267,16 @@ def md_lines(report: Report) -> list[str]:
 # --- HTML -------------------------------------------------------------------------------
 
 
+_HTML_PLAIN = re.compile(f"[{UNSAFE_CHARS}\n&<>\"']")
+"""Any character `h` would change: without one, the text is its own HTML."""
+
+
 def h(text: object) -> str:
     """Text from the log as HTML text: escaped, on one line, controls visible."""
-    return html.escape(visible(str(text), one_line=True), quote=True)
+    text = str(text)
+    if _HTML_PLAIN.search(text) is None:  # most texts: one scan in C, nothing to escape
+        return text
+    return html.escape(visible(text, one_line=True), quote=True)
 
 
 def _css_string(text: str) -> str:
@@ -489,7 +410,8 @@ def _html_body(report: Report) -> list[str]:
             f"<td>{h(_s('limit', lang, d=duration_text(d.duration_s)))}</td><td>{h(_s('due_at', lang, t=d.due))}</td>"
             f"<td>{h(_s('done_at', lang, t=d.done) if d.done else '—')}</td></tr>" for d in report.deadlines]
     out += ["</table>", f"<h2>{h(_s('timeline', lang))}</h2>", "<table>"]
-    out += [f"<tr><td class=\"mono\">+{h(duration_text(m.elapsed_s))}</td><td class=\"mono\">{h(m.time)}</td>"
+    cell, duration = _memo(h), durations()  # times repeat on thousands of lines
+    out += [f"<tr><td class=\"mono\">+{cell(duration(m.elapsed_s))}</td><td class=\"mono\">{cell(m.time)}</td>"
             f"<td>{h(m.text)}</td></tr>" for m in report.timeline]
     out.append("</table>")
     for key, items in (("calls", [f"☎ {c.name}{'  ' + c.number if c.number else ''} — "
@@ -550,5 +472,5 @@ def chunks(reports: list[Report], form: str) -> Iterator[str]:
             yield "".join(line + "\n" for line in lines[start:start + 4096])
 
 
-__all__ = ["FORMATS", "ReportJson", "compliance_lines", "render", "render_html", "render_json", "render_md",
+__all__ = ["FORMATS", "compliance_lines", "render", "render_html", "render_json", "render_md",
            "timeline_svg", "to_json"]

@@ -103,3 +103,38 @@ def test_several_logs_make_one_report_file(fixture_logs, cli, tmp_path):
     code, output = cli("report", str(fixture_logs["clean"]), str(fixture_logs["resumed"]), "--format", "json",
                        "--playbooks", PLAYBOOKS)
     assert code == 0 and [r["header"]["run"] for r in json.loads(output)] == ["clean-1", "resumed-1"]
+
+
+TRICKY = ["", "plain", 'a "quoted" \\ back\\slash', "新細明體 • 📅 ✎", "\x00\x1b[31m\x7f\u2028\u202e", "\ud800 lone",
+          "</script><b>", "line\nbreak\ttab", "’' \u0085"]
+
+
+def test_the_json_rows_written_straight_are_what_the_encoder_writes(report_library):
+    """`_row_lines` writes the timeline, calls and notes without a dict per row:
+    each row must be, character for character, `_ROW` of its `to_json` row."""
+    from dataclasses import replace
+
+    from ehplan.report import formats
+    from ehplan.report.afteraction import Call, Integrity, Moment, NoteLine, build_report
+    from ehplan.engine.events import Logged
+
+    start = {"playbook": "example", "run": "r", "operator": "Ann", "mode": "live", "lang": "en", "clock_scale": 1,
+             "scenario": None, "content_hash": ""}
+    base = build_report([Logged(0, "2026-11-30T01:00:00.000+00:00", "run_started", start)], report_library,
+                        Integrity("log.jsonl", 1, "0" * 64))
+    texts = TRICKY + [chr(c) for c in range(0, 0x250)]
+    elapsed = [0.0, 0.001, 1.5, 59.999, 1e-06, 123456.789, 3600.0, 0.1 + 0.2, -0.5, 1e16]
+    report = replace(
+        base,
+        timeline=tuple(Moment(i, elapsed[i % len(elapsed)], texts[(i + 1) % len(texts)], texts[(i + 2) % len(texts)],
+                              text) for i, text in enumerate(texts)),
+        calls=tuple(Call(i, text, texts[-i], texts[i // 2] if i % 3 else "", texts[(i * 7) % len(texts)], text)
+                    for i, text in enumerate(texts)),
+        notes=tuple(NoteLine(i, text, texts[-i], texts[(i * 5) % len(texts)]) for i, text in enumerate(texts)))
+    rows = formats.to_json(report, rows=True)
+    lines = formats._row_lines(report)
+    assert set(lines) == {"timeline", "calls", "notes"}
+    for key, written in lines.items():
+        expected = [formats._ROW(row) for row in rows[key]]
+        assert list(written) == expected and len(expected) == len(texts)
+        assert [json.loads(line) for line in expected] == list(formats.to_json(report, rows=True)[key])
