@@ -70,7 +70,10 @@ async def test_the_first_offer_comes_from_the_search_begun_after_the_first_frame
     for where in (ehplan.audit, search_module):  # the offer must be the child's answer, not a search here
         monkeypatch.setattr(where, "find_open_runs", lambda *args: [])
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        for _ in range(200):  # the child's answer: a fresh interpreter away (~0.1 s, more on a loaded machine)
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ResumeScreen):
+                break
         assert isinstance(app.screen, ResumeScreen)
         await pilot.press("enter")
         await pilot.pause()
