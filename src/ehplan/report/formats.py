@@ -1,7 +1,9 @@
 """The after-action report's other forms, each rendered from the same `Report`:
 Markdown, one self-contained printable HTML file, and JSON (its schema is
-`ReportJson`, published as schemas/report.schema.json). Every text that came
-from the log or the playbooks is escaped for the format it goes into."""
+`ehplan.report.reportjson.ReportJson`, kept apart so that writing a report
+builds no pydantic model; published as schemas/report.schema.json). Every
+text that came from the log or the playbooks is escaped for the format it
+goes into."""
 
 from __future__ import annotations
 
@@ -152,16 +154,6 @@ def json_chunks(report: Report) -> Iterator[str]:
 
 def render_json(report: Report) -> str:
     return "".join(json_chunks(report))
-
-
-def __getattr__(name: str) -> Any:
-    """`ReportJson`, the JSON form's schema, lives in `ehplan.report.reportjson`:
-    a report need not build its pydantic models (~15 ms) to write itself."""
-    if name == "ReportJson":
-        from ehplan.report.reportjson import ReportJson
-
-        return ReportJson
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- Markdown ---------------------------------------------------------------------------
