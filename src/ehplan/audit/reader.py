@@ -14,6 +14,7 @@ from ehplan.safeio import read_regular
 from .chain import MAX_LINE_BYTES, bounded_lines, check_one_line, scan_chain
 from .errors import AuditReadError
 from .record import AuditRecord
+from .runfiles import run_entries
 
 RUN_ENDED = "run_ended"
 
@@ -76,16 +77,13 @@ def find_open_runs(log_dir: Path, closed_memo: Path | None = None) -> list[Path]
     modification time are the same, so a start reads no closed run at all.
     """
     try:
-        with os.scandir(log_dir) as listing:  # DirEntry: the name and type without a Path or a stat each
-            entries = sorted((entry for entry in listing
-                              if entry.name.endswith(".jsonl") and entry.is_file(follow_symlinks=False)),
-                             key=lambda entry: entry.name, reverse=True)
+        entries = run_entries(log_dir)
     except OSError:
         return []
     known = _read_memo(closed_memo)
     closed: dict[str, list[int]] = {}
     open_runs = []
-    for entry in entries:
+    for entry in reversed(entries):
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError:

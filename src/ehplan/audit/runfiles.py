@@ -30,10 +30,16 @@ def run_files(log_dir: Path) -> list[Path]:
     """The `*.jsonl` run files of a directory, sorted by name (oldest first);
     never a link. Names are sorted as strings and the type read from the
     directory entry: a desk's history is listed without a stat per file."""
+    return [log_dir / entry.name for entry in run_entries(log_dir)]
+
+
+def run_entries(log_dir: Path) -> list[os.DirEntry[str]]:
+    """`run_files` as the directory's entries (name, inode, and a stat that
+    needs no path built), for a reader that looks at every one."""
     with os.scandir(log_dir) as entries:
-        names = sorted(entry.name for entry in entries
-                       if entry.name.endswith(".jsonl") and entry.is_file(follow_symlinks=False))
-    return [log_dir / name for name in names]
+        return sorted((entry for entry in entries
+                       if entry.name.endswith(".jsonl") and entry.is_file(follow_symlinks=False)),
+                      key=lambda entry: entry.name)
 
 
 def previous_run_link(log_dir: Path) -> dict[str, Any] | None:
