@@ -55,7 +55,6 @@ def run_app(options: dict[str, Any]) -> None:
         try:
             library = load()
         except LoadError as exc:
-            search.close()
             _print_problems([str(p) for p in exc.problems])
     operator = options.get("operator") or settings.get("operator")
     if options.get("operator"):
